@@ -1,0 +1,252 @@
+//! What `Vec` and `String` growth really allocate.
+//!
+//! A `Vec` that outgrows its buffer asks the allocator for a bigger one. The
+//! standard library's policy (in `RawVec`) is: the first allocation holds a
+//! small minimum (8 elements of 1 byte, 4 elements up to 1 KiB, else 1), and
+//! each growth at least doubles the capacity. The first buffer is an `alloc`;
+//! every later growth is a `realloc` (which may or may not move the data).
+//! The functions here run each pattern under [`measure`] and report the
+//! capacity sequence and what the allocator saw.
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+
+use serde::Serialize;
+
+use crate::{Stats, measure};
+
+/// One measured pattern.
+#[derive(Debug, Clone, Serialize)]
+pub struct Case {
+    /// What the code does, as a reader would say it.
+    pub pattern: String,
+    /// Element type and its size in bytes (for `Vec` cases).
+    pub element: String,
+    pub len: usize,
+    /// Every capacity the collection had, in order (0 omitted).
+    pub capacities: Vec<usize>,
+    pub stats: Stats,
+}
+
+/// A 2 KiB element, above the 1 KiB line where `Vec` stops reserving 4.
+pub struct Big(pub [u8; 2048]);
+
+impl Default for Big {
+    fn default() -> Self {
+        Big([0; 2048])
+    }
+}
+
+// ANCHOR: push_growth
+/// Pushes `len` default values onto `Vec::new()`, recording every capacity.
+pub fn push_growth<T: Default>(len: usize) -> (Vec<usize>, Stats) {
+    // The log is allocated before measuring, large enough never to grow.
+    let mut capacities = Vec::with_capacity(64);
+    let (_, stats) = measure(|| {
+        let mut v: Vec<T> = Vec::new();
+        for _ in 0..len {
+            v.push(T::default());
+            if capacities.last() != Some(&v.capacity()) {
+                capacities.push(v.capacity());
+            }
+        }
+        black_box(&v);
+    });
+    (capacities, stats)
+}
+// ANCHOR_END: push_growth
+
+// ANCHOR: with_capacity
+/// The same pushes into `Vec::with_capacity(len)`: one allocation, no growth.
+pub fn with_capacity<T: Default>(len: usize) -> (Vec<usize>, Stats) {
+    let mut capacities = Vec::with_capacity(64);
+    let (_, stats) = measure(|| {
+        let mut v: Vec<T> = Vec::with_capacity(len);
+        for _ in 0..len {
+            v.push(T::default());
+            if capacities.last() != Some(&v.capacity()) {
+                capacities.push(v.capacity());
+            }
+        }
+        black_box(&v);
+    });
+    (capacities, stats)
+}
+// ANCHOR_END: with_capacity
+
+// ANCHOR: collect
+/// `collect` from an iterator that knows its exact length (`0..len`): one
+/// allocation of exactly `len`.
+pub fn collect_exact(len: usize) -> (usize, Stats) {
+    let (v, stats) = measure(|| (0..len as u64).collect::<Vec<u64>>());
+    (v.capacity(), stats)
+}
+
+/// `collect` through `filter`, whose length is unknown until the end: grows
+/// like `push` does.
+pub fn collect_filtered(len: usize) -> (usize, Stats) {
+    let (v, stats) = measure(|| {
+        (0..len as u64)
+            .filter(|x| black_box(*x) < u64::MAX)
+            .collect::<Vec<u64>>()
+    });
+    (v.capacity(), stats)
+}
+
+/// `shrink_to_fit` on a vector with spare capacity: one `realloc` down to
+/// its length.
+pub fn shrink_to_fit(len: usize) -> (usize, usize, Stats) {
+    let mut v: Vec<u64> = Vec::with_capacity(len * 2);
+    v.extend(0..len as u64);
+    let before = v.capacity();
+    let (_, stats) = measure(|| v.shrink_to_fit());
+    (before, v.capacity(), stats)
+}
+// ANCHOR_END: collect
+
+/// The whole `Vec` table: four element sizes, four lengths, two strategies.
+pub fn vec_cases() -> Vec<Case> {
+    fn case(pattern: &str, element: &str, len: usize, r: (Vec<usize>, Stats)) -> Case {
+        Case {
+            pattern: pattern.into(),
+            element: element.into(),
+            len,
+            capacities: r.0,
+            stats: r.1,
+        }
+    }
+    let mut cases = Vec::new();
+    for len in [1, 10, 100, 1000] {
+        cases.push(case("push", "u8 (1 B)", len, push_growth::<u8>(len)));
+        cases.push(case("push", "u64 (8 B)", len, push_growth::<u64>(len)));
+        cases.push(case(
+            "push",
+            "[u64; 4] (32 B)",
+            len,
+            push_growth::<[u64; 4]>(len),
+        ));
+        cases.push(case(
+            "push",
+            "[u8; 2048] (2 KiB)",
+            len,
+            push_growth::<Big>(len),
+        ));
+    }
+    for len in [10, 1000] {
+        cases.push(case(
+            "with_capacity + push",
+            "u64 (8 B)",
+            len,
+            with_capacity::<u64>(len),
+        ));
+    }
+    let (cap, stats) = collect_exact(1000);
+    cases.push(case(
+        "collect from 0..n",
+        "u64 (8 B)",
+        1000,
+        (vec![cap], stats),
+    ));
+    let (cap, stats) = collect_filtered(1000);
+    cases.push(case(
+        "collect through filter",
+        "u64 (8 B)",
+        1000,
+        (vec![cap], stats),
+    ));
+    let (before, after, stats) = shrink_to_fit(600);
+    cases.push(case(
+        "shrink_to_fit",
+        "u64 (8 B)",
+        600,
+        (vec![before, after], stats),
+    ));
+    cases
+}
+
+// ANCHOR: strings
+/// `String` patterns, each measured on its own.
+pub fn string_cases() -> Vec<Case> {
+    let name = black_box("ferris-the-crab"); // 15 bytes
+    let id = black_box(7u32);
+    let mut cases = Vec::new();
+    let mut add = |pattern: &str, len: usize, stats: Stats| {
+        cases.push(Case {
+            pattern: pattern.into(),
+            element: "String".into(),
+            len,
+            capacities: Vec::new(),
+            stats,
+        })
+    };
+
+    let (s, st) = measure(|| name.to_string());
+    add("to_string()", s.len(), st);
+
+    let (s, st) = measure(|| format!("{id}-{name}"));
+    add("format!(\"{id}-{name}\")", s.len(), st);
+
+    let (s, st) = measure(|| format!("user {id}: {name}"));
+    add("format!(\"user {id}: {name}\")", s.len(), st);
+
+    let (s, st) = measure(|| {
+        let mut s = String::new();
+        for _ in 0..100 {
+            s.push_str("word ");
+        }
+        s
+    });
+    add("push_str x100 onto String::new()", s.len(), st);
+
+    let (s, st) = measure(|| {
+        let mut s = String::with_capacity(500);
+        for _ in 0..100 {
+            s.push_str("word ");
+        }
+        s
+    });
+    add("push_str x100 onto with_capacity(500)", s.len(), st);
+
+    let (n, st) = measure(|| {
+        let mut total = 0;
+        for i in 0..1000u32 {
+            total += black_box(format!("{i}: {name}")).len();
+        }
+        total
+    });
+    add("format! x1000 (a new String each)", n, st);
+
+    let mut buf = String::new();
+    let (n, st) = measure(|| {
+        let mut total = 0;
+        for i in 0..1000u32 {
+            buf.clear();
+            // Writing to a String cannot fail.
+            let _ = write!(buf, "{i}: {name}");
+            total += black_box(&buf).len();
+        }
+        total
+    });
+    add("write! x1000 into one reused String", n, st);
+
+    let (n, st) = measure(|| {
+        let mut total = 0;
+        for i in 0..1000u32 {
+            buf.clear();
+            let _ = write!(buf, "{i}: {name}");
+            total += black_box(&buf).len();
+        }
+        total
+    });
+    add("the same again, buffer already warm", n, st);
+    cases
+}
+// ANCHOR_END: strings
+
+/// `4 → 8 → 16`, the way the book prints a capacity sequence.
+pub fn arrows(caps: &[usize]) -> String {
+    caps.iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}

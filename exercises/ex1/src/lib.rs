@@ -1,0 +1,75 @@
+//! # Exercise 1: a tracking allocator
+//!
+//! Rust lets a program replace the allocator behind every `Box`, `Vec` and
+//! `String` with one attribute, `#[global_allocator]`, on a static whose type
+//! implements [`GlobalAlloc`](std::alloc::GlobalAlloc). The simplest useful
+//! allocator of your own is one that does nothing but *count*: forward every
+//! call to the real allocator and record what was asked.
+//!
+//! This crate builds two such trackers and then uses the better one to see
+//! what ordinary code allocates:
+//!
+//! 1. [`NaiveTracker`]: every counter a global atomic. Exact and simple, and
+//!    slow as soon as two threads allocate at once.
+//! 2. [`Tracker`]: the same counts in per-thread slots, summed on read. This is
+//!    the one the rest of the book installs.
+//! 3. [`measure`]: what one closure allocated, exactly.
+//! 4. [`growth`]: what `Vec` and `String` growth really allocate.
+//! 5. [`overhead`]: what tracking costs, at one thread and at several.
+//! 6. [`workload`]: a fixed workload that dhat and the tracker must agree on.
+
+mod naive;
+mod tracker;
+
+pub mod growth;
+pub mod overhead;
+pub mod workload;
+
+pub use naive::NaiveTracker;
+pub use tracker::{
+    COUNTERS, Counters, FLUSH_BYTES, SLOTS, Tracker, measure, measure_process, tracking_is_active,
+};
+
+use serde::{Deserialize, Serialize};
+
+// ANCHOR: stats
+/// What a tracking allocator counted, in total or over an interval.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Calls to `alloc` and `alloc_zeroed` that succeeded.
+    pub allocs: u64,
+    /// Calls to `dealloc`.
+    pub deallocs: u64,
+    /// Calls to `realloc` that succeeded (growing or shrinking a block).
+    pub reallocs: u64,
+    /// Bytes handed out: every allocation's size plus every realloc's new size.
+    pub bytes_allocated: u64,
+    /// Bytes taken back: every deallocation's size plus every realloc's old size.
+    pub bytes_freed: u64,
+    /// `bytes_allocated - bytes_freed`: what is still allocated.
+    pub live_bytes: i64,
+    /// The highest `live_bytes` reached.
+    pub peak_live_bytes: i64,
+}
+// ANCHOR_END: stats
+
+impl Stats {
+    /// The change from `before` to `self`. The peak becomes the highest point
+    /// reached *above where `before` stood*.
+    pub fn since(&self, before: &Stats) -> Stats {
+        Stats {
+            allocs: self.allocs - before.allocs,
+            deallocs: self.deallocs - before.deallocs,
+            reallocs: self.reallocs - before.reallocs,
+            bytes_allocated: self.bytes_allocated - before.bytes_allocated,
+            bytes_freed: self.bytes_freed - before.bytes_freed,
+            live_bytes: self.live_bytes - before.live_bytes,
+            peak_live_bytes: (self.peak_live_bytes - before.live_bytes).max(0),
+        }
+    }
+
+    /// Blocks as dhat counts them: each realloc is a new block.
+    pub fn dhat_blocks(&self) -> u64 {
+        self.allocs + self.reallocs
+    }
+}

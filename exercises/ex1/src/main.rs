@@ -1,0 +1,227 @@
+//! `cargo run --release -p ex1 -- --help`
+
+use clap::{Parser, Subcommand};
+use ex1::{Tracker, growth, overhead};
+use kit::{Format, OutputArgs, output::print_json, output::print_tables};
+use std::alloc::System;
+
+// ANCHOR: global
+// The whole process allocates through the thread-owned tracker: every Box,
+// Vec and String below is counted. (With `--features dhat-heap`, dhat's
+// allocator takes its place instead.)
+kit::global_allocator!(Tracker<System> = Tracker::new(System));
+// ANCHOR_END: global
+
+/// Chapter 1: a tracking allocator, and what Vec and String growth allocate.
+///
+/// With no command, runs `growth`, `strings` and a short `overhead`.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Vec growth: capacity sequences and allocation counts (deterministic).
+    Growth(OutputArgs),
+    /// String building: format!, push_str, with_capacity, write! (deterministic).
+    Strings(OutputArgs),
+    /// What tracking costs: System vs naive vs thread-owned tracker (timed).
+    Overhead(OverheadArgs),
+    /// The fixed workload dhat and the tracker must agree on; prints its counts.
+    Workload(OutputArgs),
+}
+
+#[derive(clap::Args)]
+struct OverheadArgs {
+    /// Thread counts to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    threads: Vec<u16>,
+    /// Repetitions; the report gives their median and spread.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=101))]
+    runs: u16,
+    /// Alloc+free pairs per thread per run.
+    #[arg(long, default_value_t = 2_000_000,
+          value_parser = clap::value_parser!(u64).range(1..=200_000_000))]
+    iters: u64,
+    /// Render a saved `--json` report instead of measuring.
+    #[arg(long, value_name = "FILE")]
+    from: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let _profile = kit::profile::start("ex1");
+    let status = match cli.command {
+        Some(Command::Growth(out)) => growth_cmd(out.format()),
+        Some(Command::Strings(out)) => strings_cmd(out.format()),
+        Some(Command::Overhead(args)) => overhead_cmd(&args),
+        Some(Command::Workload(out)) => workload_cmd(out.format()),
+        None => {
+            growth_cmd(Format::Human);
+            println!();
+            strings_cmd(Format::Human);
+            println!();
+            overhead_cmd(&OverheadArgs {
+                threads: vec![1, 2],
+                runs: 5,
+                iters: 1_000_000,
+                from: None,
+                out: OutputArgs::default(),
+            })
+        }
+    };
+    if status { 0.into() } else { 1.into() }
+}
+
+fn warn_if_untracked() {
+    if !ex1::tracking_is_active() {
+        eprintln!(
+            "note: the tracker is not the global allocator in this build (dhat-heap?); counts read 0"
+        );
+    }
+}
+
+fn growth_cmd(format: Format) -> bool {
+    warn_if_untracked();
+    let cases = growth::vec_cases();
+    if format == Format::Json {
+        print_json(&cases);
+        return true;
+    }
+    let mut t = kit::Table::new(
+        "Vec growth: what the allocator sees",
+        &[
+            "pattern",
+            "element",
+            "len",
+            "capacities",
+            "allocs",
+            "reallocs",
+            "bytes requested",
+            "unused at end",
+        ],
+    );
+    for c in &cases {
+        let last = c.capacities.last().copied().unwrap_or(0);
+        t.row([
+            c.pattern.clone(),
+            c.element.clone(),
+            c.len.to_string(),
+            growth::arrows(&c.capacities),
+            c.stats.allocs.to_string(),
+            c.stats.reallocs.to_string(),
+            c.stats.bytes_allocated.to_string(),
+            (last.saturating_sub(c.len)).to_string(),
+        ]);
+    }
+    print_tables(&[t], format);
+    true
+}
+
+fn strings_cmd(format: Format) -> bool {
+    warn_if_untracked();
+    let cases = growth::string_cases();
+    if format == Format::Json {
+        print_json(&cases);
+        return true;
+    }
+    let mut t = kit::Table::new(
+        "String building: what the allocator sees",
+        &[
+            "pattern",
+            "bytes of text",
+            "allocs",
+            "reallocs",
+            "deallocs",
+            "bytes requested",
+        ],
+    );
+    for c in &cases {
+        t.row([
+            format!("`{}`", c.pattern),
+            c.len.to_string(),
+            c.stats.allocs.to_string(),
+            c.stats.reallocs.to_string(),
+            c.stats.deallocs.to_string(),
+            c.stats.bytes_allocated.to_string(),
+        ]);
+    }
+    print_tables(&[t], format);
+    true
+}
+
+fn overhead_cmd(args: &OverheadArgs) -> bool {
+    let report = match &args.from {
+        Some(path) => {
+            let parsed = std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|s| {
+                    serde_json::from_str::<overhead::Report>(&s).map_err(|e| e.to_string())
+                });
+            match parsed {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: cannot read report {}: {e}", path.display());
+                    return false;
+                }
+            }
+        }
+        None => {
+            kit::timing::warn_if_debug_build();
+            let threads: Vec<usize> = args.threads.iter().map(|&t| t as usize).collect();
+            let pb = kit::output::progress(args.runs as u64, "overhead", args.out.json);
+            let r = overhead::run(&threads, args.runs as usize, args.iters, || pb.inc(1));
+            pb.finish_and_clear();
+            r
+        }
+    };
+    match args.out.format() {
+        Format::Json => print_json(&report),
+        f => {
+            print_tables(&[overhead::table(&report)], f);
+            println!("\n{}", overhead::label(&report));
+        }
+    }
+    if report.tracked_allocs != report.expected_allocs {
+        eprintln!(
+            "error: the tracker counted {} allocations, expected {}",
+            report.tracked_allocs, report.expected_allocs
+        );
+        return false;
+    }
+    true
+}
+
+fn workload_cmd(format: Format) -> bool {
+    let (sum, stats) = ex1::measure(ex1::workload::run);
+    if format == Format::Json {
+        print_json(
+            &serde_json::json!({ "checksum": sum, "stats": stats, "dhat_blocks": stats.dhat_blocks() }),
+        );
+    } else {
+        let mut t = kit::Table::new("The fixed workload", &["counter", "value"]);
+        t.row(["allocs".to_string(), stats.allocs.to_string()]);
+        t.row(["reallocs".to_string(), stats.reallocs.to_string()]);
+        t.row(["deallocs".to_string(), stats.deallocs.to_string()]);
+        t.row([
+            "bytes requested".to_string(),
+            stats.bytes_allocated.to_string(),
+        ]);
+        t.row([
+            "peak live bytes".to_string(),
+            stats.peak_live_bytes.to_string(),
+        ]);
+        t.row([
+            "blocks as dhat counts them".to_string(),
+            stats.dhat_blocks().to_string(),
+        ]);
+        print_tables(&[t], format);
+    }
+    true
+}

@@ -1,0 +1,206 @@
+//! What tracking costs: hot churn (allocate a small block, free it) through
+//! the system allocator alone, through the naive tracker and through the
+//! thread-owned tracker, at one thread and at several.
+//!
+//! All three are measured side by side in one process: the allocators are
+//! called directly (not installed as the global allocator), each run times
+//! the three in turn, and a ratio is taken within each run before the median
+//! of the runs is reported, so drift on a shared machine cancels out.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::time::Instant;
+
+use kit::Summary;
+use kit::timing::Machine;
+use serde::{Deserialize, Serialize};
+
+use crate::{Counters, NaiveTracker, Tracker};
+
+static SYSTEM: System = System;
+static NAIVE: NaiveTracker<System> = NaiveTracker::new(System);
+static BENCH_COUNTERS: Counters = Counters::new();
+static TRACKED: Tracker<System> = Tracker::with_counters(System, &BENCH_COUNTERS);
+
+/// The block every iteration allocates: 32 bytes, like `Box::new([u64; 4])`.
+const BLOCK: Layout = Layout::new::<[u64; 4]>();
+
+// ANCHOR: churn
+/// `threads` threads each allocate and free one block `iters` times through
+/// `alloc`, starting together. Returns nanoseconds per alloc+free pair (the
+/// slowest thread's time, since a benchmark is done when its last thread is).
+pub fn churn<A: GlobalAlloc + Sync>(alloc: &A, threads: usize, iters: u64) -> f64 {
+    let start_line = Barrier::new(threads);
+    let slowest = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    start_line.wait();
+                    let t = Instant::now();
+                    for i in 0..iters {
+                        // SAFETY: BLOCK has a non-zero size.
+                        let p = unsafe { alloc.alloc(BLOCK) };
+                        if p.is_null() {
+                            return None; // out of memory: report, don't crash
+                        }
+                        // SAFETY: `p` is a fresh, aligned 32-byte block; we
+                        // write its first word so the allocation is used.
+                        unsafe { p.cast::<u64>().write(black_box(i)) };
+                        // SAFETY: `p` came from `alloc` with BLOCK and is freed once.
+                        unsafe { alloc.dealloc(black_box(p), BLOCK) };
+                    }
+                    Some(t.elapsed())
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().ok().flatten())
+            .collect::<Option<Vec<_>>>()
+            .and_then(|times| times.into_iter().max())
+    });
+    match slowest {
+        Some(d) => d.as_nanos() as f64 / iters as f64,
+        None => f64::NAN,
+    }
+}
+// ANCHOR_END: churn
+
+/// One thread count's results.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ThreadResult {
+    pub threads: usize,
+    /// ns per alloc+free pair, system allocator alone.
+    pub system_ns: Summary,
+    pub naive_ns: Summary,
+    pub tracking_ns: Summary,
+    /// Median of the per-run ratios naive / system.
+    pub naive_ratio: f64,
+    /// Median of the per-run ratios thread-owned tracker / system.
+    pub tracking_ratio: f64,
+    pub naive_ratio_spread: Summary,
+    pub tracking_ratio_spread: Summary,
+}
+
+/// A full overhead run, labelled with where and how it ran.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub machine: Machine,
+    pub runs: usize,
+    /// Alloc+free pairs per thread per run.
+    pub iters: u64,
+    /// The thread-owned tracker's own count of the allocations it saw, which
+    /// must equal runs x iters x threads summed (a check that it counted all).
+    pub tracked_allocs: u64,
+    pub expected_allocs: u64,
+    pub threads: Vec<ThreadResult>,
+}
+
+/// Runs the benchmark. `progress` is called after each run.
+pub fn run(thread_counts: &[usize], runs: usize, iters: u64, progress: impl Fn()) -> Report {
+    let before = BENCH_COUNTERS.totals().allocs;
+    // One untimed round first: page in code, warm the allocator's caches.
+    for &t in thread_counts {
+        churn(&SYSTEM, t, iters / 10 + 1);
+        churn(&TRACKED, t, iters / 10 + 1);
+    }
+    let warmup_allocs = BENCH_COUNTERS.totals().allocs - before;
+
+    let mut samples: Vec<[Vec<f64>; 3]> =
+        thread_counts.iter().map(|_| Default::default()).collect();
+    for run in 0..runs {
+        for (k, &t) in thread_counts.iter().enumerate() {
+            // Rotate the order so no allocator always runs first.
+            for j in 0..3 {
+                let which = (j + run) % 3;
+                let ns = match which {
+                    0 => churn(&SYSTEM, t, iters),
+                    1 => churn(&NAIVE, t, iters),
+                    _ => churn(&TRACKED, t, iters),
+                };
+                samples[k][which].push(ns);
+            }
+        }
+        progress();
+    }
+    let tracked_allocs = BENCH_COUNTERS.totals().allocs - before - warmup_allocs;
+    let expected_allocs = runs as u64 * iters * thread_counts.iter().sum::<usize>() as u64;
+
+    let threads = thread_counts
+        .iter()
+        .zip(samples)
+        .map(|(&t, [sys, naive, tracked])| {
+            let ratios =
+                |xs: &[f64]| -> Vec<f64> { xs.iter().zip(&sys).map(|(x, s)| x / s).collect() };
+            let nr = summary(&ratios(&naive));
+            let tr = summary(&ratios(&tracked));
+            ThreadResult {
+                threads: t,
+                system_ns: summary(&sys),
+                naive_ns: summary(&naive),
+                tracking_ns: summary(&tracked),
+                naive_ratio: nr.median,
+                tracking_ratio: tr.median,
+                naive_ratio_spread: nr,
+                tracking_ratio_spread: tr,
+            }
+        })
+        .collect();
+    Report {
+        machine: Machine::describe(),
+        runs,
+        iters,
+        tracked_allocs,
+        expected_allocs,
+        threads,
+    }
+}
+
+fn summary(xs: &[f64]) -> Summary {
+    Summary::of(xs).unwrap_or(Summary {
+        runs: 0,
+        median: f64::NAN,
+        min: f64::NAN,
+        max: f64::NAN,
+        spread: f64::NAN,
+    })
+}
+
+/// The report as a table (for a terminal or, with `Format::Markdown`, the book).
+pub fn table(r: &Report) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!(
+            "Hot churn, ns per alloc+free of 32 bytes: median ±half-range of {} runs x {} pairs per thread",
+            r.runs, r.iters
+        ),
+        &[
+            "threads",
+            "System",
+            "naive tracker",
+            "thread-owned tracker",
+            "naive / System",
+            "thread-owned / System",
+        ],
+    );
+    for x in &r.threads {
+        t.row([
+            x.threads.to_string(),
+            x.system_ns.display(1),
+            x.naive_ns.display(1),
+            x.tracking_ns.display(1),
+            format!("{:.2}x", x.naive_ratio),
+            format!("{:.2}x", x.tracking_ratio),
+        ]);
+    }
+    t
+}
+
+/// The line the book prints under a timing table.
+pub fn label(r: &Report) -> String {
+    let m = &r.machine;
+    format!(
+        "Measured on {} ({} cores, {}), {} build, {}; ratios are medians of per-run ratios.",
+        m.cpu, m.cores, m.os, m.profile, m.rustc
+    )
+}

@@ -1,0 +1,51 @@
+//! The tracker and dhat must see the same workload the same way.
+//!
+//! Two processes, because a process has one global allocator: the `ex1`
+//! binary runs the workload under the tracker and prints its counts; this test
+//! runs the same workload under `dhat::Alloc`. dhat counts each realloc as a
+//! new block, so its `total_blocks` must equal allocs + reallocs, and its
+//! `total_bytes` the tracker's bytes requested (which include realloc sizes).
+
+use std::process::Command;
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+fn main() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ex1"))
+        .args(["workload", "--json"])
+        .output()
+        .expect("run the ex1 binary");
+    assert!(out.status.success(), "ex1 workload failed: {out:?}");
+    let tracker: serde_json::Value = serde_json::from_slice(&out.stdout).expect("ex1 prints JSON");
+    let stats = &tracker["stats"];
+    if stats["allocs"] == 0 {
+        println!("dhat_agrees: skipped, the ex1 binary was built with dhat-heap (no tracker)");
+        return;
+    }
+
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let before = dhat::HeapStats::get();
+    let checksum = ex1::workload::run();
+    let after = dhat::HeapStats::get();
+
+    assert_eq!(
+        tracker["checksum"], checksum,
+        "both processes ran the same workload"
+    );
+    let blocks = after.total_blocks - before.total_blocks;
+    let bytes = after.total_bytes - before.total_bytes;
+    let tracker_blocks = stats["allocs"].as_u64().unwrap() + stats["reallocs"].as_u64().unwrap();
+    assert_eq!(
+        blocks, tracker_blocks,
+        "dhat blocks = tracker allocs + reallocs"
+    );
+    assert_eq!(
+        bytes,
+        stats["bytes_allocated"].as_u64().unwrap(),
+        "dhat bytes = tracker bytes"
+    );
+    assert!(blocks > 300, "the workload allocates ({blocks} blocks)");
+    println!("dhat_agrees: ok: {blocks} blocks, {bytes} bytes seen by both");
+    println!("1 passed, 0 failed");
+}

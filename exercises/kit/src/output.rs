@@ -1,0 +1,144 @@
+//! How every exercise prints: a table for a person, JSON for a program,
+//! Markdown for the book (`book/src/generated/` holds such output).
+
+use clap::Args;
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table as Comfy, presets};
+use serde::Serialize;
+
+/// The output flags every subcommand that reports results accepts.
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct OutputArgs {
+    /// Print the result as JSON on stdout (for scripts and CI).
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print tables as Markdown (this is how the book's generated pages are made).
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+/// The three ways a result is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
+impl OutputArgs {
+    pub fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else if self.markdown {
+            Format::Markdown
+        } else {
+            Format::Human
+        }
+    }
+}
+
+/// A titled table of strings. Numbers are formatted by the caller so the
+/// Markdown the book includes is byte-for-byte what a reader sees in a terminal.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(title: impl Into<String>, headers: &[&str]) -> Self {
+        Table {
+            title: title.into(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row; anything that implements `Display` becomes a cell.
+    pub fn row<I, D>(&mut self, cells: I) -> &mut Self
+    where
+        I: IntoIterator<Item = D>,
+        D: std::fmt::Display,
+    {
+        self.rows
+            .push(cells.into_iter().map(|c| c.to_string()).collect());
+        self
+    }
+
+    /// Renders for a terminal (`Format::Human`) or as a Markdown table.
+    pub fn render(&self, format: Format) -> String {
+        let mut t = Comfy::new();
+        match format {
+            Format::Markdown => {
+                t.load_preset(presets::ASCII_MARKDOWN);
+            }
+            _ => {
+                t.load_preset(presets::UTF8_FULL_CONDENSED)
+                    .set_content_arrangement(ContentArrangement::Dynamic);
+            }
+        }
+        t.set_header(self.headers.iter().map(Cell::new));
+        for row in &self.rows {
+            t.add_row(row.iter().map(|c| {
+                let cell = Cell::new(c);
+                if looks_numeric(c) {
+                    cell.set_alignment(CellAlignment::Right)
+                } else {
+                    cell
+                }
+            }));
+        }
+        // Right-align numeric columns in Markdown too, as a reader expects.
+        let body = t.to_string();
+        match format {
+            Format::Markdown => format!("**{}**\n\n{}\n", self.title, body),
+            _ => format!("{}\n{}\n", self.title, body),
+        }
+    }
+}
+
+fn looks_numeric(s: &str) -> bool {
+    let s = s.trim();
+    !s.is_empty()
+        && s.chars().all(|c| {
+            c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+' | 'x' | '%' | '±' | ' ')
+        })
+        && s.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Prints a serialisable result as pretty JSON on stdout.
+pub fn print_json<T: Serialize>(value: &T) {
+    // Serialising plain data structs cannot fail; if it somehow does, say so on
+    // stderr rather than printing half a document.
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: could not serialise result: {e}"),
+    }
+}
+
+/// Prints tables in the chosen format (JSON callers use [`print_json`] instead).
+pub fn print_tables(tables: &[Table], format: Format) {
+    let mut first = true;
+    for t in tables {
+        if !first {
+            println!();
+        }
+        first = false;
+        print!("{}", t.render(format));
+    }
+}
+
+/// A progress bar on stderr for long runs; hidden when stderr is not a terminal
+/// (CI logs stay clean) and when `quiet` is set.
+pub fn progress(len: u64, what: &str, quiet: bool) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}") {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(what.to_string());
+    pb
+}

@@ -1,0 +1,87 @@
+//! The `dhat-heap` feature: swap the global allocator for `dhat::Alloc` and
+//! write a heap profile the dhat viewer opens.
+//!
+//! Every exercise declares its allocator with [`global_allocator!`]; built
+//! normally it gets the allocator the chapter is about, built with
+//! `--features dhat-heap` it gets dhat's. Its `main` starts with
+//! `let _profile = kit::profile::start("exN");`, which does nothing in a normal
+//! build and, under dhat, writes `target/dhat/dhat-heap-exN.json` when `main`
+//! returns (dhat writes its file when the profiler drops, so a
+//! `std::process::exit` skips it).
+
+/// Declares the process's global allocator: `$alloc` normally, `dhat::Alloc`
+/// when the calling crate is built with its `dhat-heap` feature.
+///
+/// ```ignore
+/// kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+/// ```
+#[macro_export]
+macro_rules! global_allocator {
+    ($ty:ty = $init:expr) => {
+        #[cfg(not(feature = "dhat-heap"))]
+        #[global_allocator]
+        static GLOBAL: $ty = $init;
+
+        #[cfg(feature = "dhat-heap")]
+        #[global_allocator]
+        static GLOBAL: $crate::dhat::Alloc = $crate::dhat::Alloc;
+    };
+}
+
+/// True when this build profiles the heap with dhat.
+pub const DHAT: bool = cfg!(feature = "dhat-heap");
+
+/// Where profiles go: `$DHAT_OUT_DIR` if set, else `target/dhat` under the
+/// current directory (the workspace root when run with `cargo run`).
+pub fn out_dir() -> std::path::PathBuf {
+    std::env::var_os("DHAT_OUT_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new("target").join("dhat"))
+}
+
+/// A running heap profile; writes its file and says how to open it on drop.
+pub struct Profile {
+    #[cfg(feature = "dhat-heap")]
+    profiler: Option<dhat::Profiler>,
+    #[cfg(feature = "dhat-heap")]
+    path: std::path::PathBuf,
+}
+
+/// Starts the dhat profiler if this is a `dhat-heap` build; otherwise a no-op.
+pub fn start(crate_name: &str) -> Profile {
+    #[cfg(feature = "dhat-heap")]
+    {
+        let dir = out_dir();
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            eprintln!("warning: cannot create {}: {e}", dir.display());
+        }
+        let path = dir.join(format!("dhat-heap-{crate_name}.json"));
+        eprintln!("dhat: profiling the heap; timings in this build are meaningless");
+        let profiler = dhat::Profiler::builder().file_name(&path).build();
+        Profile {
+            profiler: Some(profiler),
+            path,
+        }
+    }
+    #[cfg(not(feature = "dhat-heap"))]
+    {
+        let _ = crate_name;
+        Profile {}
+    }
+}
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        #[cfg(feature = "dhat-heap")]
+        {
+            // Dropping the profiler writes the JSON file.
+            drop(self.profiler.take());
+            eprintln!(
+                "dhat: open {} in the dhat viewer: valgrind's dh_view.html \
+                 (Debian: file:///usr/libexec/valgrind/dh_view.html) or \
+                 https://nnethercote.github.io/dh_view/dh_view.html, then \"Load…\" the file",
+                self.path.display()
+            );
+        }
+    }
+}
