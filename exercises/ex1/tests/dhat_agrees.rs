@@ -24,6 +24,7 @@ fn main() {
         return;
     }
 
+    // ANCHOR: compare
     let _profiler = dhat::Profiler::builder().testing().build();
     let before = dhat::HeapStats::get();
     let checksum = ex1::workload::run();
@@ -45,6 +46,7 @@ fn main() {
         stats["bytes_allocated"].as_u64().unwrap(),
         "dhat bytes = tracker bytes"
     );
+    // ANCHOR_END: compare
     assert!(blocks > 300, "the workload allocates ({blocks} blocks)");
     println!("dhat_agrees: ok: {blocks} blocks, {bytes} bytes seen by both");
     println!("1 passed, 0 failed");

@@ -9,6 +9,7 @@ use ex1::{Tracker, growth};
 #[global_allocator]
 static GLOBAL: Tracker<System> = Tracker::new(System);
 
+// ANCHOR: policy
 /// `RawVec`'s policy: the first buffer holds at least 8 elements of 1 byte,
 /// 4 of up to 1 KiB, else 1; each growth takes max(2 x capacity, needed).
 fn expected_capacities(elem_size: usize, len: usize) -> Vec<usize> {
@@ -27,6 +28,7 @@ fn expected_capacities(elem_size: usize, len: usize) -> Vec<usize> {
     }
     caps
 }
+// ANCHOR_END: policy
 
 fn check_push<T: Default>(len: usize) {
     let size = std::mem::size_of::<T>();

@@ -1,0 +1,8 @@
+# Deterministic outputs of exercise 1 that chapter 1 includes.
+# dhat_run: workload
+output growth.md -- growth --markdown
+output strings.md -- strings --markdown
+output workload.md -- workload --markdown
+# reference: ex1-overhead.json -- overhead --runs 11 --json
+# Rendered from the labelled timing run kept in book/src/data/.
+output overhead.md -- overhead --from book/src/data/ex1-overhead.json --markdown
