@@ -1,5 +1,5 @@
 # Helpers sourced by the ci/ scripts.
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 die() { echo "error: $*" >&2; exit 1; }
 # Exercises in the workspace, in chapter order.
 TARGET_DIR=${CARGO_TARGET_DIR:-target}

@@ -1,15 +1,14 @@
 //! `cargo run --release -p ex1 -- --help`
 
 use clap::{Parser, Subcommand};
-use ex1::{Tracker, growth, overhead};
+use ex1::{growth, overhead};
 use kit::{Format, OutputArgs, output::print_json, output::print_tables};
-use std::alloc::System;
 
 // ANCHOR: global
 // The whole process allocates through the thread-owned tracker: every Box,
 // Vec and String below is counted. (With `--features dhat-heap`, dhat's
 // allocator takes its place instead.)
-kit::global_allocator!(Tracker<System> = Tracker::new(System));
+kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
 // ANCHOR_END: global
 
 /// Chapter 1: a tracking allocator, and what Vec and String growth allocate.

@@ -296,9 +296,17 @@ pub static COUNTERS: Counters = Counters::new();
 // ANCHOR: tracker
 /// A `GlobalAlloc` that forwards to `inner` and counts into thread-owned slots.
 ///
-/// ```ignore
+/// ```
+/// use ex1::Tracker;
+/// use std::alloc::System;
+///
 /// #[global_allocator]
 /// static GLOBAL: Tracker<System> = Tracker::new(System);
+///
+/// fn main() {
+///     let (_v, stats) = ex1::measure(|| vec![0u8; 100]);
+///     assert_eq!((stats.allocs, stats.bytes_allocated), (1, 100));
+/// }
 /// ```
 pub struct Tracker<A> {
     inner: A,

@@ -12,8 +12,10 @@
 /// Declares the process's global allocator: `$alloc` normally, `dhat::Alloc`
 /// when the calling crate is built with its `dhat-heap` feature.
 ///
-/// ```ignore
-/// kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+/// ```
+/// // In an exercise's main.rs (here with the plain system allocator):
+/// kit::global_allocator!(std::alloc::System = std::alloc::System);
+/// # fn main() {}
 /// ```
 #[macro_export]
 macro_rules! global_allocator {
