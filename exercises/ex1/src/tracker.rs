@@ -21,8 +21,11 @@
 //!   allocated and freed, and live bytes (the sum over slots).
 //! - Peak live bytes is exact while one thread allocates. Across threads each
 //!   slot publishes its live-bytes changes to a shared total in batches of
-//!   [`FLUSH_BYTES`], so the recorded peak is within
-//!   `(threads that allocated - 1) * FLUSH_BYTES` of the true peak.
+//!   [`FLUSH_BYTES`], and the peak is checked whenever the shared total moves
+//!   and whenever a thread reaches a new high of its own. The shared total is
+//!   never further than the threads' unpublished bytes from the true total,
+//!   so the recorded peak is within `(threads that allocated) * FLUSH_BYTES`
+//!   of the true peak.
 //! - Nothing here allocates, locks or panics: it runs *inside* the allocator.
 
 use std::alloc::{GlobalAlloc, Layout};
@@ -167,16 +170,14 @@ impl Counters {
         }
         let live = add_owned(&s.bytes_allocated, size) as i64 - s.bytes_freed.load(Relaxed) as i64;
         if live > s.peak.load(Relaxed) {
+            // A new high for this thread (rare once a program reaches its
+            // working set): the only time, besides publishing, that the
+            // process-wide peak is checked.
             s.peak.store(live, Relaxed);
+            let unpublished = live - s.published.load(Relaxed);
+            self.raise_peak(self.published.load(Relaxed) + unpublished);
         }
-        let unpublished = self.publish_if_due(s, live);
-        // The process total as this thread sees it: exact when no other thread
-        // holds unpublished bytes, and never off by more than FLUSH_BYTES per
-        // thread that does.
-        let total = self.published.load(Relaxed) + unpublished;
-        if total > self.peak.load(Relaxed) {
-            self.peak.fetch_max(total, Relaxed);
-        }
+        self.publish_if_due(s, live);
     }
 
     /// Records a deallocation of `size` bytes.
@@ -193,16 +194,22 @@ impl Counters {
     }
 
     /// Adds this slot's unpublished live bytes to the shared total once they
-    /// pass `FLUSH_BYTES` either way; returns what is left unpublished.
+    /// pass `FLUSH_BYTES` either way, and checks the process-wide peak
+    /// against the new total.
     #[inline]
-    fn publish_if_due(&self, s: &Slot, live: i64) -> i64 {
+    fn publish_if_due(&self, s: &Slot, live: i64) {
         let unpublished = live - s.published.load(Relaxed);
         if unpublished >= FLUSH_BYTES || unpublished <= -FLUSH_BYTES {
-            self.published.fetch_add(unpublished, Relaxed);
             s.published.store(live, Relaxed);
-            0
-        } else {
-            unpublished
+            let total = self.published.fetch_add(unpublished, Relaxed) + unpublished;
+            self.raise_peak(total);
+        }
+    }
+
+    #[inline]
+    fn raise_peak(&self, total: i64) {
+        if total > self.peak.load(Relaxed) {
+            self.peak.fetch_max(total, Relaxed);
         }
     }
 
