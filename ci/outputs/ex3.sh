@@ -1,0 +1,10 @@
+# Deterministic outputs of exercise 3 that chapter 3 includes.
+# dhat_run: chunks
+output layout.md -- layout --markdown
+output chunks.md -- chunks --markdown
+output reset.md -- reset --markdown
+output drops.md -- drops --markdown
+output limit.md -- limit --markdown
+# reference: ex3-versus.json -- versus --runs 31 --json
+# Rendered from the labelled timing run kept in book/src/data/.
+output versus.md -- versus --from book/src/data/ex3-versus.json --markdown

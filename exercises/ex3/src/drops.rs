@@ -1,0 +1,153 @@
+//! What an arena does *not* do: run destructors. And how it fails.
+//!
+//! Freeing an arena releases its chunks; it never looks at what is inside
+//! them. A value placed with `bump.alloc` therefore never has its `Drop` run,
+//! and anything it owns elsewhere (a `String`'s heap buffer, a file handle)
+//! is leaked. `bumpalo::boxed::Box` is the exception you opt into: a box
+//! whose memory is in the arena but which runs `Drop` when it goes out of
+//! scope, like `std::boxed::Box`.
+//!
+//! An arena can be given a byte limit. The limit is checked when the arena
+//! needs a new chunk; past it, the `try_` methods return an error, while the
+//! plain ones panic ("out of memory").
+
+use std::cell::Cell;
+
+use bumpalo::Bump;
+use serde::Serialize;
+
+// ANCHOR: counted
+/// Counts its own drops in a shared cell.
+pub struct Counted<'c>(pub &'c Cell<usize>);
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+// ANCHOR_END: counted
+
+/// One way of putting values in an arena, and what happened when it went.
+#[derive(Debug, Clone, Serialize)]
+pub struct DropCase {
+    pub how: String,
+    pub values: usize,
+    /// How many `Counted` drops ran by the time the arena was gone (`None`:
+    /// nothing there to count).
+    pub drops_ran: Option<usize>,
+    /// Global-allocator bytes still live once the arena was dropped: memory
+    /// the values owned outside the arena and nobody freed.
+    pub leaked_bytes: i64,
+}
+
+// ANCHOR: drops
+/// Puts `n` values in an arena in four ways, drops the arena, and counts
+/// what was dropped and what was leaked.
+pub fn drop_cases(n: usize) -> Vec<DropCase> {
+    let mut cases = Vec::new();
+
+    let drops = Cell::new(0);
+    let (_, s) = ex1::measure(|| {
+        let bump = Bump::new();
+        for _ in 0..n {
+            bump.alloc(Counted(&drops));
+        }
+    }); // the arena is dropped here; its values are not
+    cases.push(case("bump.alloc(Counted)", n, drops.get(), s));
+
+    let drops = Cell::new(0);
+    let (_, s) = ex1::measure(|| {
+        let bump = Bump::new();
+        for _ in 0..n {
+            let boxed = bumpalo::boxed::Box::new_in(Counted(&drops), &bump);
+            drop(boxed); // runs Counted::drop; the bytes stay in the arena
+        }
+    });
+    cases.push(case(
+        "bumpalo::boxed::Box::new_in(Counted, &bump)",
+        n,
+        drops.get(),
+        s,
+    ));
+
+    let drops = Cell::new(0);
+    let (_, s) = ex1::measure(|| {
+        let bump = Bump::new();
+        for _ in 0..n {
+            // The String struct is in the arena; its 100-byte buffer is on
+            // the heap, and only String's Drop would free it.
+            bump.alloc((Counted(&drops), String::with_capacity(100)));
+        }
+    });
+    cases.push(case(
+        "bump.alloc((Counted, String::with_capacity(100)))",
+        n,
+        drops.get(),
+        s,
+    ));
+
+    let (_, s) = ex1::measure(|| {
+        let bump = Bump::new();
+        for _ in 0..n {
+            bump.alloc_str(&"x".repeat(100)); // copied in; the temporary is freed
+        }
+    });
+    cases.push(DropCase {
+        how: "bump.alloc_str(&\"x\".repeat(100))".to_string(),
+        values: n,
+        drops_ran: None,
+        leaked_bytes: s.live_bytes,
+    });
+    cases
+}
+// ANCHOR_END: drops
+
+fn case(how: &str, values: usize, drops_ran: usize, s: ex1::Stats) -> DropCase {
+    DropCase {
+        how: how.to_string(),
+        values,
+        drops_ran: Some(drops_ran),
+        leaked_bytes: s.live_bytes,
+    }
+}
+
+/// What an arena with a byte limit did.
+#[derive(Debug, Clone, Serialize)]
+pub struct LimitRun {
+    pub limit: usize,
+    pub value_size: usize,
+    /// `try_alloc` calls that succeeded before the first error.
+    pub succeeded: usize,
+    /// The first error, as bumpalo formats it.
+    pub error: String,
+    /// `allocated_bytes()` when the error came: never above the limit.
+    pub allocated_bytes: usize,
+    /// Global allocator calls (= chunks taken) before the error.
+    pub chunks: u64,
+}
+
+// ANCHOR: limit
+/// Allocates 64-byte values into an arena limited to `limit` bytes until it
+/// says no. The error is a value to handle, not a crash.
+pub fn limit_run(limit: usize) -> LimitRun {
+    let ((succeeded, error, allocated_bytes), global) = ex1::measure(|| {
+        let bump = Bump::new();
+        bump.set_allocation_limit(Some(limit));
+        let mut succeeded = 0;
+        loop {
+            match bump.try_alloc([0u8; 64]) {
+                Ok(_) => succeeded += 1,
+                Err(e) => break (succeeded, e, bump.allocated_bytes()),
+            }
+        }
+    });
+    LimitRun {
+        limit,
+        value_size: 64,
+        succeeded,
+        error: error.to_string(),
+        allocated_bytes,
+        chunks: global.allocs,
+    }
+}
+// ANCHOR_END: limit

@@ -1,0 +1,343 @@
+//! `cargo run --release -p ex3 -- --help`
+
+use clap::{Parser, Subcommand};
+use ex3::{chunks, drops, layout, versus};
+use kit::{Format, OutputArgs, Table, output::print_json, output::print_tables};
+
+// Every global allocation (each Box, and each chunk an arena takes) goes
+// through exercise 1's tracker, so the counts below are exact.
+kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+
+/// Chapter 3: arena basics with bumpalo, and arena vs heap.
+///
+/// With no command, runs every deterministic command and a short `versus`.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Where values land: offsets, downward bumping, alignment padding.
+    Layout(OutputArgs),
+    /// Chunk growth as values are added (deterministic).
+    Chunks(ChunksArgs),
+    /// reset(): rounds of allocation reusing the same memory (deterministic).
+    Reset(ResetArgs),
+    /// Values in an arena are never dropped; bumpalo's Box is (deterministic).
+    Drops(OutputArgs),
+    /// An allocation limit: try_alloc fails gracefully (deterministic).
+    Limit(LimitArgs),
+    /// Arena vs heap for many small objects (timed).
+    Versus(VersusArgs),
+}
+
+#[derive(clap::Args)]
+struct ChunksArgs {
+    /// How many u64 values to allocate.
+    #[arg(long, default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    values: u64,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct ResetArgs {
+    /// How many rounds of reset-then-allocate.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    rounds: u64,
+    /// u64 values allocated per round.
+    #[arg(long, default_value_t = 2_000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    values: u64,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// The arena's allocation limit, in bytes.
+    #[arg(long, default_value_t = 4096,
+          value_parser = clap::value_parser!(u64).range(1..=(64 << 20)))]
+    bytes: u64,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct VersusArgs {
+    /// How many small objects each side allocates per run.
+    #[arg(long, default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    objects: u64,
+    /// Repetitions; the report gives their median and spread.
+    #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u16).range(1..=101))]
+    runs: u16,
+    /// Render a saved `--json` report instead of measuring.
+    #[arg(long, value_name = "FILE")]
+    from: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let _profile = kit::profile::start("ex3");
+    if !ex1::tracking_is_active() {
+        eprintln!(
+            "note: the tracker is not the global allocator in this build (dhat-heap?); counts read 0"
+        );
+    }
+    let ok = match cli.command {
+        Some(Command::Layout(out)) => layout_cmd(out.format()),
+        Some(Command::Chunks(a)) => chunks_cmd(a.values as usize, a.out.format()),
+        Some(Command::Reset(a)) => reset_cmd(a.rounds as usize, a.values as usize, a.out.format()),
+        Some(Command::Drops(out)) => drops_cmd(out.format()),
+        Some(Command::Limit(a)) => limit_cmd(a.bytes as usize, a.out.format()),
+        Some(Command::Versus(a)) => versus_cmd(&a),
+        None => {
+            let h = Format::Human;
+            let ok = layout_cmd(h)
+                && chunks_cmd(10_000, h)
+                && reset_cmd(5, 2_000, h)
+                && drops_cmd(h)
+                && limit_cmd(4096, h);
+            println!();
+            ok && versus_cmd(&VersusArgs {
+                objects: 100_000,
+                runs: 5,
+                from: None,
+                out: OutputArgs::default(),
+            })
+        }
+    };
+    if ok { 0.into() } else { 1.into() }
+}
+
+fn print(tables: &[Table], format: Format) {
+    print_tables(tables, format);
+    if format == Format::Human {
+        println!();
+    }
+}
+
+fn layout_cmd(format: Format) -> bool {
+    let tour = layout::tour();
+    if format == Format::Json {
+        print_json(&tour);
+        return true;
+    }
+    let mut t = Table::new(
+        "Values in a fresh Bump, in allocation order (offsets from the first value)",
+        &[
+            "call",
+            "size",
+            "align",
+            "offset",
+            "padding below previous",
+            "aligned",
+        ],
+    );
+    for p in &tour.placements {
+        t.row([
+            format!("`{}`", p.call),
+            p.size.to_string(),
+            p.align.to_string(),
+            p.offset.to_string(),
+            p.padding.to_string(),
+            if p.aligned { "yes" } else { "NO" }.to_string(),
+        ]);
+    }
+    let mut s = Table::new("The arena afterwards", &["measure", "bytes"]);
+    s.row([
+        "values and padding".to_string(),
+        tour.bytes_used.to_string(),
+    ]);
+    s.row([
+        "`bump.allocated_bytes()`".to_string(),
+        tour.allocated_bytes.to_string(),
+    ]);
+    s.row([
+        "global allocator calls (allocs)".to_string(),
+        tour.global.allocs.to_string(),
+    ]);
+    print(&[t, s], format);
+    true
+}
+
+fn chunks_cmd(values: usize, format: Format) -> bool {
+    let g = chunks::growth(values);
+    if format == Format::Json {
+        print_json(&g);
+        return true;
+    }
+    let mut t = Table::new(
+        format!(
+            "Chunks taken while allocating {} u64 values one at a time",
+            g.values
+        ),
+        &[
+            "chunk",
+            "values already in the arena",
+            "capacity",
+            "bytes asked of the global allocator",
+            "`allocated_bytes()` after",
+        ],
+    );
+    for s in &g.steps {
+        t.row([
+            s.chunk.to_string(),
+            s.values_before.to_string(),
+            s.capacity.to_string(),
+            s.requested.to_string(),
+            s.allocated_bytes.to_string(),
+        ]);
+    }
+    let mut s = Table::new(
+        "The global allocator's view of the whole run",
+        &["counter", "value"],
+    );
+    s.row(["allocs".to_string(), g.global.allocs.to_string()]);
+    s.row([
+        "deallocs (dropping the arena)".to_string(),
+        g.global.deallocs.to_string(),
+    ]);
+    s.row([
+        "bytes requested".to_string(),
+        g.global.bytes_allocated.to_string(),
+    ]);
+    s.row([
+        "`allocated_bytes_including_metadata()`".to_string(),
+        g.including_metadata.to_string(),
+    ]);
+    s.row([
+        "bytes of values".to_string(),
+        (g.values * g.value_size).to_string(),
+    ]);
+    print(&[t, s], format);
+    true
+}
+
+fn reset_cmd(rounds: usize, values: usize, format: Format) -> bool {
+    let r = chunks::reset_rounds(rounds, values);
+    if format == Format::Json {
+        print_json(&r);
+        return true;
+    }
+    let mut t = Table::new(
+        format!("reset() then {values} u64 values, round after round, on one arena"),
+        &[
+            "round",
+            "global allocs",
+            "global deallocs",
+            "`allocated_bytes()`",
+            "first value at the previous round's address",
+        ],
+    );
+    for x in &r {
+        t.row([
+            x.round.to_string(),
+            x.global_allocs.to_string(),
+            x.global_deallocs.to_string(),
+            x.allocated_bytes.to_string(),
+            if x.same_address_as_previous {
+                "yes"
+            } else {
+                "no"
+            }
+            .to_string(),
+        ]);
+    }
+    print(&[t], format);
+    true
+}
+
+fn drops_cmd(format: Format) -> bool {
+    let cases = drops::drop_cases(3);
+    if format == Format::Json {
+        print_json(&cases);
+        return true;
+    }
+    let mut t = Table::new(
+        "Three values each, then the arena dropped",
+        &["how", "values", "Drop ran", "heap bytes leaked"],
+    );
+    for c in &cases {
+        t.row([
+            format!("`{}`", c.how),
+            c.values.to_string(),
+            c.drops_ran.map_or("-".to_string(), |d| d.to_string()),
+            c.leaked_bytes.to_string(),
+        ]);
+    }
+    print(&[t], format);
+    true
+}
+
+fn limit_cmd(limit: usize, format: Format) -> bool {
+    let r = drops::limit_run(limit);
+    if format == Format::Json {
+        print_json(&r);
+        return true;
+    }
+    let mut t = Table::new(
+        format!("`try_alloc([0u8; 64])` until an arena limited to {limit} bytes says no"),
+        &["measure", "value"],
+    );
+    t.row([
+        "successful `try_alloc` calls".to_string(),
+        r.succeeded.to_string(),
+    ]);
+    t.row([
+        "bytes of values".to_string(),
+        (r.succeeded * r.value_size).to_string(),
+    ]);
+    t.row(["chunks taken".to_string(), r.chunks.to_string()]);
+    t.row([
+        "`allocated_bytes()` at the error".to_string(),
+        r.allocated_bytes.to_string(),
+    ]);
+    t.row([
+        "the error `try_alloc` returned".to_string(),
+        r.error.clone(),
+    ]);
+    print(&[t], format);
+    true
+}
+
+fn versus_cmd(args: &VersusArgs) -> bool {
+    let report = match &args.from {
+        Some(path) => {
+            let parsed = std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|s| {
+                    serde_json::from_str::<versus::Report>(&s).map_err(|e| e.to_string())
+                });
+            match parsed {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: cannot read report {}: {e}", path.display());
+                    return false;
+                }
+            }
+        }
+        None => {
+            kit::timing::warn_if_debug_build();
+            let pb = kit::output::progress(args.runs as u64, "versus", args.out.json);
+            let r = versus::run(args.objects as usize, args.runs as usize, || pb.inc(1));
+            pb.finish_and_clear();
+            r
+        }
+    };
+    match args.out.format() {
+        Format::Json => print_json(&report),
+        f => {
+            print_tables(&versus::tables(&report), f);
+            println!("\n{}", versus::label(&report));
+        }
+    }
+    true
+}

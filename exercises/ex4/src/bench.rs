@@ -1,0 +1,194 @@
+//! Arena against heap on time: building labels, and building, walking and
+//! freeing a tree.
+//!
+//! Each run times the heap version and the arena version of every step one
+//! after the other (the order alternates between runs) and takes the ratio
+//! heap / arena within the run; the report gives the median of those ratios,
+//! so drift on a shared machine cancels out. The global allocator is exercise
+//! 1's tracker over the system allocator, for both sides.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use bumpalo::Bump;
+use kit::Summary;
+use kit::timing::Machine;
+use serde::{Deserialize, Serialize};
+
+use crate::{strings, tree};
+
+/// One step's timings: ns per item (label or node).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Step {
+    pub step: String,
+    pub heap_ns: Summary,
+    pub arena_ns: Summary,
+    /// Median of the per-run ratios heap / arena.
+    pub ratio: Summary,
+}
+
+/// A full run, labelled with where and how it ran.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub machine: Machine,
+    pub runs: usize,
+    pub labels: usize,
+    pub nodes: usize,
+    pub children: usize,
+    pub steps: Vec<Step>,
+}
+
+fn ns(t: Instant) -> f64 {
+    t.elapsed().as_nanos() as f64
+}
+
+/// One run's heap and arena times for each step, in ns.
+#[derive(Default)]
+struct Times {
+    heap: [f64; 5],
+    arena: [f64; 5],
+}
+
+const STEPS: [&str; 5] = [
+    "labels: build and free",
+    "tree: build",
+    "tree: walk (down and up)",
+    "tree: free",
+    "tree: build, walk, free",
+];
+
+// ANCHOR: bench_tree
+fn heap_side(t: &mut [f64; 5], labels: usize, nodes: usize, k: usize) {
+    let start = Instant::now();
+    drop(black_box(strings::heap_labels(labels)));
+    t[0] = ns(start);
+
+    let start = Instant::now();
+    let root = tree::build_rc(nodes, k);
+    t[1] = ns(start);
+    let start = Instant::now();
+    black_box(tree::walk_rc(&root));
+    t[2] = ns(start);
+    let start = Instant::now();
+    drop(root); // one free per node and per child list
+    t[3] = ns(start);
+}
+
+fn arena_side(t: &mut [f64; 5], labels: usize, nodes: usize, k: usize) {
+    let start = Instant::now();
+    {
+        let bump = Bump::new();
+        black_box(strings::arena_labels(&bump, labels));
+    }
+    t[0] = ns(start);
+
+    let bump = Bump::new();
+    let start = Instant::now();
+    let built = tree::build_arena(&bump, nodes, k);
+    t[1] = ns(start);
+    let start = Instant::now();
+    black_box(tree::walk_arena(built.root));
+    t[2] = ns(start);
+    let start = Instant::now();
+    drop(bump); // one free per chunk
+    t[3] = ns(start);
+}
+// ANCHOR_END: bench_tree
+
+/// Runs `runs` timed runs after one untimed warm-up.
+pub fn run(runs: usize, labels: usize, nodes: usize, k: usize, progress: impl Fn()) -> Report {
+    let mut warm = Times::default();
+    heap_side(&mut warm.heap, labels, nodes, k);
+    arena_side(&mut warm.arena, labels, nodes, k);
+    let mut all: Vec<Times> = Vec::with_capacity(runs);
+    for run in 0..runs {
+        let mut t = Times::default();
+        if run % 2 == 0 {
+            heap_side(&mut t.heap, labels, nodes, k);
+            arena_side(&mut t.arena, labels, nodes, k);
+        } else {
+            arena_side(&mut t.arena, labels, nodes, k);
+            heap_side(&mut t.heap, labels, nodes, k);
+        }
+        t.heap[4] = t.heap[1] + t.heap[2] + t.heap[3];
+        t.arena[4] = t.arena[1] + t.arena[2] + t.arena[3];
+        all.push(t);
+        progress();
+    }
+    let steps = STEPS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let per = if i == 0 { labels } else { nodes } as f64;
+            let col = |f: fn(&Times) -> &[f64; 5]| {
+                summary(&all.iter().map(|t| f(t)[i] / per).collect::<Vec<_>>())
+            };
+            Step {
+                step: name.to_string(),
+                heap_ns: col(|t| &t.heap),
+                arena_ns: col(|t| &t.arena),
+                ratio: summary(
+                    &all.iter()
+                        .map(|t| t.heap[i] / t.arena[i])
+                        .collect::<Vec<_>>(),
+                ),
+            }
+        })
+        .collect();
+    Report {
+        machine: Machine::describe(),
+        runs,
+        labels,
+        nodes,
+        children: k,
+        steps,
+    }
+}
+
+fn summary(xs: &[f64]) -> Summary {
+    Summary::of(xs).unwrap_or(Summary {
+        runs: 0,
+        median: f64::NAN,
+        min: f64::NAN,
+        max: f64::NAN,
+        spread: f64::NAN,
+    })
+}
+
+/// The report as a table.
+pub fn table(r: &Report) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!(
+            "ns per label ({} labels) or per node ({} nodes, {} children each): median ±half-range of {} runs",
+            r.labels, r.nodes, r.children, r.runs
+        ),
+        &["step", "heap", "arena", "heap / arena"],
+    );
+    for s in &r.steps {
+        t.row([
+            s.step.clone(),
+            s.heap_ns.display(2),
+            s.arena_ns.display(2),
+            ratio(s.ratio.median),
+        ]);
+    }
+    t
+}
+
+/// `2.6x`; whole numbers once the ratio is large.
+fn ratio(r: f64) -> String {
+    if r >= 100.0 {
+        format!("{r:.0}x")
+    } else {
+        format!("{r:.1}x")
+    }
+}
+
+/// The line the book prints under the table.
+pub fn label(r: &Report) -> String {
+    let m = &r.machine;
+    format!(
+        "Measured on {} ({} cores, {}), {} build, {}; ratios are medians of per-run ratios.",
+        m.cpu, m.cores, m.os, m.profile, m.rustc
+    )
+}

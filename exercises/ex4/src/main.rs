@@ -1,0 +1,304 @@
+//! `cargo run --release -p ex4 -- --help`
+
+use clap::{Parser, Subcommand};
+use ex4::{bench, maps, strings, tree, vecs};
+use kit::{Format, OutputArgs, Table, output::print_json, output::print_tables};
+
+// Every global allocation (each heap buffer, and each chunk an arena takes)
+// goes through exercise 1's tracker, so the counts below are exact.
+kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+
+/// Chapter 4: collections in an arena, against the same collections on the heap.
+///
+/// With no command, runs every deterministic command and a short `bench`.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// bumpalo Vec vs std Vec: global calls and bytes left behind (deterministic).
+    Vecs(CountArgs),
+    /// bumpalo::format! and String vs format! (deterministic counts).
+    Strings(CountArgs),
+    /// A tree with parent links: arena references vs Rc/Weak (deterministic counts).
+    Tree(TreeArgs),
+    /// hashbrown in an arena through allocator-api2 (deterministic).
+    Maps(MapArgs),
+    /// Build, walk and free times, arena vs heap (timed).
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args)]
+struct CountArgs {
+    /// Elements (or strings) per case.
+    #[arg(long, default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    len: u64,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct TreeArgs {
+    /// Nodes in the tree.
+    #[arg(long, default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
+    nodes: u64,
+    /// Children per node (a complete tree).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=64))]
+    children: u64,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct MapArgs {
+    /// Keys counted.
+    #[arg(long, default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    keys: u64,
+    /// Distinct keys among them.
+    #[arg(long, default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    distinct: u64,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Repetitions; the report gives their median and spread.
+    #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u16).range(1..=101))]
+    runs: u16,
+    /// Labels built per run.
+    #[arg(long, default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    labels: u64,
+    /// Tree nodes built per run.
+    #[arg(long, default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    nodes: u64,
+    /// Children per tree node.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=64))]
+    children: u64,
+    /// Render a saved `--json` report instead of measuring.
+    #[arg(long, value_name = "FILE")]
+    from: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let _profile = kit::profile::start("ex4");
+    if !ex1::tracking_is_active() {
+        eprintln!(
+            "note: the tracker is not the global allocator in this build (dhat-heap?); counts read 0"
+        );
+    }
+    let ok = match cli.command {
+        Some(Command::Vecs(a)) => vecs_cmd(a.len as usize, a.out.format()),
+        Some(Command::Strings(a)) => strings_cmd(a.len as usize, a.out.format()),
+        Some(Command::Tree(a)) => tree_cmd(a.nodes as usize, a.children as usize, a.out.format()),
+        Some(Command::Maps(a)) => maps_cmd(a.keys as usize, a.distinct as usize, a.out.format()),
+        Some(Command::Bench(a)) => bench_cmd(&a),
+        None => {
+            let h = Format::Human;
+            let ok = vecs_cmd(1000, h)
+                && strings_cmd(1000, h)
+                && tree_cmd(10_000, 4, h)
+                && maps_cmd(100_000, 1000, h);
+            ok && bench_cmd(&BenchArgs {
+                runs: 5,
+                labels: 100_000,
+                nodes: 100_000,
+                children: 4,
+                from: None,
+                out: OutputArgs::default(),
+            })
+        }
+    };
+    if ok { 0.into() } else { 1.into() }
+}
+
+fn print(tables: &[Table], format: Format) {
+    print_tables(tables, format);
+    if format == Format::Human {
+        println!();
+    }
+}
+
+fn opt(x: Option<usize>) -> String {
+    x.map_or("-".to_string(), |b| b.to_string())
+}
+
+fn vecs_cmd(len: usize, format: Format) -> bool {
+    let cases = vecs::cases(len);
+    if format == Format::Json {
+        print_json(&cases);
+        return true;
+    }
+    let mut t = Table::new(
+        format!("{len} u64s per vector: what the global allocator and the arena see"),
+        &[
+            "pattern",
+            "capacities",
+            "global allocs",
+            "global reallocs",
+            "arena bytes used",
+            "live buffers",
+            "left behind",
+        ],
+    );
+    for c in &cases {
+        t.row([
+            c.pattern.to_string(),
+            arrows(&c.capacities),
+            c.global.allocs.to_string(),
+            c.global.reallocs.to_string(),
+            opt(c.arena_used),
+            c.live_buffers.to_string(),
+            opt(c.left_behind()),
+        ]);
+    }
+    print(&[t], format);
+    true
+}
+
+/// `1 → 2 → 4`, shortened in the middle when long.
+fn arrows(caps: &[usize]) -> String {
+    let parts: Vec<String> = caps.iter().map(|c| c.to_string()).collect();
+    if parts.len() > 6 {
+        format!(
+            "{} → … → {}",
+            parts[..3].join(" → "),
+            parts[parts.len() - 2..].join(" → ")
+        )
+    } else {
+        parts.join(" → ")
+    }
+}
+
+fn strings_cmd(count: usize, format: Format) -> bool {
+    let cases = strings::cases(count);
+    if format == Format::Json {
+        print_json(&cases);
+        return true;
+    }
+    let mut t = Table::new(
+        format!("{count} labels or lines: what the global allocator sees"),
+        &["pattern", "bytes of text", "allocs", "reallocs", "deallocs"],
+    );
+    for c in &cases {
+        t.row([
+            c.pattern.to_string(),
+            c.text_bytes.to_string(),
+            c.global.allocs.to_string(),
+            c.global.reallocs.to_string(),
+            c.global.deallocs.to_string(),
+        ]);
+    }
+    print(&[t], format);
+    true
+}
+
+fn tree_cmd(nodes: usize, k: usize, format: Format) -> bool {
+    let cases = tree::cases(nodes, k);
+    let expected = tree::expected_walk(nodes, k);
+    if format == Format::Json {
+        print_json(&cases);
+    } else {
+        let mut t = Table::new(
+            format!("A tree of {nodes} nodes, {k} children each: built, walked and dropped"),
+            &[
+                "tree",
+                "bytes per node",
+                "global allocs",
+                "global deallocs",
+                "bytes requested",
+                "walk agrees with the shape",
+            ],
+        );
+        for c in &cases {
+            t.row([
+                c.tree.to_string(),
+                c.node_size.to_string(),
+                c.global.allocs.to_string(),
+                c.global.deallocs.to_string(),
+                c.global.bytes_allocated.to_string(),
+                if c.walk == expected { "yes" } else { "NO" }.to_string(),
+            ]);
+        }
+        print(&[t], format);
+    }
+    cases.iter().all(|c| c.walk == expected)
+}
+
+fn maps_cmd(keys: usize, distinct: usize, format: Format) -> bool {
+    let cases = maps::cases(keys, distinct);
+    if format == Format::Json {
+        print_json(&cases);
+        return true;
+    }
+    let mut t = Table::new(
+        format!("Counting {keys} keys, {distinct} distinct: global allocator and arena"),
+        &[
+            "map",
+            "global allocs",
+            "global deallocs",
+            "arena bytes used",
+        ],
+    );
+    for c in &cases {
+        t.row([
+            c.pattern.to_string(),
+            c.global.allocs.to_string(),
+            c.global.deallocs.to_string(),
+            opt(c.arena_used),
+        ]);
+    }
+    print(&[t], format);
+    true
+}
+
+fn bench_cmd(args: &BenchArgs) -> bool {
+    let report = match &args.from {
+        Some(path) => {
+            let parsed = std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|s| serde_json::from_str::<bench::Report>(&s).map_err(|e| e.to_string()));
+            match parsed {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: cannot read report {}: {e}", path.display());
+                    return false;
+                }
+            }
+        }
+        None => {
+            kit::timing::warn_if_debug_build();
+            let pb = kit::output::progress(args.runs as u64, "bench", args.out.json);
+            let r = bench::run(
+                args.runs as usize,
+                args.labels as usize,
+                args.nodes as usize,
+                args.children as usize,
+                || pb.inc(1),
+            );
+            pb.finish_and_clear();
+            r
+        }
+    };
+    match args.out.format() {
+        Format::Json => print_json(&report),
+        f => {
+            print_tables(&[bench::table(&report)], f);
+            println!("\n{}", bench::label(&report));
+        }
+    }
+    true
+}
