@@ -46,6 +46,14 @@ struct OverheadArgs {
     #[arg(long, default_value_t = 2_000_000,
           value_parser = clap::value_parser!(u64).range(1..=200_000_000))]
     iters: u64,
+    /// Time only this allocator, once, without warm-up (for profilers such as
+    /// callgrind or perf); prints ns per pair.
+    #[arg(long, value_enum, conflicts_with_all = ["from", "callgrind"])]
+    only: Option<overhead::Which>,
+    /// Also count instructions per pair with valgrind's callgrind (slow: about
+    /// a minute; needs valgrind installed).
+    #[arg(long)]
+    callgrind: bool,
     /// Render a saved `--json` report instead of measuring.
     #[arg(long, value_name = "FILE")]
     from: Option<std::path::PathBuf>,
@@ -70,6 +78,8 @@ fn main() -> std::process::ExitCode {
                 threads: vec![1, 2],
                 runs: 5,
                 iters: 1_000_000,
+                only: None,
+                callgrind: false,
                 from: None,
                 out: OutputArgs::default(),
             })
@@ -156,7 +166,13 @@ fn strings_cmd(format: Format) -> bool {
 }
 
 fn overhead_cmd(args: &OverheadArgs) -> bool {
-    let report = match &args.from {
+    if let Some(which) = args.only {
+        let threads = args.threads.first().copied().unwrap_or(1) as usize;
+        let ns = overhead::churn_one(which, threads, args.iters);
+        println!("{which:?}: {ns:.2} ns per alloc+free pair ({threads} thread(s), one run)");
+        return true;
+    }
+    let mut report = match &args.from {
         Some(path) => {
             let parsed = std::fs::read_to_string(path)
                 .map_err(|e| e.to_string())
@@ -180,10 +196,24 @@ fn overhead_cmd(args: &OverheadArgs) -> bool {
             r
         }
     };
+    if args.callgrind && args.from.is_none() {
+        let counted = std::env::current_exe()
+            .map_err(|e| e.to_string())
+            .and_then(|exe| overhead::count_instructions(&exe));
+        match counted {
+            Ok(i) => report.instructions = Some(i),
+            Err(e) => {
+                eprintln!("error: --callgrind: {e}");
+                return false;
+            }
+        }
+    }
     match args.out.format() {
         Format::Json => print_json(&report),
         f => {
-            print_tables(&[overhead::table(&report)], f);
+            let mut tables = vec![overhead::table(&report)];
+            tables.extend(overhead::instructions_table(&report));
+            print_tables(&tables, f);
             println!("\n{}", overhead::label(&report));
         }
     }

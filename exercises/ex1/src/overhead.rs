@@ -95,6 +95,94 @@ pub struct Report {
     pub tracked_allocs: u64,
     pub expected_allocs: u64,
     pub threads: Vec<ThreadResult>,
+    /// Instructions per alloc+free pair counted by callgrind (one thread),
+    /// if the run was made with `--callgrind`.
+    #[serde(default)]
+    pub instructions: Option<Instructions>,
+}
+
+/// The three allocators the benchmark compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Which {
+    /// The system allocator alone.
+    System,
+    /// The naive tracker over the system allocator.
+    Naive,
+    /// The thread-owned tracker over the system allocator.
+    Tracked,
+}
+
+/// Times one allocator alone: no warm-up, one run. Used under callgrind,
+/// where only instruction counts matter.
+pub fn churn_one(which: Which, threads: usize, iters: u64) -> f64 {
+    match which {
+        Which::System => churn(&SYSTEM, threads, iters),
+        Which::Naive => churn(&NAIVE, threads, iters),
+        Which::Tracked => churn(&TRACKED, threads, iters),
+    }
+}
+
+/// Instructions per alloc+free pair, counted by valgrind's callgrind: unlike
+/// a timing, the same on every run whatever else the machine is doing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Instructions {
+    pub valgrind: String,
+    pub system: f64,
+    pub naive: f64,
+    pub tracked: f64,
+}
+
+/// Runs `exe overhead --only WHICH --iters N` under callgrind at two values of
+/// N; the difference of the two instruction totals divided by the difference
+/// of N cancels start-up and leaves the cost of one loop iteration.
+pub fn count_instructions(exe: &std::path::Path) -> Result<Instructions, String> {
+    const SMALL: u64 = 100_000;
+    const LARGE: u64 = 300_000;
+    let version = std::process::Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("cannot run valgrind ({e}); install it to use --callgrind"))?;
+    let valgrind = String::from_utf8_lossy(&version.stdout).trim().to_string();
+    let dir = std::env::temp_dir();
+    let total = |which: Which, iters: u64| -> Result<u64, String> {
+        let name = format!("{which:?}").to_lowercase();
+        let out = dir.join(format!(
+            "ex1-callgrind-{}-{name}-{iters}.out",
+            std::process::id()
+        ));
+        let status = std::process::Command::new("valgrind")
+            .arg("--tool=callgrind")
+            .arg(format!("--callgrind-out-file={}", out.display()))
+            .arg(exe)
+            .args(["overhead", "--only", &name, "--iters", &iters.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("valgrind failed to start: {e}"))?;
+        if !status.success() {
+            return Err(format!("valgrind exited with {status}"));
+        }
+        let text = std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+        let _ = std::fs::remove_file(&out);
+        text.lines()
+            .find_map(|l| {
+                l.strip_prefix("summary:")
+                    .or_else(|| l.strip_prefix("totals:"))
+            })
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| "no instruction total in callgrind's output".to_string())
+    };
+    let per_pair = |which: Which| -> Result<f64, String> {
+        let (a, b) = (total(which, SMALL)?, total(which, LARGE)?);
+        Ok((b as f64 - a as f64) / (LARGE - SMALL) as f64)
+    };
+    Ok(Instructions {
+        valgrind,
+        system: per_pair(Which::System)?,
+        naive: per_pair(Which::Naive)?,
+        tracked: per_pair(Which::Tracked)?,
+    })
 }
 
 /// Runs the benchmark. `progress` is called after each run.
@@ -154,6 +242,7 @@ pub fn run(thread_counts: &[usize], runs: usize, iters: u64, progress: impl Fn()
         tracked_allocs,
         expected_allocs,
         threads,
+        instructions: None,
     }
 }
 
@@ -194,6 +283,34 @@ pub fn table(r: &Report) -> kit::Table {
         ]);
     }
     t
+}
+
+/// The callgrind counts as a table, when the report has them.
+pub fn instructions_table(r: &Report) -> Option<kit::Table> {
+    let i = r.instructions.as_ref()?;
+    let mut t = kit::Table::new(
+        format!(
+            "Instructions per alloc+free of 32 bytes, one thread, counted by callgrind ({})",
+            i.valgrind
+        ),
+        &["allocator", "instructions", "added by tracking"],
+    );
+    t.row([
+        "System".to_string(),
+        format!("{:.0}", i.system),
+        "-".to_string(),
+    ]);
+    t.row([
+        "naive tracker".to_string(),
+        format!("{:.0}", i.naive),
+        format!("{:+.0}", i.naive - i.system),
+    ]);
+    t.row([
+        "thread-owned tracker".to_string(),
+        format!("{:.0}", i.tracked),
+        format!("{:+.0}", i.tracked - i.system),
+    ]);
+    Some(t)
 }
 
 /// The line the book prints under a timing table.

@@ -58,8 +58,11 @@ struct Slot {
     bytes_freed: AtomicU64,
     /// Highest live bytes of this slot since [`measure`] last reset it.
     peak: AtomicI64,
-    /// How much of this slot's live bytes is already in `Counters::published`.
-    published: AtomicI64,
+    /// Publish when live bytes reach this (last published + FLUSH_BYTES)...
+    publish_above: AtomicI64,
+    /// ...or fall to this (last published - FLUSH_BYTES). Kept as two bounds
+    /// so that each hot-path check is a single comparison.
+    publish_below: AtomicI64,
 }
 
 impl Slot {
@@ -140,7 +143,8 @@ impl Counters {
                     bytes_allocated: AtomicU64::new(0),
                     bytes_freed: AtomicU64::new(0),
                     peak: AtomicI64::new(0),
-                    published: AtomicI64::new(0),
+                    publish_above: AtomicI64::new(FLUSH_BYTES),
+                    publish_below: AtomicI64::new(-FLUSH_BYTES),
                 }
             }; SLOTS + 1],
             published: AtomicI64::new(0),
@@ -174,10 +178,16 @@ impl Counters {
             // working set): the only time, besides publishing, that the
             // process-wide peak is checked.
             s.peak.store(live, Relaxed);
-            let unpublished = live - s.published.load(Relaxed);
+            let unpublished = live - (s.publish_above.load(Relaxed) - FLUSH_BYTES);
             self.raise_peak(self.published.load(Relaxed) + unpublished);
         }
-        self.publish_if_due(s, live);
+        // An allocation only raises live bytes, so only the upper bound can be
+        // crossed; a realloc that shrinks may cross the lower one.
+        if live >= s.publish_above.load(Relaxed)
+            || (realloc_from.is_some() && live <= s.publish_below.load(Relaxed))
+        {
+            self.publish(s, live);
+        }
     }
 
     /// Records a deallocation of `size` bytes.
@@ -190,20 +200,21 @@ impl Counters {
         let s = &self.slots[i];
         add_owned(&s.deallocs, 1);
         let live = s.bytes_allocated.load(Relaxed) as i64 - add_owned(&s.bytes_freed, size) as i64;
-        self.publish_if_due(s, live);
+        if live <= s.publish_below.load(Relaxed) {
+            self.publish(s, live);
+        }
     }
 
-    /// Adds this slot's unpublished live bytes to the shared total once they
-    /// pass `FLUSH_BYTES` either way, and checks the process-wide peak
-    /// against the new total.
-    #[inline]
-    fn publish_if_due(&self, s: &Slot, live: i64) {
-        let unpublished = live - s.published.load(Relaxed);
-        if unpublished >= FLUSH_BYTES || unpublished <= -FLUSH_BYTES {
-            s.published.store(live, Relaxed);
-            let total = self.published.fetch_add(unpublished, Relaxed) + unpublished;
-            self.raise_peak(total);
-        }
+    /// Adds this slot's live bytes not yet published to the shared total,
+    /// moves its bounds, and checks the process-wide peak against the new
+    /// total. Runs once per FLUSH_BYTES of change, not per call.
+    #[cold]
+    fn publish(&self, s: &Slot, live: i64) {
+        let unpublished = live - (s.publish_above.load(Relaxed) - FLUSH_BYTES);
+        s.publish_above.store(live + FLUSH_BYTES, Relaxed);
+        s.publish_below.store(live - FLUSH_BYTES, Relaxed);
+        let total = self.published.fetch_add(unpublished, Relaxed) + unpublished;
+        self.raise_peak(total);
     }
 
     #[inline]
@@ -228,7 +239,6 @@ impl Counters {
         s.bytes_allocated.fetch_add(allocated, Relaxed);
         s.bytes_freed.fetch_add(freed, Relaxed);
         let delta = allocated as i64 - freed as i64;
-        s.published.fetch_add(delta, Relaxed);
         let total = self.published.fetch_add(delta, Relaxed) + delta;
         self.peak.fetch_max(total, Relaxed);
     }
