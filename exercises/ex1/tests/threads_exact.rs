@@ -25,7 +25,7 @@ fn hammer<A: GlobalAlloc + Sync>(a: &A) -> Stats {
         expected.allocs += 1;
         expected.bytes_allocated += size as u64;
         let mut layout_now = layout;
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             // SAFETY: p is live with `layout`; the new size is non-zero.
             p = unsafe { a.realloc(p, layout, size + 8) };
             assert!(!p.is_null());

@@ -81,7 +81,7 @@ impl Recorder {
             align,
             offset: addr as isize - base as isize,
             padding,
-            aligned: addr % align == 0,
+            aligned: addr.is_multiple_of(align),
         });
     }
 }

@@ -103,7 +103,7 @@ pub fn run(runs: usize, labels: usize, nodes: usize, k: usize, progress: impl Fn
     let mut all: Vec<Times> = Vec::with_capacity(runs);
     for run in 0..runs {
         let mut t = Times::default();
-        if run % 2 == 0 {
+        if run.is_multiple_of(2) {
             heap_side(&mut t.heap, labels, nodes, k);
             arena_side(&mut t.arena, labels, nodes, k);
         } else {

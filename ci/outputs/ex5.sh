@@ -1,0 +1,10 @@
+# Outputs of exercise 5 that chapter 5 includes.
+# dhat_run: phases --records 20000
+# Deterministic: the report, allocation counts and live heap per phase.
+output report.txt -- run --records 2000 --quiet
+output phases.md -- phases --markdown
+output batch.md -- batch --markdown
+# Machine-dependent (RSS): rendered from the labelled run kept in book/src/data/.
+# reference: ex5-memory.json -- memory --json
+output memory.md -- memory --from book/src/data/ex5-memory.json --markdown
+output memory.svg -- chart --from book/src/data/ex5-memory.json

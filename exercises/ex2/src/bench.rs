@@ -1,0 +1,409 @@
+//! The multi-threaded benchmark: N threads each handle requests
+//! ([`crate::workload`]) back to back, timing every one.
+//!
+//! A child process runs one [`sample`]: one allocator (its global allocator),
+//! one thread count. The parent runs a fresh child for every allocator, thread
+//! count and run, alternating which allocator goes first, and [`aggregate`]s:
+//! each figure is the median of the runs with their spread, and the
+//! jemalloc/System comparison is the median of per-run ratios, so slow drift
+//! of a shared machine cancels out.
+
+use std::sync::Barrier;
+use std::time::Instant;
+
+use hdrhistogram::Histogram;
+use kit::Summary;
+use kit::timing::Machine;
+use serde::{Deserialize, Serialize};
+
+use crate::Allocator;
+use crate::allocator::Evidence;
+use crate::workload;
+
+/// Latency percentiles of one unit of work, in nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    pub p50: u64,
+    pub p99: u64,
+    pub p999: u64,
+    pub max: u64,
+    pub mean: f64,
+    pub count: u64,
+}
+
+/// One child's measurement: one allocator, one thread count.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Sample {
+    pub allocator: Allocator,
+    pub evidence: Evidence,
+    pub threads: usize,
+    pub units_per_thread: u64,
+    /// From the start line until the slowest thread finished.
+    pub wall_secs: f64,
+    pub units_per_sec: f64,
+    pub latency: Latency,
+    /// What the timed units allocated, all threads summed (see [`add`]).
+    pub counts: ex1::Stats,
+    pub checksum: u64,
+}
+
+/// Warm-up units each thread runs before the start line: page in the code,
+/// fill the allocator's caches.
+pub fn warmup_units(units: u64) -> u64 {
+    units / 10 + 1
+}
+
+// ANCHOR: sample
+/// Runs `threads` threads, each handling `units` requests from its own seeded
+/// stream, and records every request's latency in an HDR histogram (1 ns to
+/// 60 s at 3 significant digits: recording never allocates).
+pub fn sample(allocator: Allocator, threads: usize, units: u64, seed: u64) -> Sample {
+    let evidence = crate::allocator::detect();
+    let start_line = Barrier::new(threads);
+    let per_thread: Vec<_> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|i| {
+                let start_line = &start_line;
+                s.spawn(move || {
+                    let mut rng = workload::rng(seed, i);
+                    let mut raw = String::with_capacity(workload::MAX_REQUEST);
+                    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)
+                        .expect("static bounds are valid");
+                    for _ in 0..warmup_units(units) {
+                        workload::generate(&mut rng, &mut raw);
+                        std::hint::black_box(workload::handle(&raw));
+                    }
+                    start_line.wait();
+                    let started = Instant::now();
+                    let (sum, counts) = ex1::measure(|| {
+                        let mut sum = 0u64;
+                        for _ in 0..units {
+                            workload::generate(&mut rng, &mut raw);
+                            let t = Instant::now();
+                            let r = workload::handle(std::hint::black_box(&raw));
+                            hist.saturating_record(t.elapsed().as_nanos() as u64);
+                            sum = sum.wrapping_add(r);
+                        }
+                        sum
+                    });
+                    (started.elapsed(), hist, counts, sum)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("worker thread panicked"))
+            .collect()
+    });
+    // ANCHOR_END: sample
+
+    let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("valid bounds");
+    let mut counts = ex1::Stats::default();
+    let mut checksum = 0u64;
+    let mut wall = std::time::Duration::ZERO;
+    for (elapsed, hist, c, sum) in &per_thread {
+        all.add(hist).expect("same bounds");
+        counts = add(&counts, c);
+        checksum = checksum.wrapping_add(*sum);
+        wall = wall.max(*elapsed);
+    }
+    let wall_secs = wall.as_secs_f64();
+    Sample {
+        allocator,
+        evidence,
+        threads,
+        units_per_thread: units,
+        wall_secs,
+        units_per_sec: (units * threads as u64) as f64 / wall_secs.max(1e-9),
+        latency: Latency {
+            p50: all.value_at_quantile(0.5),
+            p99: all.value_at_quantile(0.99),
+            p999: all.value_at_quantile(0.999),
+            max: all.max(),
+            mean: all.mean(),
+            count: all.len(),
+        },
+        counts,
+        checksum,
+    }
+}
+
+/// Counts of several threads added up; the peak is the highest single
+/// thread's (each thread's own peak is exact and deterministic).
+pub fn add(a: &ex1::Stats, b: &ex1::Stats) -> ex1::Stats {
+    ex1::Stats {
+        allocs: a.allocs + b.allocs,
+        deallocs: a.deallocs + b.deallocs,
+        reallocs: a.reallocs + b.reallocs,
+        bytes_allocated: a.bytes_allocated + b.bytes_allocated,
+        bytes_freed: a.bytes_freed + b.bytes_freed,
+        live_bytes: a.live_bytes + b.live_bytes,
+        peak_live_bytes: a.peak_live_bytes.max(b.peak_live_bytes),
+    }
+}
+
+/// One allocator at one thread count, over all runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Row {
+    pub allocator: Allocator,
+    pub threads: usize,
+    /// Requests per second, all threads together.
+    pub throughput: Summary,
+    /// Latency percentiles in microseconds.
+    pub p50_us: Summary,
+    pub p99_us: Summary,
+    pub p999_us: Summary,
+    pub max_us: Summary,
+    /// Allocation calls (alloc + realloc) per request, from the tracker.
+    pub allocs_per_unit: f64,
+    pub counts: ex1::Stats,
+}
+
+/// jemalloc against System at one thread count: medians of per-run ratios.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Comparison {
+    pub threads: usize,
+    /// jemalloc p99 / System p99 (below 1: jemalloc's tail is shorter).
+    pub p99_ratio: Summary,
+    pub p50_ratio: Summary,
+    /// jemalloc throughput / System throughput (above 1: jemalloc is faster).
+    pub throughput_ratio: Summary,
+}
+
+/// A full benchmark, labelled with where and how it ran.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub machine: Machine,
+    pub malloc_conf: Option<String>,
+    pub runs: usize,
+    pub units_per_thread: u64,
+    pub seed: u64,
+    pub rows: Vec<Row>,
+    pub comparisons: Vec<Comparison>,
+    /// Every child's allocation counts were identical across runs and across
+    /// allocators, thread count by thread count.
+    pub counts_agree: bool,
+    /// Every child's evidence showed the allocator it was meant to have.
+    pub allocators_verified: bool,
+    pub samples: Vec<Sample>,
+}
+
+fn summary(xs: &[f64]) -> Summary {
+    Summary::of(xs).unwrap_or(Summary {
+        runs: 0,
+        median: f64::NAN,
+        min: f64::NAN,
+        max: f64::NAN,
+        spread: f64::NAN,
+    })
+}
+
+/// Builds the report from every child's sample. Samples of run `r` pair up
+/// by their position: `samples` is in the order the parent collected them.
+pub fn aggregate(
+    samples: Vec<Sample>,
+    threads: &[usize],
+    allocators: &[Allocator],
+    runs: usize,
+    units_per_thread: u64,
+    seed: u64,
+) -> Report {
+    let pick = |a: Allocator, t: usize| -> Vec<&Sample> {
+        samples
+            .iter()
+            .filter(|s| s.allocator == a && s.threads == t)
+            .collect()
+    };
+    let us = |ns: u64| ns as f64 / 1000.0;
+    let mut rows = Vec::new();
+    let mut counts_agree = true;
+    for &t in threads {
+        let reference = samples.iter().find(|s| s.threads == t).map(|s| s.counts);
+        for &a in allocators {
+            let ss = pick(a, t);
+            counts_agree &= ss.iter().all(|s| Some(s.counts) == reference);
+            let col =
+                |f: &dyn Fn(&Sample) -> f64| summary(&ss.iter().map(|s| f(s)).collect::<Vec<_>>());
+            let counts = ss.first().map(|s| s.counts).unwrap_or_default();
+            rows.push(Row {
+                allocator: a,
+                threads: t,
+                throughput: col(&|s| s.units_per_sec),
+                p50_us: col(&|s| us(s.latency.p50)),
+                p99_us: col(&|s| us(s.latency.p99)),
+                p999_us: col(&|s| us(s.latency.p999)),
+                max_us: col(&|s| us(s.latency.max)),
+                allocs_per_unit: (counts.allocs + counts.reallocs) as f64
+                    / (units_per_thread * t as u64).max(1) as f64,
+                counts,
+            });
+        }
+    }
+    let mut comparisons = Vec::new();
+    if allocators.contains(&Allocator::System) && allocators.contains(&Allocator::Jemalloc) {
+        for &t in threads {
+            let (sys, je) = (pick(Allocator::System, t), pick(Allocator::Jemalloc, t));
+            let ratio = |f: &dyn Fn(&Sample) -> f64| {
+                summary(
+                    &je.iter()
+                        .zip(&sys)
+                        .map(|(j, s)| f(j) / f(s))
+                        .collect::<Vec<_>>(),
+                )
+            };
+            comparisons.push(Comparison {
+                threads: t,
+                p99_ratio: ratio(&|s| s.latency.p99 as f64),
+                p50_ratio: ratio(&|s| s.latency.p50 as f64),
+                throughput_ratio: ratio(&|s| s.units_per_sec),
+            });
+        }
+    }
+    let allocators_verified = samples.iter().all(|s| s.evidence.serving() == s.allocator);
+    Report {
+        machine: Machine::describe(),
+        malloc_conf: crate::malloc_conf_env(),
+        runs,
+        units_per_thread,
+        seed,
+        rows,
+        comparisons,
+        counts_agree,
+        allocators_verified,
+        samples,
+    }
+}
+
+/// Per allocator and thread count: throughput and latency percentiles.
+pub fn table(r: &Report) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!(
+            "Request handling, side by side: median ±half-range of {} runs x {} requests per thread",
+            r.runs, r.units_per_thread
+        ),
+        &[
+            "threads",
+            "allocator",
+            "requests/s",
+            "p50 µs",
+            "p99 µs",
+            "p99.9 µs",
+            "max µs",
+            "allocs/request",
+        ],
+    );
+    for row in &r.rows {
+        t.row([
+            row.threads.to_string(),
+            row.allocator.to_string(),
+            format!(
+                "{:.0} ±{:.0}%",
+                row.throughput.median,
+                row.throughput.spread * 50.0
+            ),
+            row.p50_us.display(2),
+            row.p99_us.display(2),
+            row.p999_us.display(1),
+            row.max_us.display(0),
+            format!("{:.1}", row.allocs_per_unit),
+        ]);
+    }
+    t
+}
+
+/// jemalloc relative to System, per thread count.
+pub fn comparison_table(r: &Report) -> kit::Table {
+    let mut t = kit::Table::new(
+        "jemalloc relative to System (median of per-run ratios; negative: jemalloc lower)",
+        &["threads", "p50", "p99", "throughput", "p99 ratio range"],
+    );
+    for c in &r.comparisons {
+        t.row([
+            c.threads.to_string(),
+            percent(c.p50_ratio.median),
+            percent(c.p99_ratio.median),
+            percent(c.throughput_ratio.median),
+            format!("{:.2}–{:.2}", c.p99_ratio.min, c.p99_ratio.max),
+        ]);
+    }
+    t
+}
+
+/// `0.83` → `-17%`.
+pub fn percent(ratio: f64) -> String {
+    format!("{:+.0}%", (ratio - 1.0) * 100.0)
+}
+
+// ANCHOR: verdict
+/// The verdict on "jemalloc cuts p99 latency by 30–50%", from the data: the
+/// p99 change at 1 and 2 threads, where it falls against the claim, and
+/// whether the tail shrank more than the median (a tail effect) or about as
+/// much (every request simply got faster).
+pub fn verdict(r: &Report) -> String {
+    let mut parts = Vec::new();
+    for c in r.comparisons.iter().filter(|c| c.threads <= 2) {
+        let cut = (1.0 - c.p99_ratio.median) * 100.0;
+        let median_cut = (1.0 - c.p50_ratio.median) * 100.0;
+        let against_claim = if cut > 50.0 {
+            "more than claimed"
+        } else if cut >= 30.0 {
+            "within the claimed range"
+        } else if cut > 0.0 {
+            "less than claimed"
+        } else {
+            "no cut at all"
+        };
+        // Within 5 percentage points of each other: the whole distribution
+        // moved, not the tail alone.
+        let shape = if cut - median_cut > 5.0 {
+            "larger than the median's, so the tail itself shrank"
+        } else if median_cut - cut > 5.0 {
+            "smaller than the median's, so the tail improved least"
+        } else {
+            "about the median's, so the whole distribution moved, not the tail alone"
+        };
+        parts.push(format!(
+            "at {} thread{}, p99 {} ({against_claim}; p50 {}, a p99 change {shape})",
+            c.threads,
+            if c.threads == 1 { "" } else { "s" },
+            describe_change(cut),
+            describe_change(median_cut),
+        ));
+    }
+    if parts.is_empty() {
+        return "No jemalloc/System comparison in this run (jemalloc not built in?).".into();
+    }
+    format!(
+        "The claim \"jemalloc cuts p99 latency by 30–50%\", measured: {}.",
+        parts.join("; ")
+    )
+}
+
+fn describe_change(cut_percent: f64) -> String {
+    if cut_percent >= 0.0 {
+        format!("{cut_percent:.0}% lower with jemalloc")
+    } else {
+        format!("{:.0}% higher with jemalloc", -cut_percent)
+    }
+}
+// ANCHOR_END: verdict
+
+/// The line under the tables: machine, build, runs.
+pub fn label(r: &Report) -> String {
+    let m = &r.machine;
+    format!(
+        "Measured on {} ({} cores, {}), {} build, {}; {} run{}, each allocator in a fresh process per run; seed {}{}.",
+        m.cpu,
+        m.cores,
+        m.os,
+        m.profile,
+        m.rustc,
+        r.runs,
+        if r.runs == 1 { "" } else { "s" },
+        r.seed,
+        match &r.malloc_conf {
+            Some(c) => format!("; {}={c}", crate::MALLOC_CONF_VAR),
+            None => String::new(),
+        }
+    )
+}

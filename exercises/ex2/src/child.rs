@@ -1,0 +1,87 @@
+//! The child's side: the jobs a parent can hand to `ex2 child …` (jemalloc) or
+//! `ex2-system child …` (System). Each prints one JSON document on stdout.
+//! Both binaries parse the same [`Job`], so the parent builds one command line
+//! and only picks the executable.
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::Allocator;
+
+/// A job for a child process (hidden: the parent writes these command lines).
+#[derive(Subcommand, Debug, Clone)]
+pub enum Job {
+    /// One benchmark sample: `threads` threads handling requests.
+    Bench(BenchJob),
+    /// One fragmentation-stress run.
+    Frag(FragJob),
+    /// Allocate a burst, free it, watch resident memory, purge.
+    Probe(ProbeJob),
+    /// Which allocator serves this process.
+    Detect,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchJob {
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: u16,
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub units: u64,
+    #[arg(long)]
+    pub seed: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct FragJob {
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub cycles: u32,
+    #[arg(long)]
+    pub seed: u64,
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub samples: u32,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ProbeJob {
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub burst_mib: u64,
+    #[arg(long, value_delimiter = ',',
+          value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub waits_ms: Vec<u64>,
+}
+
+/// The whole command line of `ex2-system`: only child jobs.
+#[derive(Parser, Debug)]
+#[command(
+    about = "The System-allocator half of exercise 2. Run `ex2`, which starts this binary itself."
+)]
+pub struct SystemCli {
+    #[command(subcommand)]
+    pub command: SystemCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SystemCommand {
+    /// Run one job and print its result as JSON.
+    Child {
+        #[command(subcommand)]
+        job: Job,
+    },
+}
+
+/// Runs `job` in this process, whose global allocator is `allocator`, and
+/// prints the result. Returns false if the job could not run.
+pub fn run(allocator: Allocator, job: &Job) -> bool {
+    use kit::output::print_json;
+    match job {
+        Job::Bench(j) => print_json(&crate::bench::sample(
+            allocator,
+            j.threads as usize,
+            j.units,
+            j.seed,
+        )),
+        Job::Frag(j) => print_json(&crate::frag::run(allocator, j.cycles, j.seed, j.samples)),
+        Job::Probe(j) => print_json(&crate::conf::probe(allocator, j.burst_mib, &j.waits_ms)),
+        Job::Detect => print_json(&crate::allocator::detect()),
+    }
+    true
+}

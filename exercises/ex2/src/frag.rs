@@ -1,0 +1,354 @@
+//! Fragmentation stress: what a long-running server does to its heap.
+//!
+//! Every cycle allocates [`OBJECTS_PER_CYCLE`] blocks of mixed random sizes
+//! (mostly small, some medium, a few large) and gives each a lifetime: most
+//! die at the end of the cycle, a third live for 1–64 cycles, and one in
+//! twenty joins a long-lived *survivor set* of bounded size, replacing a
+//! random older survivor once it is full. Survivors are scattered through
+//! memory that short-lived blocks also used, which is what pins pages and
+//! makes an allocator hold more than the program does.
+//!
+//! The child samples, as it goes, the bytes the program holds (exercise 1's
+//! tracker), the resident set (RSS) and, under jemalloc, jemalloc's own
+//! statistics. At the end it frees everything except the survivors
+//! ("drained"), then asks the allocator to give memory back ("released"):
+//! jemalloc with `arena.<all>.purge`, glibc with `malloc_trim(0)`.
+//!
+//! The bytes the program holds are deterministic (same seed, same counts,
+//! either allocator); RSS is not, which is why the book shows a labelled run.
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+use crate::Allocator;
+use crate::allocator::Evidence;
+use crate::jemalloc;
+
+/// Blocks allocated per cycle.
+pub const OBJECTS_PER_CYCLE: usize = 1000;
+/// The survivor set's size once full.
+pub const SURVIVORS: usize = 8192;
+/// Longest medium lifetime, in cycles.
+pub const MAX_SPAN: usize = 64;
+
+// ANCHOR: pattern
+/// How long a block lives.
+enum Lifetime {
+    /// Freed at the end of the cycle that allocated it.
+    Cycle,
+    /// Freed after this many cycles.
+    Span(usize),
+    /// Kept in the survivor set until a later survivor replaces it.
+    Survivor,
+}
+
+/// A block size: 80% small (16–512 B), 18% medium (up to 16 KiB), 2% large
+/// (up to 256 KiB), each range log-uniform so every size class sees use.
+fn size(rng: &mut impl RngExt) -> usize {
+    let (lo, hi): (f64, f64) = match rng.random_range(0..100) {
+        0..80 => (16.0, 512.0),
+        80..98 => (512.0, 16384.0),
+        _ => (16384.0, 262_144.0),
+    };
+    (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp() as usize
+}
+
+fn lifetime(rng: &mut impl RngExt) -> Lifetime {
+    match rng.random_range(0..100) {
+        0..60 => Lifetime::Cycle,
+        60..95 => Lifetime::Span(rng.random_range(1..=MAX_SPAN)),
+        _ => Lifetime::Survivor,
+    }
+}
+// ANCHOR_END: pattern
+
+/// Memory as the program, the kernel and the allocator see it at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub cycle: u32,
+    /// Bytes in the blocks the pattern holds (tracker: requested sizes).
+    pub live: i64,
+    /// Resident set size of the process (`None` off Linux).
+    pub rss: Option<u64>,
+    /// jemalloc's statistics (jemalloc process only).
+    pub jemalloc: Option<jemalloc::Stats>,
+    /// glibc's view: bytes it has from the OS and bytes free inside them
+    /// (System process on glibc only).
+    pub glibc: Option<GlibcStats>,
+}
+
+/// glibc malloc's own totals, from `mallinfo2`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GlibcStats {
+    /// Heap bytes obtained with brk/sbrk plus bytes in mmapped chunks.
+    pub system: u64,
+    /// Bytes free inside the heap, held by glibc.
+    pub free: u64,
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn glibc_stats() -> Option<GlibcStats> {
+    // SAFETY: mallinfo2 takes no arguments and returns a plain struct.
+    let m = unsafe { libc::mallinfo2() };
+    Some(GlibcStats {
+        system: (m.arena + m.hblkhd) as u64,
+        free: m.fordblks as u64,
+    })
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn glibc_stats() -> Option<GlibcStats> {
+    None
+}
+
+/// `start_live`: what the process held before the first block (command-line
+/// parsing, the containers), subtracted so `live` is the blocks alone.
+fn point(cycle: u32, allocator: Allocator, start_live: i64) -> Point {
+    let live = ex1::COUNTERS.totals().live_bytes - start_live;
+    Point {
+        cycle,
+        live,
+        rss: kit::rss::read().map(|r| r.current),
+        jemalloc: jemalloc::stats(),
+        glibc: if allocator == Allocator::System {
+            glibc_stats()
+        } else {
+            None
+        },
+    }
+}
+
+/// One allocator's fragmentation run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Run {
+    pub allocator: Allocator,
+    pub evidence: Evidence,
+    pub cycles: u32,
+    pub seed: u64,
+    /// Before the first cycle.
+    pub baseline: Point,
+    /// Sampled during the cycles.
+    pub series: Vec<Point>,
+    /// After freeing everything but the survivors.
+    pub drained: Point,
+    /// What gives memory back, and the state after it.
+    pub release_method: String,
+    pub released: Point,
+    /// Every allocation the cycles made (identical under both allocators).
+    pub counts: ex1::Stats,
+}
+
+// ANCHOR: run
+/// Runs the pattern for `cycles` cycles, sampling about `samples` times.
+pub fn run(allocator: Allocator, cycles: u32, seed: u64, samples: u32) -> Run {
+    let evidence = crate::allocator::detect();
+    let mut rng = crate::workload::rng(seed, 0);
+    // Containers are sized up front so their own growth is not in the picture.
+    let mut this_cycle: Vec<Vec<u8>> = Vec::with_capacity(OBJECTS_PER_CYCLE);
+    let mut expiring: Vec<Vec<Vec<u8>>> = (0..=MAX_SPAN)
+        .map(|_| Vec::with_capacity(OBJECTS_PER_CYCLE))
+        .collect();
+    let mut survivors: Vec<Vec<u8>> = Vec::with_capacity(SURVIVORS);
+    let every = (cycles / samples.max(1)).max(1);
+    let mut series = Vec::with_capacity((cycles / every) as usize + 1);
+    // "Live" from here on is the blocks the pattern holds, nothing else.
+    let start_live = ex1::COUNTERS.totals().live_bytes;
+    let baseline = point(0, allocator, start_live);
+
+    let mut counts = ex1::Stats::default();
+    for cycle in 0..cycles as usize {
+        // Only the cycle's own allocations are counted: sampling reads
+        // /proc (a String whose length varies) and is kept out.
+        let ((), c) = ex1::measure(|| {
+            for _ in 0..OBJECTS_PER_CYCLE {
+                // A non-zero fill makes the allocator hand over real pages:
+                // the block is written, so it is resident.
+                let block = vec![(cycle as u8) | 1; size(&mut rng)];
+                match lifetime(&mut rng) {
+                    Lifetime::Cycle => this_cycle.push(block),
+                    Lifetime::Span(n) => expiring[(cycle + n) % (MAX_SPAN + 1)].push(block),
+                    Lifetime::Survivor if survivors.len() < SURVIVORS => survivors.push(block),
+                    Lifetime::Survivor => {
+                        let i = rng.random_range(0..SURVIVORS);
+                        survivors[i] = block;
+                    }
+                }
+            }
+            this_cycle.clear();
+            expiring[cycle % (MAX_SPAN + 1)].clear();
+        });
+        counts = crate::bench::add(&counts, &c);
+        if (cycle as u32 + 1).is_multiple_of(every) {
+            series.push(point(cycle as u32 + 1, allocator, start_live));
+        }
+    }
+
+    // Drain: the server goes quiet; only the survivors stay.
+    drop(this_cycle);
+    drop(expiring);
+    let drained = point(cycles, allocator, start_live);
+
+    let release_method = release(allocator);
+    let released = point(cycles, allocator, start_live);
+    std::hint::black_box(&survivors);
+    Run {
+        allocator,
+        evidence,
+        cycles,
+        seed,
+        baseline,
+        series,
+        drained,
+        release_method,
+        released,
+        counts,
+    }
+}
+// ANCHOR_END: run
+
+// ANCHOR: release
+/// Asks the process's allocator to return free memory to the OS; says how.
+fn release(allocator: Allocator) -> String {
+    match allocator {
+        Allocator::Jemalloc if jemalloc::purge_all() => "arena.4096.purge (all arenas)".into(),
+        Allocator::Jemalloc => "arena.4096.purge (failed)".into(),
+        Allocator::System => malloc_trim(),
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn malloc_trim() -> String {
+    // SAFETY: malloc_trim only walks glibc's own free lists; 0 = keep no
+    // padding at the top of the heap.
+    let released_something = unsafe { libc::malloc_trim(0) } == 1;
+    format!(
+        "malloc_trim(0) ({})",
+        if released_something {
+            "released memory"
+        } else {
+            "nothing to release"
+        }
+    )
+}
+// ANCHOR_END: release
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn malloc_trim() -> String {
+    "none (malloc_trim is glibc-only)".into()
+}
+
+/// Both allocators' runs, labelled.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub machine: kit::timing::Machine,
+    pub malloc_conf: Option<String>,
+    pub runs: Vec<Run>,
+    pub counts_agree: bool,
+}
+
+fn ratio(rss: Option<u64>, live: i64) -> String {
+    match rss {
+        Some(r) if live > 0 => format!("{:.2}x", r as f64 / live as f64),
+        _ => "n/a".into(),
+    }
+}
+
+fn opt_bytes(b: Option<u64>) -> String {
+    b.map(|b| crate::bytes(b as f64))
+        .unwrap_or_else(|| "n/a".into())
+}
+
+/// The side-by-side summary: at the busiest point, after draining, after
+/// releasing.
+pub fn table(r: &Report) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!(
+            "Fragmentation stress: {} cycles x {} blocks, survivor set of {}",
+            r.runs.first().map(|x| x.cycles).unwrap_or(0),
+            OBJECTS_PER_CYCLE,
+            SURVIVORS
+        ),
+        &["allocator", "moment", "live (program)", "RSS", "RSS / live"],
+    );
+    for run in &r.runs {
+        // The sample where RSS was highest.
+        let busiest = run
+            .series
+            .iter()
+            .max_by_key(|p| p.rss.unwrap_or(0))
+            .copied()
+            .unwrap_or(run.drained);
+        for (moment, p) in [
+            ("before the cycles".to_string(), run.baseline),
+            (format!("highest RSS (cycle {})", busiest.cycle), busiest),
+            ("drained: survivors only".to_string(), run.drained),
+            (format!("after {}", run.release_method), run.released),
+        ] {
+            t.row([
+                run.allocator.to_string(),
+                moment,
+                crate::bytes(p.live as f64),
+                opt_bytes(p.rss),
+                ratio(p.rss, p.live),
+            ]);
+        }
+    }
+    t
+}
+
+/// jemalloc's own statistics at the same moments.
+pub fn jemalloc_table(r: &Report) -> Option<kit::Table> {
+    let run = r.runs.iter().find(|x| x.allocator == Allocator::Jemalloc)?;
+    let mut t = kit::Table::new(
+        "jemalloc's statistics at the same moments",
+        &[
+            "moment",
+            "allocated",
+            "active",
+            "resident",
+            "mapped",
+            "retained",
+        ],
+    );
+    let busiest = run
+        .series
+        .iter()
+        .max_by_key(|p| p.rss.unwrap_or(0))
+        .copied()
+        .unwrap_or(run.drained);
+    for (moment, p) in [
+        ("highest RSS", busiest),
+        ("drained", run.drained),
+        ("after purge", run.released),
+    ] {
+        if let Some(s) = p.jemalloc {
+            t.row([
+                moment.to_string(),
+                crate::bytes(s.allocated as f64),
+                crate::bytes(s.active as f64),
+                crate::bytes(s.resident as f64),
+                crate::bytes(s.mapped as f64),
+                crate::bytes(s.retained as f64),
+            ]);
+        }
+    }
+    Some(t)
+}
+
+/// What releasing gave back, per allocator, in one line each.
+pub fn release_lines(r: &Report) -> Vec<String> {
+    r.runs
+        .iter()
+        .filter_map(|run| {
+            let (a, b) = (run.drained.rss?, run.released.rss?);
+            Some(format!(
+                "{}: {} gave back {} of RSS ({} -> {}).",
+                run.allocator,
+                run.release_method,
+                crate::bytes(a as f64 - b as f64),
+                crate::bytes(a as f64),
+                crate::bytes(b as f64)
+            ))
+        })
+        .collect()
+}

@@ -1,0 +1,498 @@
+//! `cargo run --release -p ex2 -- --help`
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, Subcommand, error::ErrorKind};
+use ex2::{Allocator, bench, check, conf, frag};
+use kit::{Format, OutputArgs, output::print_json, output::print_tables};
+
+// ANCHOR: global
+// The one line that makes jemalloc this process's allocator. Wrapped in
+// exercise 1's tracker so every allocation is also counted. Where jemalloc is
+// not built in (Windows MSVC, `--no-default-features`), the system allocator
+// takes its place; with `--features dhat-heap`, dhat's does.
+#[cfg(jemalloc)]
+kit::global_allocator!(ex1::Tracker<tikv_jemallocator::Jemalloc> = ex1::Tracker::new(tikv_jemallocator::Jemalloc));
+#[cfg(not(jemalloc))]
+kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+// ANCHOR_END: global
+
+/// The allocator this binary was built with.
+const BUILT_WITH: Allocator = if cfg!(jemalloc) {
+    Allocator::Jemalloc
+} else {
+    Allocator::System
+};
+
+/// Chapter 2: jemalloc as the global allocator, against the system allocator.
+///
+/// Each allocator runs in its own process: this binary (jemalloc) starts
+/// itself and its sibling `ex2-system` as children and prints their results
+/// side by side. With no command: `bench`, `frag` and `facts`, in about a
+/// minute.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Assert the chapter's facts (which allocator is active, jemalloc's
+    /// statistics and size classes, purging, equal allocation counts under
+    /// both allocators). No timings. Exit status 1 if any fails.
+    #[arg(long)]
+    check: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Throughput and latency (p50/p99/p99.9/max) of request handling, per
+    /// allocator and thread count (timed).
+    Bench(BenchArgs),
+    /// Fragmentation stress: live bytes against RSS and jemalloc's statistics,
+    /// then what purge and malloc_trim give back (timed, memory).
+    Frag(FragArgs),
+    /// Proof of which allocator serves each process, and jemalloc's size
+    /// classes for a list of requests (deterministic).
+    Facts(OutputArgs),
+    /// What `_RJEM_MALLOC_CONF` settings change, shown by running them.
+    Conf(ConfArgs),
+    /// The seeded request workload's allocation counts under each allocator,
+    /// side by side (deterministic).
+    Counts(CountsArgs),
+    /// The seeded request workload in this process: what it allocates
+    /// (deterministic).
+    Workload(WorkloadArgs),
+    /// Internal: run one job as a child process and print JSON.
+    #[command(hide = true)]
+    Child {
+        #[command(subcommand)]
+        job: ex2::child::Job,
+    },
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Thread counts, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    threads: Vec<u16>,
+    /// Runs; each allocator gets a fresh process per run and thread count.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=51))]
+    runs: u16,
+    /// Requests each thread handles per run.
+    #[arg(long, default_value_t = DEFAULT_UNITS,
+          value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
+    units: u64,
+    /// Seed of the request generator.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Allocators to compare, comma-separated.
+    #[arg(long, value_delimiter = ',', value_enum)]
+    allocators: Vec<Allocator>,
+    /// Render a saved `--json` report instead of measuring.
+    #[arg(long, value_name = "FILE")]
+    from: Option<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+const DEFAULT_UNITS: u64 = 40_000;
+
+#[derive(clap::Args)]
+struct FragArgs {
+    /// Cycles of the server pattern (each allocates 1000 blocks).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    cycles: u32,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Points in the time series.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    samples: u32,
+    /// Render a saved `--json` report instead of measuring.
+    #[arg(long, value_name = "FILE")]
+    from: Option<PathBuf>,
+    /// Print the time series as an SVG chart instead of tables.
+    #[arg(long, conflicts_with_all = ["json", "markdown"])]
+    svg: bool,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct ConfArgs {
+    /// MiB allocated (in 4000-byte blocks) and freed by each child.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=256))]
+    burst_mib: u64,
+    /// When to sample after the free, in ms, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "0,500,3000",
+          value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    waits_ms: Vec<u64>,
+    /// Render a saved `--json` report instead of measuring.
+    #[arg(long, value_name = "FILE")]
+    from: Option<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct CountsArgs {
+    /// Thread counts, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    threads: Vec<u16>,
+    /// Requests per thread.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    units: u64,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct WorkloadArgs {
+    /// Requests to handle.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    units: u64,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    validate(&cli);
+    let _profile = kit::profile::start("ex2");
+    let ok = match cli.command {
+        _ if cli.check => check_cmd(),
+        Some(Command::Bench(a)) => bench_cmd(&a),
+        Some(Command::Frag(a)) => frag_cmd(&a),
+        Some(Command::Facts(out)) => facts_cmd(out.format()),
+        Some(Command::Conf(a)) => conf_cmd(&a),
+        Some(Command::Counts(a)) => counts_cmd(&a),
+        Some(Command::Workload(a)) => workload_cmd(&a),
+        Some(Command::Child { job }) => ex2::child::run(BUILT_WITH, &job),
+        None => default_cmd(),
+    };
+    if ok { 0.into() } else { 1.into() }
+}
+
+/// Input errors clap's bounds cannot express: exit 2 with one line, before
+/// anything runs.
+fn validate(cli: &Cli) {
+    let fail = |msg: String| Cli::command().error(ErrorKind::InvalidValue, msg).exit();
+    if cli.check && cli.command.is_some() {
+        fail("--check runs on its own, without a command".into());
+    }
+    if let Some(Command::Bench(a)) = &cli.command {
+        for al in &a.allocators {
+            if !Allocator::available().contains(al) {
+                fail(format!(
+                    "allocator '{al}' is not built into this binary (jemalloc needs a non-MSVC target and the `jemalloc` feature)"
+                ));
+            }
+        }
+    }
+}
+
+fn read_report<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Option<T> {
+    let parsed = std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|s| serde_json::from_str::<T>(&s).map_err(|e| e.to_string()));
+    match parsed {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("error: cannot read report {}: {e}", path.display());
+            None
+        }
+    }
+}
+
+fn check_cmd() -> bool {
+    println!("ex2 --check: facts, not timings (this binary: {BUILT_WITH})");
+    let outcomes = check::run_all(BUILT_WITH);
+    let mut ok = true;
+    for o in &outcomes {
+        let mark = match o.passed {
+            Some(true) => "ok  ",
+            Some(false) => "FAIL",
+            None => "skip",
+        };
+        ok &= o.passed != Some(false);
+        println!("{mark} {}: {}", o.name, o.detail);
+    }
+    if !cfg!(jemalloc) {
+        println!("{}", ex2::jemalloc_absent_note());
+    }
+    println!(
+        "{}",
+        if ok {
+            "all checks passed"
+        } else {
+            "some checks FAILED"
+        }
+    );
+    ok
+}
+
+fn bench_cmd(a: &BenchArgs) -> bool {
+    let report = match &a.from {
+        Some(path) => match read_report::<bench::Report>(path) {
+            Some(r) => r,
+            None => return false,
+        },
+        None => {
+            kit::timing::warn_if_debug_build();
+            let allocators = if a.allocators.is_empty() {
+                Allocator::available()
+            } else {
+                a.allocators.clone()
+            };
+            let threads: Vec<usize> = a.threads.iter().map(|&t| t as usize).collect();
+            match ex2::run_bench(
+                &allocators,
+                &threads,
+                a.runs as usize,
+                a.units,
+                a.seed,
+                a.out.json,
+            ) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return false;
+                }
+            }
+        }
+    };
+    match a.out.format() {
+        Format::Json => print_json(&report),
+        f => {
+            let mut tables = vec![bench::table(&report)];
+            if !report.comparisons.is_empty() {
+                tables.push(bench::comparison_table(&report));
+            }
+            print_tables(&tables, f);
+            println!("\n{}", bench::verdict(&report));
+            println!("\n{}", bench::label(&report));
+            if !cfg!(jemalloc) && a.from.is_none() {
+                println!("\n{}", ex2::jemalloc_absent_note());
+            }
+        }
+    }
+    report_problems(report.counts_agree, report.allocators_verified)
+}
+
+fn report_problems(counts_agree: bool, verified: bool) -> bool {
+    if !counts_agree {
+        eprintln!(
+            "error: the allocators' children counted different allocations for the same work"
+        );
+    }
+    if !verified {
+        eprintln!("error: a child was not served by the allocator it was meant to have");
+    }
+    counts_agree && verified
+}
+
+fn frag_cmd(a: &FragArgs) -> bool {
+    let report = match &a.from {
+        Some(path) => match read_report::<frag::Report>(path) {
+            Some(r) => r,
+            None => return false,
+        },
+        None => match ex2::run_frag(a.cycles, a.seed, a.samples, a.out.json || a.svg) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return false;
+            }
+        },
+    };
+    if a.svg {
+        return match ex2::chart::frag_svg(&report) {
+            Ok(svg) => {
+                println!("{svg}");
+                true
+            }
+            Err(e) => {
+                eprintln!("error: cannot draw the chart: {e}");
+                false
+            }
+        };
+    }
+    match a.out.format() {
+        Format::Json => print_json(&report),
+        f => {
+            let mut tables = vec![frag::table(&report)];
+            tables.extend(frag::jemalloc_table(&report));
+            print_tables(&tables, f);
+            println!();
+            for line in frag::release_lines(&report) {
+                println!("{line}");
+            }
+            println!(
+                "\nMeasured on {} ({} cores, {}), {} build, {}; one run per allocator, seed {}. \
+                 Live bytes are deterministic, RSS is not.",
+                report.machine.cpu,
+                report.machine.cores,
+                report.machine.os,
+                report.machine.profile,
+                report.machine.rustc,
+                report.runs.first().map(|r| r.seed).unwrap_or_default()
+            );
+        }
+    }
+    report_problems(report.counts_agree, true)
+}
+
+fn facts_cmd(format: Format) -> bool {
+    let facts = ex2::facts();
+    match format {
+        Format::Json => print_json(&facts),
+        f => {
+            print_tables(&ex2::facts_tables(&facts), f);
+            if !cfg!(jemalloc) {
+                println!("\n{}", ex2::jemalloc_absent_note());
+            }
+        }
+    }
+    facts.system_child.is_some()
+}
+
+fn conf_cmd(a: &ConfArgs) -> bool {
+    let report = match &a.from {
+        Some(path) => match read_report::<conf::Report>(path) {
+            Some(r) => r,
+            None => return false,
+        },
+        None => {
+            if !cfg!(jemalloc) {
+                println!("{}", ex2::jemalloc_absent_note());
+                return true;
+            }
+            let pb = kit::output::progress(conf::SETTINGS.len() as u64, "conf", a.out.json);
+            let r = conf::run(a.burst_mib, &a.waits_ms, || pb.inc(1));
+            pb.finish_and_clear();
+            match r {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return false;
+                }
+            }
+        }
+    };
+    match a.out.format() {
+        Format::Json => print_json(&report),
+        f => {
+            print_tables(&[conf::table(&report)], f);
+            println!(
+                "\nMeasured on {} ({} cores, {}), {} build, {}; one child process per setting.",
+                report.machine.cpu,
+                report.machine.cores,
+                report.machine.os,
+                report.machine.profile,
+                report.machine.rustc
+            );
+        }
+    }
+    true
+}
+
+fn counts_cmd(a: &CountsArgs) -> bool {
+    let threads: Vec<usize> = a.threads.iter().map(|&t| t as usize).collect();
+    match ex2::counts(&threads, a.units, a.seed) {
+        Ok(rows) => {
+            if a.out.format() == Format::Json {
+                print_json(&rows);
+            } else {
+                print_tables(&[ex2::counts_table(&rows, a.units, a.seed)], a.out.format());
+            }
+            rows.iter().all(|r| r.agree)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            false
+        }
+    }
+}
+
+fn workload_cmd(a: &WorkloadArgs) -> bool {
+    if !ex1::tracking_is_active() {
+        eprintln!(
+            "note: the tracker is not the global allocator in this build (dhat-heap?); counts read 0"
+        );
+    }
+    let (checksum, s) = ex2::workload::run(a.seed, a.units);
+    if a.out.format() == Format::Json {
+        print_json(
+            &serde_json::json!({ "units": a.units, "seed": a.seed, "checksum": checksum, "stats": s }),
+        );
+        return true;
+    }
+    let mut t = kit::Table::new(
+        format!(
+            "{} requests (seed {}), as the tracker counts them",
+            a.units, a.seed
+        ),
+        &["counter", "total", "per request"],
+    );
+    let per = |x: u64| format!("{:.1}", x as f64 / a.units as f64);
+    t.row(["allocs".to_string(), s.allocs.to_string(), per(s.allocs)]);
+    t.row([
+        "reallocs".to_string(),
+        s.reallocs.to_string(),
+        per(s.reallocs),
+    ]);
+    t.row([
+        "deallocs".to_string(),
+        s.deallocs.to_string(),
+        per(s.deallocs),
+    ]);
+    t.row([
+        "bytes requested".to_string(),
+        s.bytes_allocated.to_string(),
+        per(s.bytes_allocated),
+    ]);
+    t.row([
+        "mean request, bytes".to_string(),
+        format!(
+            "{:.1}",
+            s.bytes_allocated as f64 / (s.allocs + s.reallocs).max(1) as f64
+        ),
+        String::new(),
+    ]);
+    t.row([
+        "peak live bytes".to_string(),
+        s.peak_live_bytes.to_string(),
+        String::new(),
+    ]);
+    print_tables(&[t], a.out.format());
+    true
+}
+
+fn default_cmd() -> bool {
+    let bench_ok = bench_cmd(&BenchArgs {
+        threads: vec![1, 2, 4],
+        runs: 5,
+        units: DEFAULT_UNITS,
+        seed: 42,
+        allocators: Vec::new(),
+        from: None,
+        out: OutputArgs::default(),
+    });
+    println!();
+    let frag_ok = frag_cmd(&FragArgs {
+        cycles: 1000,
+        seed: 42,
+        samples: 100,
+        from: None,
+        svg: false,
+        out: OutputArgs::default(),
+    });
+    println!();
+    let facts_ok = facts_cmd(Format::Human);
+    println!("\nMore: `conf` (jemalloc settings), `counts`, `workload`, `--check`; see --help.");
+    bench_ok && frag_ok && facts_ok
+}

@@ -1,0 +1,68 @@
+//! The parent's side of "one allocator per process": start the binary built
+//! with an allocator as a child, hand it a job on its command line, read its
+//! result as JSON from its stdout. The plumbing is `kit::child`, shared with
+//! the other exercises that need a fresh process per measurement.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::Allocator;
+
+// ANCHOR: spawn
+/// Runs `<allocator's binary> child <job args>` and parses what it prints.
+/// `remove_env` takes variables away, then `env` sets variables (the jemalloc
+/// configuration experiments use both).
+pub fn run_child<T: DeserializeOwned>(
+    allocator: Allocator,
+    job: &[String],
+    env: &[(&str, &str)],
+    remove_env: &[&str],
+) -> Result<T, String> {
+    let exe = allocator
+        .executable()
+        .map_err(|e| format!("cannot find this program's path: {e}"))?;
+    if allocator == Allocator::System {
+        build_system_twin()?;
+    }
+    run_exe(&exe, job, env, remove_env)
+}
+
+/// Like [`run_child`], for a given executable.
+pub fn run_exe<T: DeserializeOwned>(
+    exe: &Path,
+    job: &[String],
+    env: &[(&str, &str)],
+    remove_env: &[&str],
+) -> Result<T, String> {
+    let mut args = vec!["child".to_string()];
+    args.extend_from_slice(job);
+    kit::child::run_json(exe, &args, env, remove_env)
+}
+// ANCHOR_END: spawn
+
+/// `cargo run -p ex2` builds only `ex2`, not its `ex2-system` twin: build the
+/// twin (once, with this build's profile and features) when cargo started us.
+fn build_system_twin() -> Result<(), String> {
+    static BUILT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let mut flags = Vec::new();
+            if !cfg!(feature = "jemalloc") {
+                flags.push("--no-default-features");
+            }
+            if cfg!(feature = "dhat-heap") {
+                flags.extend(["--features", "dhat-heap"]);
+            }
+            kit::child::build_siblings_under_cargo("ex2", &["ex2-system"], &flags)
+        })
+        .clone()
+}
+
+/// `["--threads", "2", …]` from pairs, for job command lines.
+pub fn args<const N: usize>(pairs: [(&str, String); N]) -> Vec<String> {
+    pairs
+        .into_iter()
+        .flat_map(|(k, v)| [k.to_string(), v])
+        .collect()
+}
