@@ -3,6 +3,6 @@
 output growth.md -- growth --markdown
 output strings.md -- strings --markdown
 output workload.md -- workload --markdown
-# reference: ex1-overhead.json -- overhead --runs 11 --callgrind --json
+# reference: ex1-overhead.json -- overhead --runs 21 --callgrind --json
 # Rendered from the labelled timing run kept in book/src/data/.
 output overhead.md -- overhead --from book/src/data/ex1-overhead.json --markdown
