@@ -28,6 +28,7 @@ pub mod workload;
 pub use naive::NaiveTracker;
 pub use tracker::{
     COUNTERS, Counters, FLUSH_BYTES, SLOTS, Tracker, measure, measure_process, tracking_is_active,
+    warn_if_untracked,
 };
 
 use serde::{Deserialize, Serialize};

@@ -88,16 +88,8 @@ fn main() -> std::process::ExitCode {
     if status { 0.into() } else { 1.into() }
 }
 
-fn warn_if_untracked() {
-    if !ex1::tracking_is_active() {
-        eprintln!(
-            "note: the tracker is not the global allocator in this build (dhat-heap?); counts read 0"
-        );
-    }
-}
-
 fn growth_cmd(format: Format) -> bool {
-    warn_if_untracked();
+    ex1::warn_if_untracked();
     let cases = growth::vec_cases();
     if format == Format::Json {
         print_json(&cases);
@@ -134,7 +126,7 @@ fn growth_cmd(format: Format) -> bool {
 }
 
 fn strings_cmd(format: Format) -> bool {
-    warn_if_untracked();
+    ex1::warn_if_untracked();
     let cases = growth::string_cases();
     if format == Format::Json {
         print_json(&cases);
@@ -173,20 +165,13 @@ fn overhead_cmd(args: &OverheadArgs) -> bool {
         return true;
     }
     let mut report = match &args.from {
-        Some(path) => {
-            let parsed = std::fs::read_to_string(path)
-                .map_err(|e| e.to_string())
-                .and_then(|s| {
-                    serde_json::from_str::<overhead::Report>(&s).map_err(|e| e.to_string())
-                });
-            match parsed {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: cannot read report {}: {e}", path.display());
-                    return false;
-                }
+        Some(path) => match kit::output::read_report::<overhead::Report>(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return false;
             }
-        }
+        },
         None => {
             kit::timing::warn_if_debug_build();
             let threads: Vec<usize> = args.threads.iter().map(|&t| t as usize).collect();

@@ -438,3 +438,13 @@ pub fn tracking_is_active() -> bool {
     let (_, s) = measure(|| std::hint::black_box(Box::new(0u8)));
     s.allocs == 1
 }
+
+/// Says on stderr when counts will read zero because the tracker is not the
+/// global allocator (a `dhat-heap` build, for example).
+pub fn warn_if_untracked() {
+    if !tracking_is_active() {
+        eprintln!(
+            "note: the tracker is not the global allocator in this build (dhat-heap?); counts read 0"
+        );
+    }
+}

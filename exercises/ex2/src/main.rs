@@ -196,16 +196,9 @@ fn validate(cli: &Cli) {
 }
 
 fn read_report<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Option<T> {
-    let parsed = std::fs::read_to_string(path)
-        .map_err(|e| e.to_string())
-        .and_then(|s| serde_json::from_str::<T>(&s).map_err(|e| e.to_string()));
-    match parsed {
-        Ok(r) => Some(r),
-        Err(e) => {
-            eprintln!("error: cannot read report {}: {e}", path.display());
-            None
-        }
-    }
+    kit::output::read_report(path)
+        .map_err(|e| eprintln!("error: {e}"))
+        .ok()
 }
 
 fn check_cmd() -> bool {
@@ -419,11 +412,7 @@ fn counts_cmd(a: &CountsArgs) -> bool {
 }
 
 fn workload_cmd(a: &WorkloadArgs) -> bool {
-    if !ex1::tracking_is_active() {
-        eprintln!(
-            "note: the tracker is not the global allocator in this build (dhat-heap?); counts read 0"
-        );
-    }
+    ex1::warn_if_untracked();
     let (checksum, s) = ex2::workload::run(a.seed, a.units);
     if a.out.format() == Format::Json {
         print_json(

@@ -86,11 +86,7 @@ struct VersusArgs {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let _profile = kit::profile::start("ex3");
-    if !ex1::tracking_is_active() {
-        eprintln!(
-            "note: the tracker is not the global allocator in this build (dhat-heap?); counts read 0"
-        );
-    }
+    ex1::warn_if_untracked();
     let ok = match cli.command {
         Some(Command::Layout(out)) => layout_cmd(out.format()),
         Some(Command::Chunks(a)) => chunks_cmd(a.values as usize, a.out.format()),
@@ -310,20 +306,13 @@ fn limit_cmd(limit: usize, format: Format) -> bool {
 
 fn versus_cmd(args: &VersusArgs) -> bool {
     let report = match &args.from {
-        Some(path) => {
-            let parsed = std::fs::read_to_string(path)
-                .map_err(|e| e.to_string())
-                .and_then(|s| {
-                    serde_json::from_str::<versus::Report>(&s).map_err(|e| e.to_string())
-                });
-            match parsed {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: cannot read report {}: {e}", path.display());
-                    return false;
-                }
+        Some(path) => match kit::output::read_report::<versus::Report>(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return false;
             }
-        }
+        },
         None => {
             kit::timing::warn_if_debug_build();
             let pb = kit::output::progress(args.runs as u64, "versus", args.out.json);

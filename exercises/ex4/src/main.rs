@@ -95,11 +95,7 @@ struct BenchArgs {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let _profile = kit::profile::start("ex4");
-    if !ex1::tracking_is_active() {
-        eprintln!(
-            "note: the tracker is not the global allocator in this build (dhat-heap?); counts read 0"
-        );
-    }
+    ex1::warn_if_untracked();
     let ok = match cli.command {
         Some(Command::Vecs(a)) => vecs_cmd(a.len as usize, a.out.format()),
         Some(Command::Strings(a)) => strings_cmd(a.len as usize, a.out.format()),
@@ -267,18 +263,13 @@ fn maps_cmd(keys: usize, distinct: usize, format: Format) -> bool {
 
 fn bench_cmd(args: &BenchArgs) -> bool {
     let report = match &args.from {
-        Some(path) => {
-            let parsed = std::fs::read_to_string(path)
-                .map_err(|e| e.to_string())
-                .and_then(|s| serde_json::from_str::<bench::Report>(&s).map_err(|e| e.to_string()));
-            match parsed {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: cannot read report {}: {e}", path.display());
-                    return false;
-                }
+        Some(path) => match kit::output::read_report::<bench::Report>(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return false;
             }
-        }
+        },
         None => {
             kit::timing::warn_if_debug_build();
             let pb = kit::output::progress(args.runs as u64, "bench", args.out.json);

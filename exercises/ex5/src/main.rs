@@ -204,11 +204,7 @@ fn validate_run(args: &RunArgs) {
 }
 
 fn warn_if_untracked() {
-    if !ex1::tracking_is_active() {
-        eprintln!(
-            "note: the tracker is not the global allocator in this build (dhat-heap?); counts read 0"
-        );
-    }
+    ex1::warn_if_untracked();
 }
 
 fn generate_cmd(args: &GenerateArgs) -> Result<(), String> {
@@ -399,10 +395,7 @@ fn batch_cmd(args: &BatchArgs) -> Result<(), String> {
 }
 
 fn read_report(path: &Path) -> Result<MemoryReport, String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| e.to_string())
-        .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
-        .map_err(|e| format!("cannot read report {}: {e}", path.display()))
+    kit::output::read_report(path)
 }
 
 fn memory_cmd(args: &MemoryArgs) -> Result<(), String> {

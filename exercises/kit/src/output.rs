@@ -142,3 +142,12 @@ pub fn progress(len: u64, what: &str, quiet: bool) -> indicatif::ProgressBar {
     pb.set_message(what.to_string());
     pb
 }
+
+/// Reads a report saved with `--json` (the labelled reference runs in
+/// `book/src/data/`), for the `--from FILE` rendering every exercise offers.
+pub fn read_report<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
+        .map_err(|e| format!("cannot read report {}: {e}", path.display()))
+}
