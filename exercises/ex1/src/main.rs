@@ -145,7 +145,12 @@ fn strings_cmd(format: Format) -> bool {
     );
     for c in &cases {
         t.row([
-            format!("`{}`", c.pattern),
+            // Code spans in the book; plain text in a terminal.
+            if format == Format::Markdown {
+                format!("`{}`", c.pattern)
+            } else {
+                c.pattern.clone()
+            },
             c.len.to_string(),
             c.stats.allocs.to_string(),
             c.stats.reallocs.to_string(),
