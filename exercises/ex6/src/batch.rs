@@ -1,0 +1,339 @@
+//! The job each child process runs: exercise 5's pipeline over the whole
+//! input, one batch of records at a time, with every batch timed.
+//!
+//! The phases are exercise 5's own public pieces (its line reader, parsers,
+//! aggregates and report writer); what this module adds is the loop around
+//! them with a stopwatch, and the measurements a child reports: wall time,
+//! per-batch latency, global allocations and peak live heap (exercise 1's
+//! tracker), and peak RSS (`VmHWM`).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use ex5::log::{Lines, Options};
+use ex5::meter::{Fingerprint, Meter, Outcome};
+use ex5::{Error, Phase, PhaseArena, arena, std_pipeline};
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+
+use crate::Strategy;
+
+/// Most records a run may read (it streams them: memory is bounded by the
+/// batch, not by this).
+pub const MAX_RECORDS: u64 = 20_000_000;
+/// Most records per batch (a batch is held in memory at once).
+pub const MAX_BATCH: u64 = 100_000;
+
+/// One run of the batch job, as a command line (`ex6 run ...`; the parent
+/// starts each child with `run ... --json`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct Job {
+    /// The strategy; each binary runs only its own (`ex6`: system, arena;
+    /// `ex6-jemalloc`: jemalloc; `ex6-mimalloc`: mimalloc).
+    #[arg(long, value_enum)]
+    pub strategy: Option<Strategy>,
+    /// Records to generate (or, with --input, how many the file holds: used
+    /// only to size each batch's vector).
+    #[arg(long, default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_RECORDS))]
+    pub records: u64,
+    /// Records per batch.
+    #[arg(long, default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_BATCH))]
+    pub batch: u64,
+    /// Seed of the generated input.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Read access-log lines from FILE instead of generating them (the
+    /// parent writes the generated input to a file once, so no child spends
+    /// its time generating).
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Print the measurements as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Per-batch latency percentiles, in nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    pub p50: u64,
+    pub p99: u64,
+    pub max: u64,
+    pub mean: f64,
+}
+
+/// What one child measured: one strategy, one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub strategy: Strategy,
+    /// Which run of the comparison (set by the parent).
+    #[serde(default)]
+    pub run: usize,
+    pub records: u64,
+    pub batch: u64,
+    pub batches: u64,
+    /// The whole job: every batch, the end of the transform, the report, and
+    /// freeing everything.
+    pub wall_secs: f64,
+    /// One batch: parse its records, then count them into the aggregates.
+    pub batch_latency: Latency,
+    /// Global allocations over the whole job, from the tracker.
+    pub counts: ex1::Stats,
+    /// The process's highest resident memory (`VmHWM`) when the job ended.
+    pub peak_rss: Option<u64>,
+    pub report_bytes: u64,
+    /// FNV-1a hash of the report: the same report, the same hash.
+    pub report_fnv: u64,
+}
+
+// ANCHOR: clock
+/// Times batches into an HDR histogram (1 ns to 60 s, 3 significant
+/// digits). The histogram is made before the job starts; recording into it
+/// never allocates, so the clock does not change what it measures.
+pub struct BatchClock {
+    histogram: Histogram<u64>,
+    batches: u64,
+}
+
+impl BatchClock {
+    pub fn new() -> BatchClock {
+        BatchClock {
+            histogram: Histogram::new_with_bounds(1, 60_000_000_000, 3)
+                .expect("constant bounds are valid"),
+            batches: 0,
+        }
+    }
+
+    /// One batch has finished; it started at `started`.
+    pub fn record(&mut self, started: Instant) {
+        self.histogram
+            .saturating_record(started.elapsed().as_nanos() as u64);
+        self.batches += 1;
+    }
+}
+// ANCHOR_END: clock
+
+impl BatchClock {
+    pub fn batches(&self) -> u64 {
+        self.batches
+    }
+
+    pub fn latency(&self) -> Latency {
+        let h = &self.histogram;
+        Latency {
+            p50: h.value_at_quantile(0.5),
+            p99: h.value_at_quantile(0.99),
+            max: h.max(),
+            mean: h.mean(),
+        }
+    }
+}
+
+impl Default for BatchClock {
+    fn default() -> Self {
+        BatchClock::new()
+    }
+}
+
+// ANCHOR: std_batches
+/// The std pipeline, batch by batch: each batch's records become
+/// `OwnedRequest`s (seven `String`s each) in a reused `Vec`, are counted
+/// into maps that own their keys, and are freed when the next batch clears
+/// the vector.
+pub fn std_batches<R: BufRead>(
+    lines: &mut Lines<R>,
+    options: &Options,
+    meter: &mut Meter,
+    clock: &mut BatchClock,
+    out: impl Write,
+) -> Result<Outcome, Error> {
+    let mut skipped = 0;
+    let mut requests = Vec::new();
+    let mut aggregate = std_pipeline::Aggregate::default();
+    loop {
+        let started = Instant::now();
+        std_pipeline::parse(&mut requests, lines, options, &mut skipped, meter)?;
+        aggregate.add(&requests);
+        clock.record(started);
+        if lines.exhausted() {
+            break;
+        }
+    }
+    let summary = aggregate.finish(skipped);
+    drop(requests);
+    let mut out = Fingerprint::new(out);
+    summary.write(&mut out).map_err(Error::Write)?;
+    Ok(Outcome {
+        records: summary.totals.records,
+        skipped,
+        report_bytes: out.bytes,
+        report_fnv: out.hash,
+    })
+}
+// ANCHOR_END: std_batches
+
+// ANCHOR: arena_batches
+/// The arena pipeline, batch by batch: each batch's lines and records go
+/// into the parse arena, which `arena::parse` resets before the next batch
+/// (keeping its largest chunk); keys and tallies go into the transform
+/// arena, which lives until the report is written.
+pub fn arena_batches<R: BufRead>(
+    lines: &mut Lines<R>,
+    options: &Options,
+    meter: &mut Meter,
+    clock: &mut BatchClock,
+    out: impl Write,
+) -> Result<Outcome, Error> {
+    let mut skipped = 0;
+    let transform_arena = PhaseArena::new(Phase::Transform, None);
+    let mut parse_arena = PhaseArena::new(Phase::Parse, None);
+    let mut aggregate = arena::Aggregate::new(&transform_arena);
+    loop {
+        let started = Instant::now();
+        let requests = arena::parse(&mut parse_arena, lines, options, &mut skipped, meter)?;
+        aggregate.add(&requests)?;
+        clock.record(started);
+        if lines.exhausted() {
+            break;
+        }
+    }
+    let summary = aggregate.finish(skipped)?;
+    drop(parse_arena);
+    let mut out = Fingerprint::new(out);
+    summary.write(&mut out).map_err(Error::Write)?;
+    Ok(Outcome {
+        records: summary.totals.records,
+        skipped,
+        report_bytes: out.bytes,
+        report_fnv: out.hash,
+    })
+}
+// ANCHOR_END: arena_batches
+
+// ANCHOR: measure
+/// Runs the job over `input` with `strategy`'s pipeline (the global
+/// allocator is whatever this process was linked with) and measures it.
+pub fn measure<R: BufRead>(
+    strategy: Strategy,
+    input: R,
+    records: u64,
+    batch: u64,
+) -> Result<Sample, Error> {
+    let options = Options {
+        batch: Some(batch),
+        expected_records: Some(records),
+        ..Options::default()
+    };
+    // Everything the measurement itself needs is made first. Exercise 5's
+    // parsers report each line read to a `Meter`, which also samples a
+    // memory timeline; this exercise times batches instead, so the meter is
+    // told to expect so many records that it samples only once.
+    let mut meter = Meter::new(u64::MAX, None);
+    let mut clock = BatchClock::new();
+    let mut input = input;
+
+    let started = Instant::now();
+    let (outcome, counts) = ex1::measure(|| {
+        let mut lines = Lines::new(&mut input, &options);
+        let out = std::io::sink();
+        match strategy.pipeline() {
+            ex5::Pipeline::Std => std_batches(&mut lines, &options, &mut meter, &mut clock, out),
+            ex5::Pipeline::Arena => {
+                arena_batches(&mut lines, &options, &mut meter, &mut clock, out)
+            }
+        }
+    });
+    let wall = started.elapsed();
+    let outcome = outcome?;
+    Ok(sample(strategy, batch, wall, &clock, counts, &outcome))
+}
+// ANCHOR_END: measure
+
+fn sample(
+    strategy: Strategy,
+    batch: u64,
+    wall: Duration,
+    clock: &BatchClock,
+    counts: ex1::Stats,
+    outcome: &Outcome,
+) -> Sample {
+    Sample {
+        strategy,
+        run: 0,
+        records: outcome.records,
+        batch,
+        batches: clock.batches(),
+        wall_secs: wall.as_secs_f64(),
+        batch_latency: clock.latency(),
+        counts,
+        peak_rss: kit::rss::read().map(|r| r.peak),
+        report_bytes: outcome.report_bytes,
+        report_fnv: outcome.report_fnv,
+    }
+}
+
+/// Runs `job` in this process: from its `--input` file, or from input
+/// generated as it is read.
+pub fn run_job(strategy: Strategy, job: &Job) -> Result<Sample, String> {
+    const BUFFER: usize = 64 * 1024;
+    let result = match &job.input {
+        Some(path) => {
+            let file =
+                File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            measure(
+                strategy,
+                BufReader::with_capacity(BUFFER, file),
+                job.records,
+                job.batch,
+            )
+        }
+        None => measure(
+            strategy,
+            BufReader::with_capacity(BUFFER, ex5::GeneratedInput::new(job.seed, job.records)),
+            job.records,
+            job.batch,
+        ),
+    };
+    result.map_err(|e| e.to_string())
+}
+
+/// The table `ex6 run` prints for a person.
+pub fn sample_table(s: &Sample) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!(
+            "{} records in batches of {}, strategy {} ({}), one run",
+            s.records,
+            s.batch,
+            s.strategy,
+            s.strategy.allocator()
+        ),
+        &["measure", "value"],
+    );
+    let us = |ns: u64| format!("{:.1}", ns as f64 / 1000.0);
+    t.row(["wall time (s)".to_string(), format!("{:.3}", s.wall_secs)]);
+    t.row(["batches".to_string(), s.batches.to_string()]);
+    t.row(["batch p50 (µs)".to_string(), us(s.batch_latency.p50)]);
+    t.row(["batch p99 (µs)".to_string(), us(s.batch_latency.p99)]);
+    t.row(["batch max (µs)".to_string(), us(s.batch_latency.max)]);
+    t.row([
+        "global allocations".to_string(),
+        (s.counts.allocs + s.counts.reallocs).to_string(),
+    ]);
+    t.row([
+        "peak live heap (MiB)".to_string(),
+        crate::mib(s.counts.peak_live_bytes as f64),
+    ]);
+    t.row([
+        "peak RSS (MiB)".to_string(),
+        s.peak_rss
+            .map_or("n/a".to_string(), |b| crate::mib(b as f64)),
+    ]);
+    t.row([
+        "report".to_string(),
+        format!("{} bytes, FNV-1a {:016x}", s.report_bytes, s.report_fnv),
+    ]);
+    t
+}

@@ -1,0 +1,137 @@
+//! The binaries from the outside: bad input is refused with one line and
+//! exit status 2, and the parent's side-by-side results hold the facts the
+//! chapter states: the same report from all four strategies, the same
+//! allocation counts under the three global allocators, and a tiny count for
+//! the arena.
+
+use std::process::{Command, Output};
+
+use ex6::Strategy;
+
+fn run(exe: &str, args: &[&str]) -> Output {
+    Command::new(exe)
+        .args(args)
+        // Started by `cargo test`, the parent would otherwise rebuild its
+        // siblings with cargo: the test build has already built them.
+        .env_remove("CARGO")
+        .output()
+        .expect("the binary runs")
+}
+
+fn ex6(args: &[&str]) -> Output {
+    run(env!("CARGO_BIN_EXE_ex6"), args)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn bad_input_exits_2_with_one_error_line() {
+    let cases: &[&[&str]] = &[
+        &["compare", "--records", "0"],
+        &["compare", "--records", "2000001"],
+        &["compare", "--records", "-5"],
+        &["compare", "--batch", "0"],
+        &["compare", "--batch", "100001"],
+        &["compare", "--runs", "0"],
+        &["compare", "--runs", "52"],
+        &["compare", "--strategies", "tcmalloc"],
+        &["compare", "--svg", "--json"],
+        &["counts", "--records", "99999999999"],
+        &["run", "--records", "20000001"],
+        &["run", "--strategy", "jemalloc"],
+        &["run", "--strategy", "mimalloc"],
+        &["nonsense"],
+    ];
+    for args in cases {
+        let o = ex6(args);
+        assert_eq!(o.status.code(), Some(2), "ex6 {args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).starts_with("error:"),
+            "ex6 {args:?}: {}",
+            stderr(&o)
+        );
+        assert!(!stderr(&o).contains("panicked"), "ex6 {args:?}");
+        assert!(o.stdout.is_empty(), "ex6 {args:?} printed results");
+    }
+    // The siblings run only their own strategy.
+    let sibling = run(
+        env!("CARGO_BIN_EXE_ex6-jemalloc"),
+        &["run", "--strategy", "arena"],
+    );
+    assert_eq!(sibling.status.code(), Some(2), "{}", stderr(&sibling));
+    assert_eq!(
+        run(env!("CARGO_BIN_EXE_ex6-jemalloc"), &[]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn a_missing_input_file_is_one_line_and_exit_1() {
+    let o = ex6(&["run", "--input", "/nonexistent/ex6/access.log", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: cannot open"), "{err}");
+    assert!(o.stdout.is_empty());
+}
+
+// ANCHOR: facts
+#[test]
+fn four_strategies_one_report_and_the_counts_the_chapter_states() {
+    let o = ex6(&["counts", "--records", "20000", "--batch", "500", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: ex6::Report = serde_json::from_slice(&o.stdout).expect("a report");
+    assert_eq!(r.plan.strategies, Strategy::available());
+    assert!(r.same_output, "the strategies' reports differ");
+    assert!(r.counts_agree);
+    let allocs = |s: Strategy| r.row(s).map(|row| row.counts.allocs + row.counts.reallocs);
+    let system = allocs(Strategy::System).expect("System always runs");
+    // The same program under another global allocator asks for exactly the
+    // same allocations: the allocator serves requests, it does not make them.
+    for s in [Strategy::Jemalloc, Strategy::Mimalloc] {
+        if s.is_available() {
+            assert_eq!(allocs(s), Some(system), "{s}");
+        }
+    }
+    // Seven `String`s per record in the std twin; in the arena, a few chunks.
+    assert!(system >= 7 * 20_000);
+    let arena = allocs(Strategy::Arena).expect("the arena always runs");
+    assert!(arena * 1000 < system, "arena {arena}, System {system}");
+    for sample in &r.samples {
+        assert_eq!(sample.records, 20_000);
+        assert_eq!(sample.batches, 40);
+    }
+}
+// ANCHOR_END: facts
+
+#[test]
+fn a_saved_comparison_renders_as_tables_and_a_chart() {
+    let o = ex6(&["compare", "--runs", "2", "--records", "3000", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = std::env::temp_dir().join(format!("ex6-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = dir.join("compare.json");
+    std::fs::write(&saved, &o.stdout).unwrap();
+    let r: ex6::Report = serde_json::from_slice(&o.stdout).unwrap();
+    let n = Strategy::available().len();
+    assert_eq!(r.samples.len(), 2 * n);
+    // The order rotates: run 1 starts with the strategy run 0 had second.
+    assert_eq!(r.samples[n].strategy, r.samples[1].strategy);
+    assert_eq!(
+        r.row(Strategy::System).unwrap().speedup.unwrap().median,
+        1.0
+    );
+
+    let md = ex6(&["compare", "--from", saved.to_str().unwrap(), "--markdown"]);
+    assert!(md.status.success(), "{}", stderr(&md));
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains("| strategy"), "{md}");
+    assert!(md.contains("5–20x"), "{md}");
+    let svg = ex6(&["compare", "--from", saved.to_str().unwrap(), "--svg"]);
+    assert!(svg.status.success(), "{}", stderr(&svg));
+    let svg = String::from_utf8(svg.stdout).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("arena"), "{svg}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
