@@ -7,8 +7,10 @@
 // exception; no "{{#" is left in any page; every chapter has code blocks and
 // a "Run it" box naming a crate that exists; search finds a known term.
 // dhat: each profile in DHAT_DIR loads in valgrind's dh_view.html and the
-// viewer shows the same totals as the file holds.
+// viewer shows the same totals as the file holds; ex1's profile agrees with
+// the tracking allocator on its workload.
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -129,9 +131,32 @@ for (const f of profiles) {
   if (problems.length) fail(`dh_view ${f}: ${problems.join('; ')}`); else passed++;
 }
 
+// 4. The profile a reader opens for ex1 agrees with the tracking allocator:
+// the blocks allocated under ex1's workload (every program point whose stack
+// passes through src/workload.rs) are exactly what the tracker counted for
+// the same workload in its own process (dhat counts a realloc as a block).
+{
+  const file = path.join(dhatDir, 'dhat-heap-ex1.json');
+  const tracker = path.join(process.env.TARGET_DIR || path.join(root, 'target'), 'release', 'ex1');
+  if (!fs.existsSync(file) || !fs.existsSync(tracker)) {
+    fail('dhat vs tracker: need target/dhat/dhat-heap-ex1.json and the release ex1 binary');
+  } else {
+    const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const frames = new Set(data.ftbl.flatMap((f, i) => (f.includes('ex1/src/workload.rs') ? [i] : [])));
+    const under = data.pps.filter((pp) => pp.fs.some((i) => frames.has(i)));
+    const blocks = under.reduce((s, pp) => s + pp.tbk, 0);
+    const bytes = under.reduce((s, pp) => s + pp.tb, 0);
+    const t = JSON.parse(execFileSync(tracker, ['workload', '--json'], { encoding: 'utf8' }));
+    if (blocks !== t.dhat_blocks || bytes !== t.stats.bytes_allocated) {
+      fail(`dhat vs tracker: the profile has ${blocks} blocks / ${bytes} bytes under the workload, ` +
+        `the tracker counted ${t.dhat_blocks} / ${t.stats.bytes_allocated}`);
+    } else passed++;
+  }
+}
+
 await browser.close();
 server.close();
 for (const f of failures) console.error(`error: ${f}`);
-console.log(`browser: ${pages.length} pages, search, ${profiles.length} dhat profiles`);
+console.log(`browser: ${pages.length} pages, search, ${profiles.length} dhat profiles, dhat vs tracker`);
 console.log(`${passed} passed, ${failures.length} failed`);
 process.exit(failures.length ? 1 : 0);

@@ -17,6 +17,7 @@
 /// kit::global_allocator!(std::alloc::System = std::alloc::System);
 /// # fn main() {}
 /// ```
+// ANCHOR: global_allocator
 #[macro_export]
 macro_rules! global_allocator {
     ($ty:ty = $init:expr) => {
@@ -29,6 +30,7 @@ macro_rules! global_allocator {
         static GLOBAL: $crate::dhat::Alloc = $crate::dhat::Alloc;
     };
 }
+// ANCHOR_END: global_allocator
 
 /// True when this build profiles the heap with dhat.
 pub const DHAT: bool = cfg!(feature = "dhat-heap");
@@ -49,6 +51,7 @@ pub struct Profile {
     path: std::path::PathBuf,
 }
 
+// ANCHOR: start
 /// Starts the dhat profiler if this is a `dhat-heap` build; otherwise a no-op.
 pub fn start(crate_name: &str) -> Profile {
     #[cfg(feature = "dhat-heap")]
@@ -71,7 +74,9 @@ pub fn start(crate_name: &str) -> Profile {
         Profile {}
     }
 }
+// ANCHOR_END: start
 
+// ANCHOR: drop
 impl Drop for Profile {
     fn drop(&mut self) {
         #[cfg(feature = "dhat-heap")]
@@ -87,3 +92,4 @@ impl Drop for Profile {
         }
     }
 }
+// ANCHOR_END: drop
