@@ -1,6 +1,7 @@
 # Deterministic outputs of exercise 1 that chapter 1 includes.
 # dhat_run: workload
 output growth.md -- growth --markdown
+output growth.svg -- growth --svg
 output strings.md -- strings --markdown
 output workload.md -- workload --markdown
 # reference: ex1-overhead.json -- overhead --runs 21 --callgrind --json

@@ -250,3 +250,60 @@ pub fn arrows(caps: &[usize]) -> String {
         .collect::<Vec<_>>()
         .join(" → ")
 }
+
+// ANCHOR: chart
+/// Capacity against length while pushing 1,000 elements, one line per
+/// element size, as an SVG chart. The steps are the reallocations; the gap
+/// above the thin `len` line is capacity paid for and not yet used.
+pub fn growth_chart() -> Result<String, String> {
+    use kit::chart::{LogLogChart, Series};
+    use plotters::style::RGBColor;
+    const LEN: usize = 1000;
+    let steps = |label: &str, color: RGBColor, caps: &[usize]| {
+        let mut points = Vec::new();
+        let mut from = 1;
+        for &cap in caps {
+            points.push((from as f64, cap as f64));
+            points.push((cap.min(LEN) as f64, cap as f64));
+            from = cap + 1;
+        }
+        Series {
+            label: label.to_string(),
+            color,
+            points,
+            faint: false,
+        }
+    };
+    let series = vec![
+        steps("u8 (1 B)", RGBColor(200, 60, 40), &push_growth::<u8>(LEN).0),
+        steps(
+            "u64 (8 B)",
+            RGBColor(40, 90, 200),
+            &push_growth::<u64>(LEN).0,
+        ),
+        steps(
+            "[u64; 4] (32 B)",
+            RGBColor(40, 150, 80),
+            &push_growth::<[u64; 4]>(LEN).0,
+        ),
+        steps(
+            "[u8; 2048] (2 KiB)",
+            RGBColor(150, 80, 170),
+            &push_growth::<Big>(LEN).0,
+        ),
+        Series {
+            label: "len (no spare capacity)".to_string(),
+            color: RGBColor(90, 90, 90),
+            points: vec![(1.0, 1.0), (LEN as f64, LEN as f64)],
+            faint: true,
+        },
+    ];
+    LogLogChart {
+        title: "Vec::push: capacity as the length grows",
+        x_desc: "elements pushed (len)",
+        y_desc: "capacity (elements)",
+        series,
+    }
+    .svg(800, 480)
+}
+// ANCHOR_END: chart

@@ -24,13 +24,22 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Vec growth: capacity sequences and allocation counts (deterministic).
-    Growth(OutputArgs),
+    Growth(GrowthArgs),
     /// String building: format!, push_str, with_capacity, write! (deterministic).
     Strings(OutputArgs),
     /// What tracking costs: System vs naive vs thread-owned tracker (timed).
     Overhead(OverheadArgs),
     /// The fixed workload dhat and the tracker must agree on; prints its counts.
     Workload(OutputArgs),
+}
+
+#[derive(clap::Args)]
+struct GrowthArgs {
+    /// Print the capacity-against-length chart as SVG instead of the table.
+    #[arg(long, conflicts_with_all = ["json", "markdown"])]
+    svg: bool,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 #[derive(clap::Args)]
@@ -65,7 +74,17 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let _profile = kit::profile::start("ex1");
     let status = match cli.command {
-        Some(Command::Growth(out)) => growth_cmd(out.format()),
+        Some(Command::Growth(args)) if args.svg => match growth::growth_chart() {
+            Ok(svg) => {
+                println!("{svg}");
+                true
+            }
+            Err(e) => {
+                eprintln!("error: cannot draw the chart: {e}");
+                false
+            }
+        },
+        Some(Command::Growth(args)) => growth_cmd(args.out.format()),
         Some(Command::Strings(out)) => strings_cmd(out.format()),
         Some(Command::Overhead(args)) => overhead_cmd(&args),
         Some(Command::Workload(out)) => workload_cmd(out.format()),
