@@ -221,13 +221,13 @@ pub fn run(thread_counts: &[usize], runs: usize, iters: u64, progress: impl Fn()
         .map(|(&t, [sys, naive, tracked])| {
             let ratios =
                 |xs: &[f64]| -> Vec<f64> { xs.iter().zip(&sys).map(|(x, s)| x / s).collect() };
-            let nr = summary(&ratios(&naive));
-            let tr = summary(&ratios(&tracked));
+            let nr = Summary::of_or_nan(&ratios(&naive));
+            let tr = Summary::of_or_nan(&ratios(&tracked));
             ThreadResult {
                 threads: t,
-                system_ns: summary(&sys),
-                naive_ns: summary(&naive),
-                tracking_ns: summary(&tracked),
+                system_ns: Summary::of_or_nan(&sys),
+                naive_ns: Summary::of_or_nan(&naive),
+                tracking_ns: Summary::of_or_nan(&tracked),
                 naive_ratio: nr.median,
                 tracking_ratio: tr.median,
                 naive_ratio_spread: nr,
@@ -244,16 +244,6 @@ pub fn run(thread_counts: &[usize], runs: usize, iters: u64, progress: impl Fn()
         threads,
         instructions: None,
     }
-}
-
-fn summary(xs: &[f64]) -> Summary {
-    Summary::of(xs).unwrap_or(Summary {
-        runs: 0,
-        median: f64::NAN,
-        min: f64::NAN,
-        max: f64::NAN,
-        spread: f64::NAN,
-    })
 }
 
 /// The report as a table (for a terminal or, with `Format::Markdown`, the book).

@@ -188,16 +188,6 @@ pub struct Report {
     pub samples: Vec<Sample>,
 }
 
-fn summary(xs: &[f64]) -> Summary {
-    Summary::of(xs).unwrap_or(Summary {
-        runs: 0,
-        median: f64::NAN,
-        min: f64::NAN,
-        max: f64::NAN,
-        spread: f64::NAN,
-    })
-}
-
 /// Builds the report from every child's sample. Samples of run `r` pair up
 /// by their position: `samples` is in the order the parent collected them.
 pub fn aggregate(
@@ -222,8 +212,9 @@ pub fn aggregate(
         for &a in allocators {
             let ss = pick(a, t);
             counts_agree &= ss.iter().all(|s| Some(s.counts) == reference);
-            let col =
-                |f: &dyn Fn(&Sample) -> f64| summary(&ss.iter().map(|s| f(s)).collect::<Vec<_>>());
+            let col = |f: &dyn Fn(&Sample) -> f64| {
+                Summary::of_or_nan(&ss.iter().map(|s| f(s)).collect::<Vec<_>>())
+            };
             let counts = ss.first().map(|s| s.counts).unwrap_or_default();
             rows.push(Row {
                 allocator: a,
@@ -244,7 +235,7 @@ pub fn aggregate(
         for &t in threads {
             let (sys, je) = (pick(Allocator::System, t), pick(Allocator::Jemalloc, t));
             let ratio = |f: &dyn Fn(&Sample) -> f64| {
-                summary(
+                Summary::of_or_nan(
                     &je.iter()
                         .zip(&sys)
                         .map(|(j, s)| f(j) / f(s))

@@ -186,7 +186,7 @@ pub fn run(objects: usize, runs: usize, progress: impl Fn()) -> Report {
     let [heap, fresh, again] = &rounds;
     let side = |mine: &[Round]| {
         let per_object = |f: fn(&Round) -> f64| {
-            summary(
+            Summary::of_or_nan(
                 &mine
                     .iter()
                     .map(|r| f(r) / objects as f64)
@@ -194,7 +194,7 @@ pub fn run(objects: usize, runs: usize, progress: impl Fn()) -> Report {
             )
         };
         let ratio = |f: fn(&Round) -> f64| {
-            summary(
+            Summary::of_or_nan(
                 &heap
                     .iter()
                     .zip(mine)
@@ -223,16 +223,6 @@ pub fn run(objects: usize, runs: usize, progress: impl Fn()) -> Report {
     }
 }
 // ANCHOR_END: run
-
-fn summary(xs: &[f64]) -> Summary {
-    Summary::of(xs).unwrap_or(Summary {
-        runs: 0,
-        median: f64::NAN,
-        min: f64::NAN,
-        max: f64::NAN,
-        spread: f64::NAN,
-    })
-}
 
 /// The claim's verdict for one median ratio.
 pub fn verdict(ratio: f64) -> &'static str {

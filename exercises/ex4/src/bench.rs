@@ -121,13 +121,13 @@ pub fn run(runs: usize, labels: usize, nodes: usize, k: usize, progress: impl Fn
         .map(|(i, name)| {
             let per = if i == 0 { labels } else { nodes } as f64;
             let col = |f: fn(&Times) -> &[f64; 5]| {
-                summary(&all.iter().map(|t| f(t)[i] / per).collect::<Vec<_>>())
+                Summary::of_or_nan(&all.iter().map(|t| f(t)[i] / per).collect::<Vec<_>>())
             };
             Step {
                 step: name.to_string(),
                 heap_ns: col(|t| &t.heap),
                 arena_ns: col(|t| &t.arena),
-                ratio: summary(
+                ratio: Summary::of_or_nan(
                     &all.iter()
                         .map(|t| t.heap[i] / t.arena[i])
                         .collect::<Vec<_>>(),
@@ -143,16 +143,6 @@ pub fn run(runs: usize, labels: usize, nodes: usize, k: usize, progress: impl Fn
         children: k,
         steps,
     }
-}
-
-fn summary(xs: &[f64]) -> Summary {
-    Summary::of(xs).unwrap_or(Summary {
-        runs: 0,
-        median: f64::NAN,
-        min: f64::NAN,
-        max: f64::NAN,
-        spread: f64::NAN,
-    })
 }
 
 /// The report as a table.

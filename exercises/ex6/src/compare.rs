@@ -178,16 +178,6 @@ pub struct Report {
     pub samples: Vec<Sample>,
 }
 
-fn summary(xs: &[f64]) -> Summary {
-    Summary::of(xs).unwrap_or(Summary {
-        runs: 0,
-        median: f64::NAN,
-        min: f64::NAN,
-        max: f64::NAN,
-        spread: f64::NAN,
-    })
-}
-
 /// Builds the report from every child's sample.
 pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
     let of = |s: Strategy| -> Vec<&Sample> { samples.iter().filter(|x| x.strategy == s).collect() };
@@ -211,8 +201,9 @@ pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
         if strategy.pipeline() == ex5::Pipeline::Std {
             counts_agree &= Some(first.counts) == std_counts;
         }
-        let col =
-            |f: &dyn Fn(&Sample) -> f64| summary(&ss.iter().map(|x| f(x)).collect::<Vec<_>>());
+        let col = |f: &dyn Fn(&Sample) -> f64| {
+            Summary::of_or_nan(&ss.iter().map(|x| f(x)).collect::<Vec<_>>())
+        };
         let ratios: Vec<f64> = ss
             .iter()
             .filter_map(|x| Some(system_wall(x.run)? / x.wall_secs))

@@ -43,6 +43,19 @@ impl Summary {
         })
     }
 
+    /// Like [`Summary::of`], but a missing summary (no samples, or a failed
+    /// measurement recorded as NaN) becomes all-NaN, which tables print as
+    /// `NaN` rather than hiding the row.
+    pub fn of_or_nan(samples: &[f64]) -> Summary {
+        Summary::of(samples).unwrap_or(Summary {
+            runs: 0,
+            median: f64::NAN,
+            min: f64::NAN,
+            max: f64::NAN,
+            spread: f64::NAN,
+        })
+    }
+
     /// `12.3 ±4%` style, for tables.
     pub fn display(&self, decimals: usize) -> String {
         format!(
