@@ -1,0 +1,92 @@
+//! The binary's contract: `--help` works; bad input is one `error:` line from
+//! clap and exit code 2, never a panic; `--json` is JSON; a saved report
+//! renders without measuring, and a missing one is a one-line error.
+
+use std::process::Command;
+
+fn ex1(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ex1"))
+        .args(args)
+        .output()
+        .expect("the ex1 binary runs")
+}
+
+#[test]
+fn help_works_for_every_command() {
+    for args in [
+        &["--help"][..],
+        &["growth", "--help"],
+        &["strings", "--help"],
+        &["overhead", "--help"],
+        &["workload", "--help"],
+    ] {
+        let out = ex1(args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage:"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_input_exits_2_with_one_error_line() {
+    for args in [
+        &["overhead", "--threads", "0"][..],
+        &["overhead", "--threads", "65"],
+        &["overhead", "--threads", "two"],
+        &["overhead", "--iters", "0"],
+        &["overhead", "--iters", "999999999999"],
+        &["overhead", "--runs", "0"],
+        &["overhead", "--only", "tcmalloc"],
+        &["growth", "--svg", "--json"],
+        &["growth", "--json", "--markdown"],
+        &["no-such-command"],
+    ] {
+        let out = ex1(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            err.lines().filter(|l| l.starts_with("error:")).count(),
+            1,
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn json_parses_and_a_saved_report_renders() {
+    let out = ex1(&[
+        "overhead",
+        "--threads",
+        "1",
+        "--runs",
+        "1",
+        "--iters",
+        "1000",
+        "--json",
+    ]);
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(report["threads"][0]["threads"], 1);
+    assert!(report["threads"][0]["tracking_ratio"].is_f64());
+
+    let dir = std::env::temp_dir().join(format!("ex1-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = dir.join("overhead.json");
+    std::fs::write(&saved, &out.stdout).unwrap();
+    let out = ex1(&["overhead", "--from", saved.to_str().unwrap(), "--markdown"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("| threads |"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_missing_report_is_one_line_and_exit_1() {
+    let out = ex1(&["overhead", "--from", "no/such/report.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: cannot read report"), "{err}");
+}
