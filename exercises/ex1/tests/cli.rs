@@ -43,15 +43,7 @@ fn bad_input_exits_2_with_one_error_line() {
         &["growth", "--json", "--markdown"],
         &["no-such-command"],
     ] {
-        let out = ex1(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            err.lines().filter(|l| l.starts_with("error:")).count(),
-            1,
-            "{args:?}: {err}"
-        );
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        kit::testing::assert_usage_error(env!("CARGO_BIN_EXE_ex1"), args);
     }
 }
 

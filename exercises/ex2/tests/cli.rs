@@ -39,12 +39,7 @@ fn bad_input_exits_2_with_an_error_line() {
         ],
         &["nonsense"],
     ] {
-        let out = ex2(args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "ex2 {args:?}: {stderr}");
-        assert!(stderr.starts_with("error:"), "ex2 {args:?}: {stderr}");
-        assert!(!stderr.contains("panicked"), "ex2 {args:?}: {stderr}");
-        assert!(out.stdout.is_empty(), "ex2 {args:?} printed results");
+        kit::testing::assert_usage_error(env!("CARGO_BIN_EXE_ex2"), args);
     }
 }
 

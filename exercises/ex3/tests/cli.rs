@@ -21,15 +21,7 @@ fn bad_input_exits_2_with_one_line() {
         &["limit", "--bytes", "0"],
         &["no-such-command"],
     ] {
-        let out = ex3(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            err.lines().filter(|l| l.starts_with("error:")).count(),
-            1,
-            "{args:?}: {err}"
-        );
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        kit::testing::assert_usage_error(env!("CARGO_BIN_EXE_ex3"), args);
     }
 }
 

@@ -22,15 +22,7 @@ fn bad_input_exits_2_with_one_line() {
         &["bench", "--nodes", "99999999999"],
         &["no-such-command"],
     ] {
-        let out = ex4(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            err.lines().filter(|l| l.starts_with("error:")).count(),
-            1,
-            "{args:?}: {err}"
-        );
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        kit::testing::assert_usage_error(env!("CARGO_BIN_EXE_ex4"), args);
     }
 }
 

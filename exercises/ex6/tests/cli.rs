@@ -45,15 +45,7 @@ fn bad_input_exits_2_with_one_error_line() {
         &["nonsense"],
     ];
     for args in cases {
-        let o = ex6(args);
-        assert_eq!(o.status.code(), Some(2), "ex6 {args:?}: {}", stderr(&o));
-        assert!(
-            stderr(&o).starts_with("error:"),
-            "ex6 {args:?}: {}",
-            stderr(&o)
-        );
-        assert!(!stderr(&o).contains("panicked"), "ex6 {args:?}");
-        assert!(o.stdout.is_empty(), "ex6 {args:?} printed results");
+        kit::testing::assert_usage_error(env!("CARGO_BIN_EXE_ex6"), args);
     }
     // The siblings run only their own strategy.
     let sibling = run(

@@ -13,6 +13,7 @@ pub mod child;
 pub mod output;
 pub mod profile;
 pub mod rss;
+pub mod testing;
 pub mod timing;
 
 pub use output::{Format, OutputArgs, Table};
