@@ -74,16 +74,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let _profile = kit::profile::start("ex1");
     let status = match cli.command {
-        Some(Command::Growth(args)) if args.svg => match growth::growth_chart() {
-            Ok(svg) => {
-                println!("{svg}");
-                true
-            }
-            Err(e) => {
-                eprintln!("error: cannot draw the chart: {e}");
-                false
-            }
-        },
+        Some(Command::Growth(args)) if args.svg => kit::output::print_svg(growth::growth_chart()),
         Some(Command::Growth(args)) => growth_cmd(args.out.format()),
         Some(Command::Strings(out)) => strings_cmd(out.format()),
         Some(Command::Overhead(args)) => overhead_cmd(&args),

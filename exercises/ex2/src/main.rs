@@ -303,16 +303,7 @@ fn frag_cmd(a: &FragArgs) -> bool {
         },
     };
     if a.svg {
-        return match ex2::chart::frag_svg(&report) {
-            Ok(svg) => {
-                println!("{svg}");
-                true
-            }
-            Err(e) => {
-                eprintln!("error: cannot draw the chart: {e}");
-                false
-            }
-        };
+        return kit::output::print_svg(ex2::chart::frag_svg(&report));
     }
     match a.out.format() {
         Format::Json => print_json(&report),

@@ -200,16 +200,7 @@ fn compare_cmd(a: &CompareArgs) -> bool {
         }
     };
     if a.svg {
-        return match ex6::chart::svg(&report) {
-            Ok(svg) => {
-                println!("{svg}");
-                true
-            }
-            Err(e) => {
-                eprintln!("error: cannot draw the chart: {e}");
-                false
-            }
-        };
+        return kit::output::print_svg(ex6::chart::svg(&report));
     }
     match a.out.format() {
         Format::Json => print_json(&report),

@@ -151,3 +151,18 @@ pub fn read_report<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Re
         .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
         .map_err(|e| format!("cannot read report {}: {e}", path.display()))
 }
+
+/// Prints a chart drawn by `kit::chart` or plotters (`--svg`), or says on
+/// stderr why it could not be drawn. Returns whether it printed.
+pub fn print_svg(chart: Result<String, String>) -> bool {
+    match chart {
+        Ok(svg) => {
+            println!("{svg}");
+            true
+        }
+        Err(e) => {
+            eprintln!("error: cannot draw the chart: {e}");
+            false
+        }
+    }
+}
