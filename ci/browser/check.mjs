@@ -7,8 +7,8 @@
 // exception; no "{{#" is left in any page; every chapter has code blocks and
 // a "Run it" box naming a crate that exists; search finds a known term.
 // dhat: each profile in DHAT_DIR loads in valgrind's dh_view.html and the
-// viewer shows the same totals as the file holds; ex1's profile agrees with
-// the tracking allocator on its workload.
+// viewer shows the same totals as the file holds, and agrees with the
+// tracking allocator on the exercise's workload.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -131,32 +131,42 @@ for (const f of profiles) {
   if (problems.length) fail(`dh_view ${f}: ${problems.join('; ')}`); else passed++;
 }
 
-// 4. The profile a reader opens for ex1 agrees with the tracking allocator:
-// the blocks allocated under ex1's workload (every program point whose stack
-// passes through src/workload.rs) are exactly what the tracker counted for
-// the same workload in its own process (dhat counts a realloc as a block).
-{
-  const file = path.join(dhatDir, 'dhat-heap-ex1.json');
-  const tracker = path.join(process.env.TARGET_DIR || path.join(root, 'target'), 'release', 'ex1');
-  if (!fs.existsSync(file) || !fs.existsSync(tracker)) {
-    fail('dhat vs tracker: need target/dhat/dhat-heap-ex1.json and the release ex1 binary');
-  } else {
-    const data = JSON.parse(fs.readFileSync(file, 'utf8'));
-    const frames = new Set(data.ftbl.flatMap((f, i) => (f.includes('ex1/src/workload.rs') ? [i] : [])));
-    const under = data.pps.filter((pp) => pp.fs.some((i) => frames.has(i)));
-    const blocks = under.reduce((s, pp) => s + pp.tbk, 0);
-    const bytes = under.reduce((s, pp) => s + pp.tb, 0);
-    const t = JSON.parse(execFileSync(tracker, ['workload', '--json'], { encoding: 'utf8' }));
-    if (blocks !== t.dhat_blocks || bytes !== t.stats.bytes_allocated) {
-      fail(`dhat vs tracker: the profile has ${blocks} blocks / ${bytes} bytes under the workload, ` +
-        `the tracker counted ${t.dhat_blocks} / ${t.stats.bytes_allocated}`);
-    } else passed++;
+// 4. Each profile agrees with the tracking allocator. An exercise's
+// ci/outputs/exN.sh names a source file with `# dhat_vs_tracker: SUBSTRING --
+// ARGS`: the blocks and bytes of every program point whose stack passes
+// through that file are exactly what the tracker counted for the same
+// workload in its own process (`exN ARGS` prints `dhat_blocks` and
+// `dhat_bytes`; dhat counts a realloc as a new block).
+const trackerChecks = [];
+for (const spec of fs.readdirSync(path.join(root, 'ci/outputs')).filter((f) => f.endsWith('.sh')).sort()) {
+  const ex = path.basename(spec, '.sh');
+  const m = fs.readFileSync(path.join(root, 'ci/outputs', spec), 'utf8')
+    .match(/^# dhat_vs_tracker: (\S+) -- (.+)$/m);
+  if (!m) continue; // TIGHTEN: every exercise gets one
+  trackerChecks.push(ex);
+  const file = path.join(dhatDir, `dhat-heap-${ex}.json`);
+  const exe = path.join(process.env.TARGET_DIR || path.join(root, 'target'), 'release', ex);
+  if (!fs.existsSync(file) || !fs.existsSync(exe)) {
+    fail(`dhat vs tracker (${ex}): need ${file} and the release ${ex} binary`);
+    continue;
   }
+  const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const frames = new Set(data.ftbl.flatMap((f, i) => (f.includes(m[1]) ? [i] : [])));
+  const under = data.pps.filter((pp) => pp.fs.some((i) => frames.has(i)));
+  const blocks = under.reduce((s, pp) => s + pp.tbk, 0);
+  const bytes = under.reduce((s, pp) => s + pp.tb, 0);
+  const t = JSON.parse(execFileSync(exe, m[2].trim().split(/\s+/), { encoding: 'utf8', cwd: root }));
+  if (blocks === 0) fail(`dhat vs tracker (${ex}): no allocation in the profile passes through ${m[1]}`);
+  else if (blocks !== t.dhat_blocks || bytes !== t.dhat_bytes) {
+    fail(`dhat vs tracker (${ex}): the profile has ${blocks} blocks / ${bytes} bytes under ${m[1]}, ` +
+      `the tracker counted ${t.dhat_blocks} / ${t.dhat_bytes}`);
+  } else passed++;
 }
 
 await browser.close();
 server.close();
 for (const f of failures) console.error(`error: ${f}`);
-console.log(`browser: ${pages.length} pages, search, ${profiles.length} dhat profiles, dhat vs tracker`);
+console.log(`browser: ${pages.length} pages, search, ${profiles.length} dhat profiles, ` +
+  `dhat vs tracker for ${trackerChecks.join(', ')}`);
 console.log(`${passed} passed, ${failures.length} failed`);
 process.exit(failures.length ? 1 : 0);

@@ -1,5 +1,6 @@
 # Deterministic outputs of exercise 1 that chapter 1 includes.
 # dhat_run: workload
+# dhat_vs_tracker: ex1/src/workload.rs -- workload --json
 output growth.md -- growth --markdown
 output growth.svg -- growth --svg
 output strings.md -- strings --markdown

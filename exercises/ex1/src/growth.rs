@@ -40,6 +40,7 @@ impl Default for Big {
 // ANCHOR: push_growth
 /// Pushes `len` default values onto `Vec::new()`, recording every capacity.
 pub fn push_growth<T: Default>(len: usize) -> (Vec<usize>, Stats) {
+    // ANCHOR: task_vec_push_growth [growth] Allocate the capacity log first (outside measure, so it is not counted and never grows: 64 entries are plenty). Then, inside measure, push len T::default() values onto Vec::new() and log every new capacity. black_box the vector so the optimiser keeps it. Return the log and the Stats.
     // The log is allocated before measuring, large enough never to grow.
     let mut capacities = Vec::with_capacity(64);
     let (_, stats) = measure(|| {
@@ -53,12 +54,14 @@ pub fn push_growth<T: Default>(len: usize) -> (Vec<usize>, Stats) {
         black_box(&v);
     });
     (capacities, stats)
+    // ANCHOR_END: task_vec_push_growth
 }
 // ANCHOR_END: push_growth
 
 // ANCHOR: with_capacity
 /// The same pushes into `Vec::with_capacity(len)`: one allocation, no growth.
 pub fn with_capacity<T: Default>(len: usize) -> (Vec<usize>, Stats) {
+    // ANCHOR: task_vec_with_capacity [growth] As vec_push_growth, but push onto Vec::with_capacity(len): expect one allocation and one capacity in the log.
     let mut capacities = Vec::with_capacity(64);
     let (_, stats) = measure(|| {
         let mut v: Vec<T> = Vec::with_capacity(len);
@@ -71,6 +74,7 @@ pub fn with_capacity<T: Default>(len: usize) -> (Vec<usize>, Stats) {
         black_box(&v);
     });
     (capacities, stats)
+    // ANCHOR_END: task_vec_with_capacity
 }
 // ANCHOR_END: with_capacity
 
@@ -217,7 +221,8 @@ pub fn string_cases() -> Vec<Case> {
     add("format! x1000 (a new String each)", n, st);
 
     let mut buf = String::new();
-    let (n, st) = measure(|| {
+    let (n, st) = measure(|| -> usize {
+        // ANCHOR: task_string_reuse [growth] Format "{i}: {name}" for i in 0..1000 into the one String buf (clear it, then write! into it; writing to a String cannot fail), adding each length to a total you return. Pass the String through black_box so the work is kept.
         let mut total = 0;
         for i in 0..1000u32 {
             buf.clear();
@@ -226,6 +231,7 @@ pub fn string_cases() -> Vec<Case> {
             total += black_box(&buf).len();
         }
         total
+        // ANCHOR_END: task_string_reuse
     });
     add("write! x1000 into one reused String", n, st);
 
