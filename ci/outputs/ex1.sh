@@ -8,3 +8,5 @@ output workload.md -- workload --markdown
 # reference: ex1-overhead.json -- overhead --runs 21 --callgrind --json
 # Rendered from the labelled timing run kept in book/src/data/.
 output overhead.md -- overhead --from book/src/data/ex1-overhead.json --markdown
+# The learner tasks as the starter copy (ci/starter) shows them.
+starter starter.md

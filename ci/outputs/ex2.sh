@@ -1,5 +1,6 @@
 # Outputs of exercise 2 that chapter 2 includes.
 # dhat_run: workload --units 500
+# dhat_vs_tracker: ex2/src/workload.rs -- workload --units 500 --json
 # Deterministic: allocation counts, which allocator serves each process, size classes.
 output workload.md -- workload --markdown
 output counts.md -- counts --markdown

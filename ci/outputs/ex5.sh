@@ -1,5 +1,6 @@
 # Outputs of exercise 5 that chapter 5 includes.
 # dhat_run: phases --records 20000
+# dhat_vs_tracker: ex5/src/lib.rs -- phases --records 20000 --json
 # Deterministic: the report, allocation counts and live heap per phase.
 output report.txt -- run --records 2000 --quiet
 output phases.md -- phases --markdown

@@ -262,7 +262,7 @@ pub fn arrows(caps: &[usize]) -> String {
 /// element size, as an SVG chart. The steps are the reallocations; the gap
 /// above the thin `len` line is capacity paid for and not yet used.
 pub fn growth_chart() -> Result<String, String> {
-    use kit::chart::{LogLogChart, Series};
+    use kit::chart::{Corner, LineChart, Scale, Series};
     use plotters::style::RGBColor;
     const LEN: usize = 1000;
     let steps = |label: &str, color: RGBColor, caps: &[usize]| {
@@ -304,10 +304,14 @@ pub fn growth_chart() -> Result<String, String> {
             faint: true,
         },
     ];
-    LogLogChart {
+    LineChart {
         title: "Vec::push: capacity as the length grows",
         x_desc: "elements pushed (len)",
         y_desc: "capacity (elements)",
+        // Capacities double: on log axes each doubling is an even step.
+        x_scale: Scale::Log,
+        y_scale: Scale::Log,
+        legend: Corner::UpperLeft,
         series,
     }
     .svg(800, 480)

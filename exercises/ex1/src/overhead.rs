@@ -13,6 +13,7 @@ use std::sync::Barrier;
 use std::time::Instant;
 
 use kit::Summary;
+use kit::callgrind::Scope;
 use kit::timing::Machine;
 use serde::{Deserialize, Serialize};
 
@@ -137,48 +138,16 @@ pub struct Instructions {
 /// N; the difference of the two instruction totals divided by the difference
 /// of N cancels start-up and leaves the cost of one loop iteration.
 pub fn count_instructions(exe: &std::path::Path) -> Result<Instructions, String> {
-    const SMALL: u64 = 100_000;
-    const LARGE: u64 = 300_000;
-    let version = std::process::Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .map_err(|e| format!("cannot run valgrind ({e}); install it to use --callgrind"))?;
-    let valgrind = String::from_utf8_lossy(&version.stdout).trim().to_string();
-    let dir = std::env::temp_dir();
-    let total = |which: Which, iters: u64| -> Result<u64, String> {
+    let per_pair = |which: Which| {
         let name = format!("{which:?}").to_lowercase();
-        let out = dir.join(format!(
-            "ex1-callgrind-{}-{name}-{iters}.out",
-            std::process::id()
-        ));
-        let status = std::process::Command::new("valgrind")
-            .arg("--tool=callgrind")
-            .arg(format!("--callgrind-out-file={}", out.display()))
-            .arg(exe)
-            .args(["overhead", "--only", &name, "--iters", &iters.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .map_err(|e| format!("valgrind failed to start: {e}"))?;
-        if !status.success() {
-            return Err(format!("valgrind exited with {status}"));
-        }
-        let text = std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-        let _ = std::fs::remove_file(&out);
-        text.lines()
-            .find_map(|l| {
-                l.strip_prefix("summary:")
-                    .or_else(|| l.strip_prefix("totals:"))
-            })
-            .and_then(|v| v.trim().parse().ok())
-            .ok_or_else(|| "no instruction total in callgrind's output".to_string())
-    };
-    let per_pair = |which: Which| -> Result<f64, String> {
-        let (a, b) = (total(which, SMALL)?, total(which, LARGE)?);
-        Ok((b as f64 - a as f64) / (LARGE - SMALL) as f64)
+        kit::callgrind::per_iteration(exe, Scope::Program, 100_000, 300_000, |iters| {
+            ["overhead", "--only", &name, "--iters", &iters.to_string()]
+                .map(String::from)
+                .to_vec()
+        })
     };
     Ok(Instructions {
-        valgrind,
+        valgrind: kit::callgrind::valgrind_version()?,
         system: per_pair(Which::System)?,
         naive: per_pair(Which::Naive)?,
         tracked: per_pair(Which::Tracked)?,

@@ -9,7 +9,7 @@
 //! of a shared machine cancels out.
 
 use std::sync::Barrier;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use kit::Summary;
@@ -53,6 +53,55 @@ pub fn warmup_units(units: u64) -> u64 {
     units / 10 + 1
 }
 
+/// What one thread of a [`sample`] measured: the time from the start line to
+/// its last request, the latency of each request, what the timed requests
+/// allocated, and the checksum of their responses.
+pub type ThreadResult = (Duration, Histogram<u64>, ex1::Stats, u64);
+
+/// One sample from its threads' results: their histograms merged into one
+/// (the percentiles are of every request of every thread), their counts
+/// added ([`add`]), their checksums summed, and as the wall time the slowest
+/// thread's, since the sample is done when its last thread is.
+pub fn combine(
+    allocator: Allocator,
+    evidence: Evidence,
+    units: u64,
+    per_thread: &[ThreadResult],
+) -> Sample {
+    // ANCHOR: task_bench_combine [bench_sample] Merge every thread's histogram into one new Histogram with the same bounds (1 ns to 60 s, 3 digits) using Histogram::add, add up the counts with add (not field by field: the peak is the highest thread's, not a sum), wrapping_add the checksums, and keep the longest elapsed time as the wall time. Throughput is all threads' requests over that wall time (guard against a zero duration); the latency fields come from value_at_quantile, max, mean and len of the merged histogram.
+    let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("valid bounds");
+    let mut counts = ex1::Stats::default();
+    let mut checksum = 0u64;
+    let mut wall = Duration::ZERO;
+    for (elapsed, hist, c, sum) in per_thread {
+        all.add(hist).expect("same bounds");
+        counts = add(&counts, c);
+        checksum = checksum.wrapping_add(*sum);
+        wall = wall.max(*elapsed);
+    }
+    let threads = per_thread.len();
+    let wall_secs = wall.as_secs_f64();
+    Sample {
+        allocator,
+        evidence,
+        threads,
+        units_per_thread: units,
+        wall_secs,
+        units_per_sec: (units * threads as u64) as f64 / wall_secs.max(1e-9),
+        latency: Latency {
+            p50: all.value_at_quantile(0.5),
+            p99: all.value_at_quantile(0.99),
+            p999: all.value_at_quantile(0.999),
+            max: all.max(),
+            mean: all.mean(),
+            count: all.len(),
+        },
+        counts,
+        checksum,
+    }
+    // ANCHOR_END: task_bench_combine
+}
+
 // ANCHOR: sample
 /// Runs `threads` threads, each handling `units` requests from its own seeded
 /// stream, and records every request's latency in an HDR histogram (1 ns to
@@ -65,6 +114,7 @@ pub fn sample(allocator: Allocator, threads: usize, units: u64, seed: u64) -> Sa
             .map(|i| {
                 let start_line = &start_line;
                 s.spawn(move || {
+                    // ANCHOR: task_bench_thread [bench_sample] This thread's work: a generator from workload::rng(seed, i), one request buffer of capacity workload::MAX_REQUEST (it never grows) and a Histogram with combine's bounds. Run warmup_units(units) requests untimed, then wait at start_line so every thread starts together, and note the start time. Inside ex1::measure run units requests: generate each one outside the timed part, time workload::handle alone with Instant (black_box its input), saturating_record the nanoseconds and wrapping_add the results. Return a ThreadResult.
                     let mut rng = workload::rng(seed, i);
                     let mut raw = String::with_capacity(workload::MAX_REQUEST);
                     let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)
@@ -87,6 +137,7 @@ pub fn sample(allocator: Allocator, threads: usize, units: u64, seed: u64) -> Sa
                         sum
                     });
                     (started.elapsed(), hist, counts, sum)
+                    // ANCHOR_END: task_bench_thread
                 })
             })
             .collect();
@@ -96,36 +147,7 @@ pub fn sample(allocator: Allocator, threads: usize, units: u64, seed: u64) -> Sa
             .collect()
     });
     // ANCHOR_END: sample
-
-    let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("valid bounds");
-    let mut counts = ex1::Stats::default();
-    let mut checksum = 0u64;
-    let mut wall = std::time::Duration::ZERO;
-    for (elapsed, hist, c, sum) in &per_thread {
-        all.add(hist).expect("same bounds");
-        counts = add(&counts, c);
-        checksum = checksum.wrapping_add(*sum);
-        wall = wall.max(*elapsed);
-    }
-    let wall_secs = wall.as_secs_f64();
-    Sample {
-        allocator,
-        evidence,
-        threads,
-        units_per_thread: units,
-        wall_secs,
-        units_per_sec: (units * threads as u64) as f64 / wall_secs.max(1e-9),
-        latency: Latency {
-            p50: all.value_at_quantile(0.5),
-            p99: all.value_at_quantile(0.99),
-            p999: all.value_at_quantile(0.999),
-            max: all.max(),
-            mean: all.mean(),
-            count: all.len(),
-        },
-        counts,
-        checksum,
-    }
+    combine(allocator, evidence, units, &per_thread)
 }
 
 /// Counts of several threads added up; the peak is the highest single

@@ -33,7 +33,7 @@ pub const MAX_SPAN: usize = 64;
 
 // ANCHOR: pattern
 /// How long a block lives.
-enum Lifetime {
+pub enum Lifetime {
     /// Freed at the end of the cycle that allocated it.
     Cycle,
     /// Freed after this many cycles.
@@ -44,7 +44,7 @@ enum Lifetime {
 
 /// A block size: 80% small (16–512 B), 18% medium (up to 16 KiB), 2% large
 /// (up to 256 KiB), each range log-uniform so every size class sees use.
-fn size(rng: &mut impl RngExt) -> usize {
+pub fn size(rng: &mut impl RngExt) -> usize {
     let (lo, hi): (f64, f64) = match rng.random_range(0..100) {
         0..80 => (16.0, 512.0),
         80..98 => (512.0, 16384.0),
@@ -53,7 +53,7 @@ fn size(rng: &mut impl RngExt) -> usize {
     (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp() as usize
 }
 
-fn lifetime(rng: &mut impl RngExt) -> Lifetime {
+pub fn lifetime(rng: &mut impl RngExt) -> Lifetime {
     match rng.random_range(0..100) {
         0..60 => Lifetime::Cycle,
         60..95 => Lifetime::Span(rng.random_range(1..=MAX_SPAN)),
@@ -160,6 +160,7 @@ pub fn run(allocator: Allocator, cycles: u32, seed: u64, samples: u32) -> Run {
         // Only the cycle's own allocations are counted: sampling reads
         // /proc (a String whose length varies) and is kept out.
         let ((), c) = ex1::measure(|| {
+            // ANCHOR: task_frag_cycle [frag_cycle] One cycle of the pattern: OBJECTS_PER_CYCLE times, allocate a block of size(&mut rng) bytes filled with a non-zero byte (so its pages are really touched), then draw its lifetime(&mut rng) and file it: Cycle blocks in this_cycle; Span(n) in the expiring slot it dies in, (cycle + n) modulo the MAX_SPAN + 1 slots; survivors pushed until SURVIVORS are held, after which a new survivor replaces a random one (index drawn from rng, after the lifetime). Then free this cycle's blocks and the blocks whose slot is this cycle's (clear keeps the capacity: no container may reallocate).
             for _ in 0..OBJECTS_PER_CYCLE {
                 // A non-zero fill makes the allocator hand over real pages:
                 // the block is written, so it is resident.
@@ -176,6 +177,7 @@ pub fn run(allocator: Allocator, cycles: u32, seed: u64, samples: u32) -> Run {
             }
             this_cycle.clear();
             expiring[cycle % (MAX_SPAN + 1)].clear();
+            // ANCHOR_END: task_frag_cycle
         });
         counts = crate::bench::add(&counts, &c);
         if (cycle as u32 + 1).is_multiple_of(every) {

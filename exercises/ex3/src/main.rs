@@ -76,6 +76,15 @@ struct VersusArgs {
     /// Repetitions; the report gives their median and spread.
     #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u16).range(1..=101))]
     runs: u16,
+    /// Run only this side: one warm-up round, then `--runs` rounds, untimed
+    /// as a whole (for profilers such as callgrind or perf); prints ns per
+    /// object.
+    #[arg(long, value_enum, conflicts_with_all = ["from", "callgrind"])]
+    only: Option<versus::Which>,
+    /// Also count instructions per object with valgrind's callgrind (needs
+    /// valgrind installed; about half a minute).
+    #[arg(long, conflicts_with = "from")]
+    callgrind: bool,
     /// Render a saved `--json` report instead of measuring.
     #[arg(long, value_name = "FILE")]
     from: Option<std::path::PathBuf>,
@@ -105,6 +114,8 @@ fn main() -> std::process::ExitCode {
             ok && versus_cmd(&VersusArgs {
                 objects: 100_000,
                 runs: 5,
+                only: None,
+                callgrind: false,
                 from: None,
                 out: OutputArgs::default(),
             })
@@ -305,7 +316,17 @@ fn limit_cmd(limit: usize, format: Format) -> bool {
 }
 
 fn versus_cmd(args: &VersusArgs) -> bool {
-    let report = match &args.from {
+    if let Some(which) = args.only {
+        let ns = versus::run_one(which, args.objects as usize, args.runs as usize);
+        println!(
+            "{}: {ns:.2} ns per object, allocate then free all ({} objects, {} rounds after a warm-up)",
+            which.name(),
+            args.objects,
+            args.runs
+        );
+        return true;
+    }
+    let mut report = match &args.from {
         Some(path) => match kit::output::read_report::<versus::Report>(path) {
             Ok(r) => r,
             Err(e) => {
@@ -321,6 +342,18 @@ fn versus_cmd(args: &VersusArgs) -> bool {
             r
         }
     };
+    if args.callgrind {
+        let counted = std::env::current_exe()
+            .map_err(|e| e.to_string())
+            .and_then(|exe| versus::count_instructions(&exe, report.objects));
+        match counted {
+            Ok(i) => report.instructions = Some(i),
+            Err(e) => {
+                eprintln!("error: --callgrind: {e}");
+                return false;
+            }
+        }
+    }
     match args.out.format() {
         Format::Json => print_json(&report),
         f => {

@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use bumpalo::Bump;
 use kit::Summary;
+use kit::callgrind::Scope;
 use kit::timing::Machine;
 use serde::{Deserialize, Serialize};
 
@@ -157,6 +158,10 @@ pub struct Report {
     pub fresh_arena: Side,
     /// `bump.alloc` into one arena, `reset()` between runs.
     pub reused_arena: Side,
+    /// Instructions per object counted by callgrind, if the run was made
+    /// with `--callgrind`.
+    #[serde(default)]
+    pub instructions: Option<Instructions>,
 }
 
 // ANCHOR: run
@@ -220,9 +225,97 @@ pub fn run(objects: usize, runs: usize, progress: impl Fn()) -> Report {
         heap: side(heap),
         fresh_arena: side(fresh),
         reused_arena: side(again),
+        instructions: None,
     }
 }
 // ANCHOR_END: run
+
+/// The three sides, to run one alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Which {
+    /// `Box::new`, then one free per object.
+    Heap,
+    /// `bump.alloc` into a new arena, then the arena dropped.
+    FreshArena,
+    /// `bump.alloc` into one arena, then `reset()`.
+    ReusedArena,
+}
+
+impl Which {
+    /// The name `--only` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Which::Heap => "heap",
+            Which::FreshArena => "fresh-arena",
+            Which::ReusedArena => "reused-arena",
+        }
+    }
+}
+
+/// Runs one side alone: an untimed warm-up round, then `rounds` rounds.
+/// Returns ns per object, allocate and then free all, averaged over the
+/// rounds. For profilers such as callgrind, where only the work matters.
+pub fn run_one(which: Which, objects: usize, rounds: usize) -> f64 {
+    let mut boxes = Vec::with_capacity(objects);
+    let mut pointers = Vec::with_capacity(objects);
+    let mut reused = Bump::new();
+    let mut round = || match which {
+        Which::Heap => box_round(&mut boxes, objects),
+        Which::FreshArena => fresh_arena_round(&mut pointers, objects),
+        Which::ReusedArena => reused_arena_round(&mut reused, &mut pointers, objects),
+    };
+    round();
+    let ns: f64 = (0..rounds)
+        .map(|_| {
+            let r = round();
+            r.alloc_ns + r.free_ns
+        })
+        .sum();
+    ns / (rounds * objects) as f64
+}
+
+/// Instructions per object, allocate and then free all, counted by
+/// valgrind's callgrind: unlike a timing, the same on every run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Instructions {
+    pub valgrind: String,
+    /// Objects per round.
+    pub objects: usize,
+    pub heap: f64,
+    pub fresh_arena: f64,
+    pub reused_arena: f64,
+}
+
+/// Runs `exe versus --only SIDE --objects N --runs R` under callgrind at two
+/// values of R: the difference of the totals over the difference of R is
+/// one round (start-up and the warm-up round cancel); divided by N, one
+/// object.
+pub fn count_instructions(exe: &std::path::Path, objects: usize) -> Result<Instructions, String> {
+    let per_object = |which: Which| {
+        kit::callgrind::per_iteration(exe, Scope::Program, 2, 6, |rounds| {
+            let (objects, rounds) = (objects.to_string(), rounds.to_string());
+            [
+                "versus",
+                "--only",
+                which.name(),
+                "--objects",
+                &objects,
+                "--runs",
+                &rounds,
+            ]
+            .map(String::from)
+            .to_vec()
+        })
+        .map(|per_round| per_round / objects as f64)
+    };
+    Ok(Instructions {
+        valgrind: kit::callgrind::valgrind_version()?,
+        objects,
+        heap: per_object(Which::Heap)?,
+        fresh_arena: per_object(Which::FreshArena)?,
+        reused_arena: per_object(Which::ReusedArena)?,
+    })
+}
 
 /// The claim's verdict for one median ratio.
 pub fn verdict(ratio: f64) -> &'static str {
@@ -304,7 +397,40 @@ pub fn tables(r: &Report) -> Vec<kit::Table> {
             format!("{:.5}", s.global_allocs as f64 / r.objects as f64),
         ]);
     }
-    vec![t, v, c]
+    let mut tables = vec![t, v, c];
+    tables.extend(instructions_table(r));
+    tables
+}
+
+/// The callgrind counts beside the timings, when the report has them.
+fn instructions_table(r: &Report) -> Option<kit::Table> {
+    let i = r.instructions.as_ref()?;
+    let mut t = kit::Table::new(
+        format!(
+            "Instructions per object, allocate then free all ({} objects a round), \
+             counted by callgrind ({})",
+            i.objects, i.valgrind
+        ),
+        &[
+            "side",
+            "instructions",
+            "Box / this side",
+            "ns (timed above)",
+        ],
+    );
+    for (side, n, timed) in [
+        ("`Box::new`", i.heap, &r.heap),
+        ("`bump.alloc`, new arena", i.fresh_arena, &r.fresh_arena),
+        ("`bump.alloc`, reset arena", i.reused_arena, &r.reused_arena),
+    ] {
+        t.row([
+            side.to_string(),
+            format!("{n:.1}"),
+            format!("{:.1}x", i.heap / n),
+            timed.total_ns.display(2),
+        ]);
+    }
+    Some(t)
 }
 
 /// The line the book prints under the timing tables.

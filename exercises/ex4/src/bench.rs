@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use bumpalo::Bump;
 use kit::Summary;
+use kit::callgrind::Scope;
 use kit::timing::Machine;
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,10 @@ pub struct Report {
     pub nodes: usize,
     pub children: usize,
     pub steps: Vec<Step>,
+    /// Instructions per label or node counted by callgrind, if the run was
+    /// made with `--callgrind`.
+    #[serde(default)]
+    pub instructions: Option<Instructions>,
 }
 
 fn ns(t: Instant) -> f64 {
@@ -49,7 +54,8 @@ struct Times {
     arena: [f64; 5],
 }
 
-const STEPS: [&str; 5] = [
+/// The steps, in the order of every per-step array.
+pub const STEPS: [&str; 5] = [
     "labels: build and free",
     "tree: build",
     "tree: walk (down and up)",
@@ -142,7 +148,142 @@ pub fn run(runs: usize, labels: usize, nodes: usize, k: usize, progress: impl Fn
         nodes,
         children: k,
         steps,
+        instructions: None,
     }
+}
+
+/// The two sides, to run one alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Side {
+    Heap,
+    Arena,
+}
+
+impl Side {
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Heap => "heap",
+            Side::Arena => "arena",
+        }
+    }
+}
+
+/// The steps of one round, one of them counted: that one runs inside
+/// [`kit::callgrind::counted`] (so that callgrind can count it alone) and is
+/// timed; the others just run.
+struct OneStep {
+    counted: usize,
+    ns: f64,
+}
+
+impl OneStep {
+    fn run<R>(&mut self, step: usize, f: impl FnOnce() -> R) -> R {
+        if step != self.counted {
+            return f();
+        }
+        let start = Instant::now();
+        let result = kit::callgrind::counted(f);
+        self.ns += ns(start);
+        result
+    }
+}
+
+/// Runs one side alone `rounds` times, making the same calls in the same
+/// order as the timed run, and counts step `step` (an index into [`STEPS`],
+/// 0 to 3). Returns that step's ns per label or node over all rounds.
+pub fn repeat(
+    side: Side,
+    step: usize,
+    rounds: usize,
+    labels: usize,
+    nodes: usize,
+    k: usize,
+) -> f64 {
+    let mut s = OneStep {
+        counted: step,
+        ns: 0.0,
+    };
+    for _ in 0..rounds {
+        match side {
+            Side::Heap => {
+                s.run(0, || drop(black_box(strings::heap_labels(labels))));
+                let root = s.run(1, || tree::build_rc(nodes, k));
+                s.run(2, || black_box(tree::walk_rc(&root)));
+                s.run(3, || drop(root));
+            }
+            Side::Arena => {
+                s.run(0, || {
+                    let bump = Bump::new();
+                    black_box(strings::arena_labels(&bump, labels));
+                });
+                let bump = Bump::new();
+                let built = s.run(1, || tree::build_arena(&bump, nodes, k));
+                s.run(2, || black_box(tree::walk_arena(built.root)));
+                s.run(3, || drop(bump));
+            }
+        }
+    }
+    let per = if step == 0 { labels } else { nodes };
+    s.ns / (rounds * per) as f64
+}
+
+/// Instructions per label or per node for each step of [`STEPS`], heap and
+/// arena, counted by valgrind's callgrind: unlike a timing, the same on
+/// every run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Instructions {
+    pub valgrind: String,
+    /// In the order of [`STEPS`].
+    pub heap: Vec<f64>,
+    pub arena: Vec<f64>,
+}
+
+/// Runs `exe bench --only SIDE --step I --runs R` under callgrind at two
+/// values of R, for every side and step, counting only the step: the
+/// difference of the totals over the difference of R is one round's step
+/// (whatever happens once, such as the first round's fresh memory, cancels).
+pub fn count_instructions(
+    exe: &std::path::Path,
+    labels: usize,
+    nodes: usize,
+    k: usize,
+) -> Result<Instructions, String> {
+    let per_item = |side: Side, step: usize| {
+        let per = if step == 0 { labels } else { nodes } as f64;
+        kit::callgrind::per_iteration(exe, Scope::Counted, 2, 5, |rounds| {
+            let numbers = [step, labels, nodes, k, rounds as usize].map(|n| n.to_string());
+            [
+                "bench",
+                "--only",
+                side.name(),
+                "--step",
+                &numbers[0],
+                "--labels",
+                &numbers[1],
+                "--nodes",
+                &numbers[2],
+                "--children",
+                &numbers[3],
+                "--runs",
+                &numbers[4],
+            ]
+            .map(String::from)
+            .to_vec()
+        })
+        .map(|per_round| per_round / per)
+    };
+    let side = |side: Side| -> Result<Vec<f64>, String> {
+        let mut steps = (0..4)
+            .map(|step| per_item(side, step))
+            .collect::<Result<Vec<f64>, String>>()?;
+        steps.push(steps[1] + steps[2] + steps[3]); // build, walk, free
+        Ok(steps)
+    };
+    Ok(Instructions {
+        valgrind: kit::callgrind::valgrind_version()?,
+        heap: side(Side::Heap)?,
+        arena: side(Side::Arena)?,
+    })
 }
 
 /// The report as a table.
@@ -163,6 +304,37 @@ pub fn table(r: &Report) -> kit::Table {
         ]);
     }
     t
+}
+
+/// The callgrind counts beside the timings, when the report has them.
+pub fn instructions_table(r: &Report) -> Option<kit::Table> {
+    let i = r.instructions.as_ref()?;
+    let mut t = kit::Table::new(
+        format!(
+            "Instructions per label or per node, the same sizes, counted by callgrind ({})",
+            i.valgrind
+        ),
+        &["step", "heap", "arena", "heap / arena"],
+    );
+    for (step, (heap, arena)) in STEPS.iter().zip(i.heap.iter().zip(&i.arena)) {
+        t.row([
+            step.to_string(),
+            instructions(*heap),
+            instructions(*arena),
+            ratio(heap / arena),
+        ]);
+    }
+    Some(t)
+}
+
+/// `123.4`; three decimals below 1 (an arena frees a whole tree in a few
+/// hundred instructions: a fraction of one per node).
+fn instructions(n: f64) -> String {
+    if n.abs() < 1.0 {
+        format!("{n:.3}")
+    } else {
+        format!("{n:.1}")
+    }
 }
 
 /// `2.6x`; whole numbers once the ratio is large.

@@ -85,6 +85,19 @@ struct BenchArgs {
     /// Children per tree node.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=64))]
     children: u64,
+    /// Run only this side, `--runs` times without warm-up, and time only
+    /// `--step` (for profilers such as callgrind); prints ns per item.
+    #[arg(long, value_enum, conflicts_with_all = ["from", "callgrind"])]
+    only: Option<bench::Side>,
+    /// With `--only`: the step to count, 0 to 3 (labels, tree build, tree
+    /// walk, tree free).
+    #[arg(long, default_value_t = 0, requires = "only",
+          value_parser = clap::value_parser!(u8).range(0..=3))]
+    step: u8,
+    /// Also count instructions per label and per node with valgrind's
+    /// callgrind (needs valgrind installed; about a minute).
+    #[arg(long, conflicts_with = "from")]
+    callgrind: bool,
     /// Render a saved `--json` report instead of measuring.
     #[arg(long, value_name = "FILE")]
     from: Option<std::path::PathBuf>,
@@ -113,6 +126,9 @@ fn main() -> std::process::ExitCode {
                 labels: 100_000,
                 nodes: 100_000,
                 children: 4,
+                only: None,
+                step: 0,
+                callgrind: false,
                 from: None,
                 out: OutputArgs::default(),
             })
@@ -262,7 +278,24 @@ fn maps_cmd(keys: usize, distinct: usize, format: Format) -> bool {
 }
 
 fn bench_cmd(args: &BenchArgs) -> bool {
-    let report = match &args.from {
+    let (labels, nodes, k) = (
+        args.labels as usize,
+        args.nodes as usize,
+        args.children as usize,
+    );
+    if let Some(side) = args.only {
+        let step = args.step as usize;
+        let ns = bench::repeat(side, step, args.runs as usize, labels, nodes, k);
+        println!(
+            "{} side, {}: {ns:.2} ns per {} ({} rounds, no warm-up)",
+            side.name(),
+            bench::STEPS[step],
+            if step == 0 { "label" } else { "node" },
+            args.runs
+        );
+        return true;
+    }
+    let mut report = match &args.from {
         Some(path) => match kit::output::read_report::<bench::Report>(path) {
             Ok(r) => r,
             Err(e) => {
@@ -273,21 +306,29 @@ fn bench_cmd(args: &BenchArgs) -> bool {
         None => {
             kit::timing::warn_if_debug_build();
             let pb = kit::output::progress(args.runs as u64, "bench", args.out.json);
-            let r = bench::run(
-                args.runs as usize,
-                args.labels as usize,
-                args.nodes as usize,
-                args.children as usize,
-                || pb.inc(1),
-            );
+            let r = bench::run(args.runs as usize, labels, nodes, k, || pb.inc(1));
             pb.finish_and_clear();
             r
         }
     };
+    if args.callgrind {
+        let counted = std::env::current_exe()
+            .map_err(|e| e.to_string())
+            .and_then(|exe| bench::count_instructions(&exe, labels, nodes, k));
+        match counted {
+            Ok(i) => report.instructions = Some(i),
+            Err(e) => {
+                eprintln!("error: --callgrind: {e}");
+                return false;
+            }
+        }
+    }
     match args.out.format() {
         Format::Json => print_json(&report),
         f => {
-            print_tables(&[bench::table(&report)], f);
+            let mut tables = vec![bench::table(&report)];
+            tables.extend(bench::instructions_table(&report));
+            print_tables(&tables, f);
             println!("\n{}", bench::label(&report));
         }
     }

@@ -1,13 +1,16 @@
-//! Memory over time as an SVG chart (plotters), drawn from a saved
-//! [`MemoryReport`] so the same data always gives the same picture.
+//! Memory over time as an SVG chart, drawn from a saved [`MemoryReport`] so
+//! the same data always gives the same picture. The drawing is the kit's
+//! ([`kit::chart`]); this file says which lines, labels and colours.
 
-use plotters::prelude::*;
+use kit::chart::{Corner, LineChart, RGBColor, Scale, Series};
 
 use crate::memory::MemoryReport;
 use crate::meter::{Pipeline, RunStats};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
+/// Colours by run: the two pipelines' runs alternate (arena, std, arena, …),
+/// so each pipeline keeps a family of hues.
 fn color(i: usize) -> RGBColor {
     const PALETTE: [RGBColor; 6] = [
         RGBColor(40, 90, 200),
@@ -20,82 +23,59 @@ fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
+/// `1234567` as `1,234,567`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn name(r: &RunStats) -> String {
-    let batch = r
-        .batch
-        .map_or("one batch".to_string(), |b| format!("batches of {b}"));
+    let batch = r.batch.map_or("one batch".to_string(), |b| {
+        format!("batches of {}", grouped(b))
+    });
     let pipeline = match r.pipeline {
         Pipeline::Arena => "arena",
         Pipeline::Std => "std",
     };
-    format!("{pipeline}, {} records, {batch}", r.records)
+    format!("{pipeline}, {} records, {batch}", grouped(r.records))
 }
 
-/// RSS in MiB against records read, one line per run. Returns the SVG.
+/// RSS in MiB against the share of the input read, one line per run (runs
+/// of 10N records beside runs of N). Returns the SVG.
 pub fn memory_svg(report: &MemoryReport) -> Result<String, String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (860, 480)).into_drawing_area();
-        draw(&root, report).map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
-    }
-    Ok(svg)
-}
-
-fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, plotters::coord::Shift>,
-    report: &MemoryReport,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let series: Vec<(String, Vec<(f64, f64)>)> = report
+    let series = report
         .runs
         .iter()
-        .map(|r| {
-            let points = r
+        .enumerate()
+        .map(|(i, r)| Series {
+            label: name(r),
+            color: color(i),
+            points: r
                 .timeline
                 .iter()
-                .filter_map(|s| Some((s.records as f64 / 1e6, s.rss? as f64 / MIB)))
-                .collect();
-            (name(r), points)
+                .filter_map(|s| {
+                    let read = 100.0 * s.records as f64 / r.records.max(1) as f64;
+                    Some((read, s.rss? as f64 / MIB))
+                })
+                .collect(),
+            faint: false,
         })
         .collect();
-    let x_max = series
-        .iter()
-        .flat_map(|s| s.1.iter().map(|p| p.0))
-        .fold(0.001, f64::max);
-    let y_max = series
-        .iter()
-        .flat_map(|s| s.1.iter().map(|p| p.1))
-        .fold(1.0, f64::max)
-        * 1.1;
-    let mut chart = ChartBuilder::on(root)
-        .caption(
-            "Resident memory while the pipeline runs",
-            ("sans-serif", 20),
-        )
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
-    chart
-        .configure_mesh()
-        .x_desc("records read (millions)")
-        .y_desc("RSS (MiB)")
-        .x_label_formatter(&|x| format!("{x:.1}"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .draw()?;
-    for (i, (label, points)) in series.into_iter().enumerate() {
-        let c = color(i);
-        chart
-            .draw_series(LineSeries::new(points, c.stroke_width(2)))?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
+    LineChart {
+        title: "Resident memory while the pipeline runs",
+        x_desc: "input read (%)",
+        y_desc: "RSS (MiB)",
+        x_scale: Scale::Linear,
+        y_scale: Scale::Linear,
+        legend: Corner::UpperLeft,
+        series,
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()?;
-    Ok(())
+    .svg(860, 480)
 }

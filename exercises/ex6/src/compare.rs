@@ -11,8 +11,10 @@
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use kit::Summary;
+use kit::callgrind::Scope;
 use kit::timing::Machine;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +39,13 @@ pub struct InputFile {
 impl InputFile {
     /// Writes `records` generated lines from `seed` to a new temporary file.
     pub fn generate(seed: u64, records: u64) -> Result<InputFile, String> {
-        let dir = std::env::temp_dir().join(format!("ex6-input-{}", std::process::id()));
+        // One folder per file, so that two inputs can exist at once.
+        static FILES: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "ex6-input-{}-{}",
+            std::process::id(),
+            FILES.fetch_add(1, Relaxed)
+        ));
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let input = InputFile {
@@ -98,31 +106,39 @@ fn build_siblings(strategies: &[Strategy]) -> Result<(), String> {
 /// Runs one strategy's job in a fresh child: `<its binary> run --strategy S
 /// --input FILE ... --json`, and reads back its [`Sample`].
 pub fn run_child(strategy: Strategy, input: &Path, plan: &Plan) -> Result<Sample, String> {
-    let exe = strategy
-        .executable()
-        .map_err(|e| format!("cannot find this program's path: {e}"))?;
-    let args: Vec<String> = [
-        "run",
-        "--strategy",
-        strategy.name(),
-        "--records",
-        &plan.records.to_string(),
-        "--batch",
-        &plan.batch.to_string(),
-        "--input",
-        &input.to_string_lossy(),
-        "--json",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let exe = executable(strategy)?;
+    let args = child_args(strategy, input, plan.records, plan.batch);
     let sample: Sample = kit::child::run_json(&exe, &args, &[], &[])?;
     if sample.strategy != strategy {
         return Err(format!("{} ran {} instead", exe.display(), sample.strategy));
     }
     Ok(sample)
 }
+
+/// `run --strategy S --records N --batch B --input FILE --json`
+fn child_args(strategy: Strategy, input: &Path, records: u64, batch: u64) -> Vec<String> {
+    [
+        "run",
+        "--strategy",
+        strategy.name(),
+        "--records",
+        &records.to_string(),
+        "--batch",
+        &batch.to_string(),
+        "--input",
+        &input.to_string_lossy(),
+        "--json",
+    ]
+    .map(String::from)
+    .to_vec()
+}
 // ANCHOR_END: child
+
+fn executable(strategy: Strategy) -> Result<PathBuf, String> {
+    strategy
+        .executable()
+        .map_err(|e| format!("cannot find this program's path: {e}"))
+}
 
 // ANCHOR: collect
 /// Every run, every strategy, each in a fresh process; the order rotates
@@ -176,7 +192,80 @@ pub struct Report {
     pub report_bytes: u64,
     pub report_fnv: u64,
     pub samples: Vec<Sample>,
+    /// Instructions per record counted by callgrind, if the comparison was
+    /// made with `--callgrind`.
+    #[serde(default)]
+    pub instructions: Option<Instructions>,
 }
+
+/// Instructions per record for each strategy, counted by valgrind's
+/// callgrind: unlike a timing, the same on every run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Instructions {
+    pub valgrind: String,
+    /// The two input sizes run (same seed and batch size as the comparison):
+    /// the figures are per record of the difference between them.
+    pub records: [u64; 2],
+    pub rows: Vec<InstructionRow>,
+}
+
+/// One strategy's counts per record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InstructionRow {
+    pub strategy: Strategy,
+    pub instructions: f64,
+    /// Global allocations (allocs + reallocs) per record over the same two
+    /// runs, counted by the tracker in a normal child.
+    pub allocations: f64,
+}
+
+/// Input sizes callgrind runs: the whole comparison under callgrind (about
+/// fifty times slower than native) would take minutes per strategy.
+pub const COUNTED_RECORDS: [u64; 2] = [25_000, 75_000];
+
+// ANCHOR: count_instructions
+/// Runs each strategy's child under callgrind on two input sizes: the
+/// difference of the two totals over the difference in records is one
+/// record's work (start-up, the allocator's own set-up and the report
+/// cancel). The same two children run once more outside callgrind for the
+/// tracker's allocation counts over the same records.
+pub fn count_instructions(plan: &Plan) -> Result<Instructions, String> {
+    let valgrind = kit::callgrind::valgrind_version()?;
+    let [small, large] = COUNTED_RECORDS;
+    let inputs = [
+        InputFile::generate(plan.seed, small)?,
+        InputFile::generate(plan.seed, large)?,
+    ];
+    let input = |records: u64| inputs[usize::from(records == large)].path();
+    let mut rows = Vec::new();
+    for &strategy in &plan.strategies {
+        let exe = executable(strategy)?;
+        let instructions =
+            kit::callgrind::per_iteration(&exe, Scope::Program, small, large, |n| {
+                child_args(strategy, input(n), n, plan.batch)
+            })?;
+        let counted = |records: u64| {
+            let plan = Plan {
+                records,
+                ..plan.clone()
+            };
+            run_child(strategy, input(records), &plan).map(|s| allocs(&s.counts))
+        };
+        let allocations =
+            (counted(large)? as f64 - counted(small)? as f64) / (large - small) as f64;
+        rows.push(InstructionRow {
+            strategy,
+            instructions,
+            allocations,
+        });
+    }
+    Ok(Instructions {
+        valgrind,
+        records: COUNTED_RECORDS,
+        rows,
+    })
+}
+// ANCHOR_END: count_instructions
 
 /// Builds the report from every child's sample.
 pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
@@ -232,6 +321,7 @@ pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
         report_bytes: first.map_or(0, |f| f.report_bytes),
         report_fnv: first.map_or(0, |f| f.report_fnv),
         samples,
+        instructions: None,
     }
 }
 
@@ -279,6 +369,63 @@ pub fn table(r: &Report) -> kit::Table {
         ]);
     }
     t
+}
+
+/// The callgrind counts beside the timings, when the report has them.
+pub fn instructions_table(r: &Report) -> Option<kit::Table> {
+    let i = r.instructions.as_ref()?;
+    let system = i.rows.iter().find(|x| x.strategy == Strategy::System);
+    let mut t = kit::Table::new(
+        format!(
+            "Instructions per record, counted by callgrind ({}) on {} and {} records \
+             (a smaller input than the timed one), batches of {}",
+            i.valgrind, i.records[0], i.records[1], r.plan.batch
+        ),
+        &[
+            "strategy",
+            "instructions per record",
+            "System / this",
+            "global allocs per record",
+            "ns per record (timed above)",
+        ],
+    );
+    for x in &i.rows {
+        let timed = r.row(x.strategy).map_or("n/a".to_string(), |row| {
+            format!(
+                "{:.0}",
+                row.wall_secs.median * 1e9 / r.plan.records.max(1) as f64
+            )
+        });
+        t.row([
+            x.strategy.to_string(),
+            format!("{:.0}", x.instructions),
+            system.map_or("n/a".to_string(), |s| {
+                format!("{:.2}x", s.instructions / x.instructions)
+            }),
+            format!("{:.3}", x.allocations),
+            timed,
+        ]);
+    }
+    Some(t)
+}
+
+/// What each allocation the arena avoids costs, in instructions: the
+/// counterpart of the verdict's nanoseconds per allocation avoided.
+pub fn instructions_line(r: &Report) -> Option<String> {
+    let i = r.instructions.as_ref()?;
+    let of = |s: Strategy| i.rows.iter().find(|x| x.strategy == s);
+    let (system, arena) = (of(Strategy::System)?, of(Strategy::Arena)?);
+    let avoided = system.allocations - arena.allocations;
+    if avoided <= 0.0 {
+        return None;
+    }
+    let saved = system.instructions - arena.instructions;
+    Some(format!(
+        "Per record, the arena avoids {avoided:.3} global allocations and executes {saved:.0} \
+         fewer instructions than System: {:.0} instructions per allocation avoided (its \
+         `free` included).",
+        saved / avoided
+    ))
 }
 
 /// Allocation counts only (deterministic: the same on every machine).

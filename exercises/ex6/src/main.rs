@@ -73,6 +73,10 @@ struct CompareArgs {
     /// Print the comparison as an SVG chart instead of tables.
     #[arg(long, conflicts_with_all = ["json", "markdown"])]
     svg: bool,
+    /// Also count instructions per record with valgrind's callgrind, on a
+    /// smaller input (needs valgrind installed; about a minute).
+    #[arg(long, conflicts_with = "from")]
+    callgrind: bool,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -125,6 +129,7 @@ fn main() -> std::process::ExitCode {
             seed: 1,
             strategies: Vec::new(),
             from: None,
+            callgrind: false,
             svg: false,
             quiet: false,
             out: OutputArgs::default(),
@@ -199,15 +204,30 @@ fn compare_cmd(a: &CompareArgs) -> bool {
             }
         }
     };
+    let mut report = report;
+    if a.callgrind {
+        match compare::count_instructions(&report.plan) {
+            Ok(i) => report.instructions = Some(i),
+            Err(e) => {
+                eprintln!("error: --callgrind: {e}");
+                return false;
+            }
+        }
+    }
     if a.svg {
         return kit::output::print_svg(ex6::chart::svg(&report));
     }
     match a.out.format() {
         Format::Json => print_json(&report),
         f => {
-            print_tables(&[compare::table(&report)], f);
+            let mut tables = vec![compare::table(&report)];
+            tables.extend(compare::instructions_table(&report));
+            print_tables(&tables, f);
             println!("\n{}", compare::output_line(&report));
             println!("\n{}", compare::verdict(&report));
+            if let Some(line) = compare::instructions_line(&report) {
+                println!("\n{line}");
+            }
             println!("\n{}", compare::label(&report));
         }
     }

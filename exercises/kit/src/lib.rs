@@ -8,6 +8,7 @@
 //!
 //! The allocator code the chapters teach lives in the exercises themselves.
 
+pub mod callgrind;
 pub mod chart;
 pub mod child;
 pub mod output;
