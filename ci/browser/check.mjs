@@ -142,7 +142,10 @@ for (const spec of fs.readdirSync(path.join(root, 'ci/outputs')).filter((f) => f
   const ex = path.basename(spec, '.sh');
   const m = fs.readFileSync(path.join(root, 'ci/outputs', spec), 'utf8')
     .match(/^# dhat_vs_tracker: (\S+) -- (.+)$/m);
-  if (!m) continue; // TIGHTEN: every exercise gets one
+  if (!m) {
+    fail(`dhat vs tracker (${ex}): ci/outputs/${spec} has no '# dhat_vs_tracker: FILE -- ARGS' line`);
+    continue;
+  }
   trackerChecks.push(ex);
   const file = path.join(dhatDir, `dhat-heap-${ex}.json`);
   const exe = path.join(process.env.TARGET_DIR || path.join(root, 'target'), 'release', ex);

@@ -13,3 +13,5 @@ output frag.md -- frag --from book/src/data/ex2-frag.json --markdown
 output frag.svg -- frag --from book/src/data/ex2-frag.json --svg
 # reference: ex2-conf.json -- conf --json
 output conf.md -- conf --from book/src/data/ex2-conf.json --markdown
+# The learner tasks as the starter copy (ci/starter) shows them.
+starter starter.md

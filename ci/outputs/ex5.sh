@@ -9,3 +9,5 @@ output batch.md -- batch --markdown
 # reference: ex5-memory.json -- memory --json
 output memory.md -- memory --from book/src/data/ex5-memory.json --markdown
 output memory.svg -- chart --from book/src/data/ex5-memory.json
+# The learner tasks as the starter copy (ci/starter) shows them.
+starter starter.md

@@ -74,3 +74,21 @@ impl Stats {
         self.allocs + self.reallocs
     }
 }
+
+/// `report` as a JSON object with two more fields, `dhat_blocks` and
+/// `dhat_bytes`: the totals a dhat profile of the same work shows (dhat
+/// counts every realloc as a new block of its new size), from the tracker's
+/// `all`. A report that is not a JSON object goes under `"report"`.
+///
+/// An exercise's `--json` output carries them so that a test can open the
+/// dhat profile of the same command, made in another process, and compare.
+pub fn with_dhat_totals<T: Serialize>(report: &T, all: &Stats) -> serde_json::Value {
+    let mut json = match serde_json::to_value(report) {
+        Ok(serde_json::Value::Object(map)) => map,
+        Ok(other) => serde_json::Map::from_iter([("report".to_string(), other)]),
+        Err(e) => serde_json::Map::from_iter([("error".to_string(), e.to_string().into())]),
+    };
+    json.insert("dhat_blocks".into(), all.dhat_blocks().into());
+    json.insert("dhat_bytes".into(), all.bytes_allocated.into());
+    serde_json::Value::Object(json)
+}

@@ -230,12 +230,10 @@ fn overhead_cmd(args: &OverheadArgs) -> bool {
 fn workload_cmd(format: Format) -> bool {
     let (sum, stats) = ex1::measure(ex1::workload::run);
     if format == Format::Json {
-        print_json(&serde_json::json!({
-            "checksum": sum,
-            "stats": stats,
-            "dhat_blocks": stats.dhat_blocks(),
-            "dhat_bytes": stats.bytes_allocated,
-        }));
+        print_json(&ex1::with_dhat_totals(
+            &serde_json::json!({ "checksum": sum, "stats": stats }),
+            &stats,
+        ));
     } else {
         let mut t = kit::Table::new("The fixed workload", &["counter", "value"]);
         t.row(["allocs".to_string(), stats.allocs.to_string()]);

@@ -409,15 +409,10 @@ fn workload_cmd(a: &WorkloadArgs) -> bool {
     // attributes to workload.rs.
     let ((checksum, s), all) = ex1::measure(|| ex2::workload::run(a.seed, a.units));
     if a.out.format() == Format::Json {
-        print_json(&serde_json::json!({
-            "units": a.units,
-            "seed": a.seed,
-            "checksum": checksum,
-            "stats": s,
-            // As dhat counts: every realloc is a new block of its new size.
-            "dhat_blocks": all.dhat_blocks(),
-            "dhat_bytes": all.bytes_allocated,
-        }));
+        print_json(&ex1::with_dhat_totals(
+            &serde_json::json!({ "units": a.units, "seed": a.seed, "checksum": checksum, "stats": s }),
+            &all,
+        ));
         return true;
     }
     let mut t = kit::Table::new(

@@ -117,52 +117,6 @@ fn chunks_roughly_double_and_the_global_allocator_sees_one_call_each() {
 }
 
 #[test]
-fn reset_keeps_the_largest_chunk_and_reuses_its_memory() {
-    // 2,000 u64s are 16,000 bytes. Round 1 fills chunks of roughly 0.5, 1, 2,
-    // 4 and 8 KB (about 15.5 KB) and needs a sixth of about 16 KB. A reset
-    // keeps only that last chunk, which holds a whole round: from round 2 on
-    // no global allocation at all, and round 2 frees the five others.
-    let rounds = chunks::reset_rounds(5, 2_000);
-    let first_round_chunks = rounds[0].global_allocs;
-    assert_eq!(first_round_chunks, chunks::growth(2_000).steps.len() as u64);
-    assert_eq!(rounds[0].global_deallocs, 0);
-    assert_eq!(rounds[1].global_allocs, 0);
-    assert_eq!(rounds[1].global_deallocs, first_round_chunks - 1);
-    assert!(
-        !rounds[1].same_address_as_previous,
-        "round 1 began in the first chunk"
-    );
-    for r in &rounds[2..] {
-        assert_eq!(
-            (r.global_allocs, r.global_deallocs),
-            (0, 0),
-            "round {}",
-            r.round
-        );
-        assert!(
-            r.same_address_as_previous,
-            "round {} reuses the same memory",
-            r.round
-        );
-    }
-    let kept = rounds[1].allocated_bytes;
-    assert!(rounds[2..].iter().all(|r| r.allocated_bytes == kept));
-    assert!(kept >= 16_000);
-}
-
-#[test]
-fn a_round_bigger_than_the_kept_chunk_takes_one_more_then_settles() {
-    // 3,000 u64s (24,000 bytes): the last chunk of round 1 is smaller than a
-    // round, so round 2 needs one more chunk (twice its size), and round 3
-    // fits in that one.
-    let rounds = chunks::reset_rounds(4, 3_000);
-    assert_eq!(rounds[1].global_allocs, 1);
-    assert_eq!((rounds[2].global_allocs, rounds[2].global_deallocs), (0, 1));
-    assert_eq!((rounds[3].global_allocs, rounds[3].global_deallocs), (0, 0));
-    assert!(rounds[3].same_address_as_previous);
-}
-
-#[test]
 fn arena_values_are_never_dropped_but_bumpalo_box_is() {
     let cases = drops::drop_cases(3);
     let by = |how: &str| cases.iter().find(|c| c.how.starts_with(how)).unwrap();
@@ -223,46 +177,6 @@ fn plain_alloc_past_the_limit_panics_and_try_alloc_does_not() {
         panicked.is_err(),
         "alloc past the limit panics with 'out of memory'"
     );
-}
-
-#[test]
-fn versus_counts_one_global_call_per_box_one_per_chunk_and_none_when_reused() {
-    let n = 10_000;
-    let mut boxes = Vec::new();
-    let b = versus::box_round(&mut boxes, n);
-    assert_eq!(b.global_allocs, n as u64, "one allocation per Box");
-    assert!(boxes.is_empty(), "all freed");
-    let mut pointers = Vec::new();
-    let a = versus::fresh_arena_round(&mut pointers, n);
-    // 320,000 bytes in chunks that (about) double from 448 bytes: nine
-    // chunks hold about 448 x (2^9 - 1) = 229,000 bytes (261,056 exactly, as
-    // the `chunks` command shows for the first eight), too few; the tenth,
-    // about 262,000 bytes on its own, brings room for the rest.
-    assert_eq!(a.global_allocs, 10);
-    let mut reused = Bump::new();
-    let first = versus::reused_arena_round(&mut reused, &mut pointers, n);
-    assert_eq!(
-        first.global_allocs, 10,
-        "the first round fills chunks as a new arena does"
-    );
-    // The reset kept the last chunk (about 262,000 bytes), too small for
-    // 320,000: the second round takes one more. From the third on, none.
-    let second = versus::reused_arena_round(&mut reused, &mut pointers, n);
-    assert_eq!(second.global_allocs, 1);
-    let third = versus::reused_arena_round(&mut reused, &mut pointers, n);
-    assert_eq!(third.global_allocs, 0);
-
-    let r = versus::run(1_000, 3, || {});
-    assert_eq!(r.heap.global_allocs, 1_000);
-    assert_eq!(r.reused_arena.global_allocs, 0, "after the warm-up rounds");
-    assert_eq!(
-        (
-            r.fresh_arena.alloc_ratio.runs,
-            r.reused_arena.total_ratio.runs
-        ),
-        (3, 3)
-    );
-    assert_eq!(r.object_size, 32);
 }
 
 #[test]

@@ -330,26 +330,20 @@ fn run_to_output(
 fn phases_cmd(args: &PhasesArgs) -> Result<(), String> {
     warn_if_untracked();
     let options = Options::default();
-    // Each whole run is measured too (its input buffer and meter included):
+    let run = |p| {
+        ex5::run_generated(p, args.seed, args.records, &options, std::io::sink(), None)
+            .map_err(|e| e.to_string())
+    };
+    // Both whole runs are measured too (input buffers and meters included):
     // everything allocated under `ex5::run_generated`, which is what a dhat
     // profile of this command attributes to that function.
-    let run = |p| {
-        let (stats, all) = ex1::measure(|| {
-            ex5::run_generated(p, args.seed, args.records, &options, std::io::sink(), None)
-        });
-        stats.map(|s| (s, all)).map_err(|e| e.to_string())
-    };
-    let (arena, arena_all) = run(Pipeline::Arena)?;
-    let (std, std_all) = run(Pipeline::Std)?;
+    let ((arena, std), all) = ex1::measure(|| (run(Pipeline::Arena), run(Pipeline::Std)));
+    let (arena, std) = (arena?, std?);
     if args.out.format() == Format::Json {
-        print_json(&serde_json::json!({
-            "records": args.records,
-            "seed": args.seed,
-            "runs": [&arena, &std],
-            // As dhat counts: every realloc is a new block of its new size.
-            "dhat_blocks": arena_all.dhat_blocks() + std_all.dhat_blocks(),
-            "dhat_bytes": arena_all.bytes_allocated + std_all.bytes_allocated,
-        }));
+        print_json(&ex1::with_dhat_totals(
+            &serde_json::json!({ "records": args.records, "seed": args.seed, "runs": [&arena, &std] }),
+            &all,
+        ));
     } else {
         print_tables(
             &[

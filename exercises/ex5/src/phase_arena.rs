@@ -129,9 +129,11 @@ impl PhaseArena {
 
     /// Pushes onto an arena vector, failing instead of aborting at the limit.
     pub fn push<'a, T>(&self, vec: &mut BumpVec<'a, T>, value: T) -> Result<(), ArenaFull> {
+        // ANCHOR: task_phase_arena_push [phase_arena] A plain push that must grow past the limit would abort the process: make room for one more element first with the vector's try_reserve, turning its error into self.full(), and only then push (it can no longer fail).
         vec.try_reserve(1).map_err(|_| self.full())?;
         vec.push(value);
         Ok(())
+        // ANCHOR_END: task_phase_arena_push
     }
 
     /// Frees everything in the arena at once, keeping its largest chunk for
@@ -144,6 +146,7 @@ impl PhaseArena {
 
     /// What the arena has used so far.
     pub fn usage(&mut self) -> ArenaUsage {
+        // ANCHOR: task_phase_arena_usage [phase_arena] Fill in an ArenaUsage: capacity from bump.allocated_bytes(); chunks and used bytes by walking bump.iter_allocated_chunks() (each chunk's slice length is the bytes handed out in it); the peak is the larger of peak_capacity (kept by reset) and the capacity now; global_allocs is this thread's allocs now (COUNTERS.this_thread()) minus those when the arena was born.
         let capacity_bytes = self.bump.allocated_bytes();
         let (mut chunks, mut used_bytes) = (0, 0);
         for chunk in self.bump.iter_allocated_chunks() {
@@ -159,48 +162,7 @@ impl PhaseArena {
             resets: self.resets,
             global_allocs: COUNTERS.this_thread().allocs - self.born.allocs,
         }
+        // ANCHOR_END: task_phase_arena_usage
     }
 }
 // ANCHOR_END: phase_arena
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_limit_is_an_error_not_an_abort() {
-        let arena = PhaseArena::new(Phase::Parse, Some(64 * 1024));
-        let mut v = BumpVec::new_in(arena.bump());
-        let mut failed = None;
-        for i in 0..1_000_000u64 {
-            if let Err(e) = arena.push(&mut v, i) {
-                failed = Some(e);
-                break;
-            }
-        }
-        assert_eq!(
-            failed,
-            Some(ArenaFull {
-                phase: Phase::Parse,
-                limit: 64 * 1024
-            })
-        );
-        assert!(arena.bump().allocated_bytes() <= 64 * 1024);
-        assert!(arena.alloc_str(&"x".repeat(100_000)).is_err());
-    }
-
-    #[test]
-    fn usage_counts_chunks_and_reset_keeps_one() {
-        let mut arena = PhaseArena::new(Phase::Transform, None);
-        for i in 0..10_000u64 {
-            arena.alloc(i).unwrap();
-        }
-        let before = arena.usage();
-        assert!(before.chunks > 1);
-        assert!(before.used_bytes >= 10_000 * 8);
-        arena.reset();
-        let after = arena.usage();
-        assert_eq!((after.chunks, after.used_bytes, after.resets), (1, 0, 1));
-        assert_eq!(after.peak_capacity_bytes, before.capacity_bytes);
-    }
-}

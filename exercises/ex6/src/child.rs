@@ -44,10 +44,13 @@ pub fn strategy_or_exit(job: &Job, served: &[Strategy], binary: &str) -> Strateg
 /// Runs the job and prints the result; false (after one error line) if it
 /// could not run.
 pub fn run(strategy: Strategy, job: &Job) -> bool {
-    match batch::run_job(strategy, job) {
+    // Everything the job allocated, its reader and clock included: what a
+    // dhat profile of this command attributes to `batch.rs`.
+    let (result, all) = ex1::measure(|| batch::run_job(strategy, job));
+    match result {
         Ok(sample) => {
             if job.json {
-                kit::output::print_json(&sample);
+                kit::output::print_json(&ex1::with_dhat_totals(&sample, &all));
             } else {
                 kit::output::print_tables(&[batch::sample_table(&sample)], kit::Format::Human);
             }
