@@ -4,7 +4,7 @@
 # Deterministic: what each strategy's process allocated, and the report hash.
 output counts.md -- counts --markdown
 # Timed: rendered from the labelled run kept in book/src/data/.
-# reference: ex6-compare.json -- compare --json
+# reference: ex6-compare.json -- compare --callgrind --json
 output compare.md -- compare --from book/src/data/ex6-compare.json --markdown
 output compare.svg -- compare --from book/src/data/ex6-compare.json --svg
 # The learner tasks as the starter copy (ci/starter) shows them.

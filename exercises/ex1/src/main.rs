@@ -60,7 +60,9 @@ struct OverheadArgs {
     #[arg(long, value_enum, conflicts_with_all = ["from", "callgrind"])]
     only: Option<overhead::Which>,
     /// Also count instructions per pair with valgrind's callgrind (slow: about
-    /// a minute; needs valgrind installed).
+    /// a minute; needs valgrind installed). With `--from`, counts them for
+    /// the saved report: unlike its timings, they do not depend on how busy
+    /// the machine is.
     #[arg(long)]
     callgrind: bool,
     /// Render a saved `--json` report instead of measuring.
@@ -196,7 +198,7 @@ fn overhead_cmd(args: &OverheadArgs) -> bool {
             r
         }
     };
-    if args.callgrind && args.from.is_none() {
+    if args.callgrind {
         let counted = std::env::current_exe()
             .map_err(|e| e.to_string())
             .and_then(|exe| overhead::count_instructions(&exe));

@@ -83,7 +83,9 @@ struct VersusArgs {
     only: Option<versus::Which>,
     /// Also count instructions per object with valgrind's callgrind (needs
     /// valgrind installed; about half a minute).
-    #[arg(long, conflicts_with = "from")]
+    /// With `--from`, counts them for the saved report: unlike its timings,
+    /// they do not depend on how busy the machine is.
+    #[arg(long)]
     callgrind: bool,
     /// Render a saved `--json` report instead of measuring.
     #[arg(long, value_name = "FILE")]

@@ -96,7 +96,9 @@ struct BenchArgs {
     step: u8,
     /// Also count instructions per label and per node with valgrind's
     /// callgrind (needs valgrind installed; about a minute).
-    #[arg(long, conflicts_with = "from")]
+    /// With `--from`, counts them for the saved report: unlike its timings,
+    /// they do not depend on how busy the machine is.
+    #[arg(long)]
     callgrind: bool,
     /// Render a saved `--json` report instead of measuring.
     #[arg(long, value_name = "FILE")]
@@ -319,7 +321,11 @@ fn bench_cmd(args: &BenchArgs) -> bool {
     if args.callgrind {
         let counted = std::env::current_exe()
             .map_err(|e| e.to_string())
-            .and_then(|exe| bench::count_instructions(&exe, labels, nodes, k));
+            .and_then(|exe| {
+                // The report's sizes: those of a saved run, with `--from`.
+                let r = &report;
+                bench::count_instructions(&exe, r.labels, r.nodes, r.children)
+            });
         match counted {
             Ok(i) => report.instructions = Some(i),
             Err(e) => {

@@ -219,8 +219,8 @@ pub struct InstructionRow {
     pub allocations: f64,
 }
 
-/// Input sizes callgrind runs: the whole comparison under callgrind (about
-/// fifty times slower than native) would take minutes per strategy.
+/// Input sizes callgrind runs: the whole comparison under callgrind (many
+/// times slower than native) would take minutes per strategy.
 pub const COUNTED_RECORDS: [u64; 2] = [25_000, 75_000];
 
 // ANCHOR: count_instructions

@@ -75,7 +75,9 @@ struct CompareArgs {
     svg: bool,
     /// Also count instructions per record with valgrind's callgrind, on a
     /// smaller input (needs valgrind installed; about a minute).
-    #[arg(long, conflicts_with = "from")]
+    /// With `--from`, counts them for the saved report: unlike its timings,
+    /// they do not depend on how busy the machine is.
+    #[arg(long)]
     callgrind: bool,
     /// No progress bar.
     #[arg(long)]
