@@ -231,6 +231,8 @@ pub const COUNTED_RECORDS: [u64; 2] = [25_000, 75_000];
 /// tracker's allocation counts over the same records.
 pub fn count_instructions(plan: &Plan) -> Result<Instructions, String> {
     let valgrind = kit::callgrind::valgrind_version()?;
+    // With `--from`, nothing has built the siblings yet.
+    build_siblings(&plan.strategies)?;
     let [small, large] = COUNTED_RECORDS;
     let inputs = [
         InputFile::generate(plan.seed, small)?,
