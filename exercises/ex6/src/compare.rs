@@ -199,8 +199,8 @@ pub struct Report {
 }
 
 /// Instructions per record for each strategy, counted by valgrind's
-/// callgrind: unlike a timing, nearly the same on every run (the std
-/// strategies' counts move by a fraction of a percent between processes).
+/// callgrind: unlike a timing, nearly the same on every run (a count
+/// moves by a fraction of a percent between processes).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Instructions {
     pub valgrind: String,
