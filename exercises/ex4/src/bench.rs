@@ -64,57 +64,59 @@ pub const STEPS: [&str; 5] = [
 ];
 
 // ANCHOR: bench_tree
-fn heap_side(t: &mut [f64; 5], labels: usize, nodes: usize, k: usize) {
-    let start = Instant::now();
-    drop(black_box(strings::heap_labels(labels)));
-    t[0] = ns(start);
-
-    let start = Instant::now();
-    let root = tree::build_rc(nodes, k);
-    t[1] = ns(start);
-    let start = Instant::now();
-    black_box(tree::walk_rc(&root));
-    t[2] = ns(start);
-    let start = Instant::now();
-    drop(root); // one free per node and per child list
-    t[3] = ns(start);
+/// Runs one side's steps in order; `step` indexes [`STEPS`]. The timed run
+/// times every step ([`Timed`]); a callgrind run counts one ([`OneStep`]).
+trait Steps {
+    fn run<R>(&mut self, step: usize, f: impl FnOnce() -> R) -> R;
 }
 
-fn arena_side(t: &mut [f64; 5], labels: usize, nodes: usize, k: usize) {
-    let start = Instant::now();
-    {
+fn heap_side(s: &mut impl Steps, labels: usize, nodes: usize, k: usize) {
+    s.run(0, || drop(black_box(strings::heap_labels(labels))));
+
+    let root = s.run(1, || tree::build_rc(nodes, k));
+    s.run(2, || black_box(tree::walk_rc(&root)));
+    s.run(3, || drop(root)); // one free per node and per child list
+}
+
+fn arena_side(s: &mut impl Steps, labels: usize, nodes: usize, k: usize) {
+    s.run(0, || {
         let bump = Bump::new();
         black_box(strings::arena_labels(&bump, labels));
-    }
-    t[0] = ns(start);
+    });
 
     let bump = Bump::new();
-    let start = Instant::now();
-    let built = tree::build_arena(&bump, nodes, k);
-    t[1] = ns(start);
-    let start = Instant::now();
-    black_box(tree::walk_arena(built.root));
-    t[2] = ns(start);
-    let start = Instant::now();
-    drop(bump); // one free per chunk
-    t[3] = ns(start);
+    let built = s.run(1, || tree::build_arena(&bump, nodes, k));
+    s.run(2, || black_box(tree::walk_arena(built.root)));
+    s.run(3, || drop(bump)); // one free per chunk
+}
+
+/// Times every step into its slot, in ns.
+struct Timed<'t>(&'t mut [f64; 5]);
+
+impl Steps for Timed<'_> {
+    fn run<R>(&mut self, step: usize, f: impl FnOnce() -> R) -> R {
+        let start = Instant::now();
+        let result = f();
+        self.0[step] = ns(start);
+        result
+    }
 }
 // ANCHOR_END: bench_tree
 
 /// Runs `runs` timed runs after one untimed warm-up.
 pub fn run(runs: usize, labels: usize, nodes: usize, k: usize, progress: impl Fn()) -> Report {
     let mut warm = Times::default();
-    heap_side(&mut warm.heap, labels, nodes, k);
-    arena_side(&mut warm.arena, labels, nodes, k);
+    heap_side(&mut Timed(&mut warm.heap), labels, nodes, k);
+    arena_side(&mut Timed(&mut warm.arena), labels, nodes, k);
     let mut all: Vec<Times> = Vec::with_capacity(runs);
     for run in 0..runs {
         let mut t = Times::default();
         if run.is_multiple_of(2) {
-            heap_side(&mut t.heap, labels, nodes, k);
-            arena_side(&mut t.arena, labels, nodes, k);
+            heap_side(&mut Timed(&mut t.heap), labels, nodes, k);
+            arena_side(&mut Timed(&mut t.arena), labels, nodes, k);
         } else {
-            arena_side(&mut t.arena, labels, nodes, k);
-            heap_side(&mut t.heap, labels, nodes, k);
+            arena_side(&mut Timed(&mut t.arena), labels, nodes, k);
+            heap_side(&mut Timed(&mut t.heap), labels, nodes, k);
         }
         t.heap[4] = t.heap[1] + t.heap[2] + t.heap[3];
         t.arena[4] = t.arena[1] + t.arena[2] + t.arena[3];
@@ -176,7 +178,7 @@ struct OneStep {
     ns: f64,
 }
 
-impl OneStep {
+impl Steps for OneStep {
     fn run<R>(&mut self, step: usize, f: impl FnOnce() -> R) -> R {
         if step != self.counted {
             return f();
@@ -188,9 +190,9 @@ impl OneStep {
     }
 }
 
-/// Runs one side alone `rounds` times, making the same calls in the same
-/// order as the timed run, and counts step `step` (an index into [`STEPS`],
-/// 0 to 3). Returns that step's ns per label or node over all rounds.
+/// Runs one side alone `rounds` times, the same steps as the timed run, and
+/// counts step `step` (an index into [`STEPS`], 0 to 3). Returns that step's
+/// ns per label or node over all rounds.
 pub fn repeat(
     side: Side,
     step: usize,
@@ -205,22 +207,8 @@ pub fn repeat(
     };
     for _ in 0..rounds {
         match side {
-            Side::Heap => {
-                s.run(0, || drop(black_box(strings::heap_labels(labels))));
-                let root = s.run(1, || tree::build_rc(nodes, k));
-                s.run(2, || black_box(tree::walk_rc(&root)));
-                s.run(3, || drop(root));
-            }
-            Side::Arena => {
-                s.run(0, || {
-                    let bump = Bump::new();
-                    black_box(strings::arena_labels(&bump, labels));
-                });
-                let bump = Bump::new();
-                let built = s.run(1, || tree::build_arena(&bump, nodes, k));
-                s.run(2, || black_box(tree::walk_arena(built.root)));
-                s.run(3, || drop(bump));
-            }
+            Side::Heap => heap_side(&mut s, labels, nodes, k),
+            Side::Arena => arena_side(&mut s, labels, nodes, k),
         }
     }
     let per = if step == 0 { labels } else { nodes };
