@@ -57,7 +57,18 @@ def check_includes():
             content = path.read_text()
             if not content.strip():
                 errors.append(f"{where}: the file is empty")
-            if len(parts) > 1 and not parts[1].isdigit() and parts[1]:
+            if len(parts) > 1 and parts[1].isdigit():
+                # A line `file:A` or range `file:A:B` (`file:A:` runs to the
+                # end) must lie in the file and hold some code: mdBook renders
+                # a range past the end as nothing.
+                lines = content.splitlines()
+                first = int(parts[1])
+                last = first if len(parts) == 2 else int(parts[2]) if parts[2].isdigit() else len(lines)
+                if not 1 <= first <= last <= len(lines):
+                    errors.append(f"{where}: lines {first}-{last} are not in {parts[0]} ({len(lines)} lines)")
+                elif not any(l.strip() for l in lines[first - 1:last]):
+                    errors.append(f"{where}: lines {first}-{last} are blank")
+            elif len(parts) > 1 and parts[1]:
                 found, lines = anchor_snippet(content, parts[1])
                 if not found:
                     errors.append(f"{where}: no anchor '{parts[1]}' in {parts[0]}")
