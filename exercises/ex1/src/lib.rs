@@ -17,18 +17,21 @@
 //! 4. [`growth`]: what `Vec` and `String` growth really allocate.
 //! 5. [`overhead`]: what tracking costs, at one thread and at several.
 //! 6. [`workload`]: a fixed workload that dhat and the tracker must agree on.
+//! 7. [`contract`]: the `GlobalAlloc` contract as a test any allocator can be
+//!    held to.
 
 mod naive;
 mod tracker;
 
+pub mod contract;
 pub mod growth;
 pub mod overhead;
 pub mod workload;
 
 pub use naive::NaiveTracker;
 pub use tracker::{
-    COUNTERS, Counters, FLUSH_BYTES, SLOTS, Tracker, measure, measure_process, tracking_is_active,
-    warn_if_untracked,
+    COUNTERS, Counters, FLUSH_BYTES, RECYCLES_SLOTS, SLOTS, Tracker, measure, measure_process,
+    tracking_is_active, warn_if_untracked,
 };
 
 use serde::{Deserialize, Serialize};
@@ -51,6 +54,11 @@ pub struct Stats {
     pub live_bytes: i64,
     /// The highest `live_bytes` reached.
     pub peak_live_bytes: i64,
+    /// True when the numbers above are *not* exact: they come from the slot
+    /// that threads share once more than [`SLOTS`] are alive at once, so they
+    /// mix in other threads' work. Absent from JSON when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inexact: bool,
 }
 // ANCHOR_END: stats
 
@@ -66,6 +74,7 @@ impl Stats {
             bytes_freed: self.bytes_freed - before.bytes_freed,
             live_bytes: self.live_bytes - before.live_bytes,
             peak_live_bytes: (self.peak_live_bytes - before.live_bytes).max(0),
+            inexact: self.inexact || before.inexact,
         }
     }
 

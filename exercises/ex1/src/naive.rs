@@ -120,6 +120,7 @@ impl<A> NaiveTracker<A> {
             bytes_freed: self.bytes_freed.load(Relaxed),
             live_bytes: self.live.load(Relaxed),
             peak_live_bytes: self.peak.load(Relaxed),
+            inexact: false,
         }
     }
 }

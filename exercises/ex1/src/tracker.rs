@@ -10,36 +10,94 @@
 //!
 //! ## Invariants
 //!
-//! - Slot `i < SLOTS` has exactly one writer: the thread that claimed index
-//!   `i`. That is why its counters can be updated with a plain `load` + `store`
-//!   (no locked instruction) and still never lose an update. Other threads only
-//!   read them.
-//! - Threads beyond the first `SLOTS` share the last slot, `slots[SLOTS]`, and
-//!   update it with `fetch_add`: slower, still exact. (Slots are not recycled
-//!   when a thread exits: its counts are history the totals must keep.)
+//! - Slot `i < SLOTS` has at most one writer at a time: the live thread that
+//!   claimed index `i`. That is why its counters can be updated with a plain
+//!   `load` + `store` (no locked instruction) and still never lose an update.
+//!   Other threads only read them.
+//! - A thread claims an index on its first allocation and gives it back when
+//!   it exits, so any number of threads over the process's life get a slot of
+//!   their own as long as at most `SLOTS` are alive at once. The index is
+//!   handed over through a bitmap, released with `Release` and claimed with
+//!   `Acquire`, so the next owner's plain loads see the last owner's stores.
+//! - A reused slot keeps its counts: they are history that the totals must
+//!   keep, and [`measure`] works on differences, so nothing is ever reset or
+//!   folded elsewhere (indices are shared by every [`Counters`], so a fold at
+//!   exit would have to visit them all).
+//! - A thread that finds no free index (more than `SLOTS` alive at once), and
+//!   a thread that allocates after its slot was released (late in its
+//!   teardown), count into one shared slot, `slots[SLOTS]`, with `fetch_add`:
+//!   slower, and the process totals stay exact, but such a thread's own
+//!   counts are mixed with others'. [`measure`] then says so
+//!   ([`Stats::inexact`]) rather than return them as exact.
 //! - Counts are exact: allocations, deallocations, reallocations, bytes
 //!   allocated and freed, and live bytes (the sum over slots).
 //! - Peak live bytes is exact while one thread allocates. Across threads each
 //!   slot publishes its live-bytes changes to a shared total in batches of
 //!   [`FLUSH_BYTES`], and the peak is checked whenever the shared total moves
 //!   and whenever a thread reaches a new high of its own. The shared total is
-//!   never further than the threads' unpublished bytes from the true total,
-//!   so the recorded peak is within `(threads that allocated) * FLUSH_BYTES`
-//!   of the true peak.
-//! - Nothing here allocates, locks or panics: it runs *inside* the allocator.
+//!   never further than the slots' unpublished bytes from the true total,
+//!   so the recorded peak is within `(slots in use) * FLUSH_BYTES` of the
+//!   true peak.
+//! - Nothing on the counting path allocates, locks or panics: it runs
+//!   *inside* the allocator.
+//!
+//! ## Thread-local storage, and the targets this supports
+//!
+//! The hot path reads `SLOT_OFFSET`, a `const`-initialised thread-local without
+//! `Drop`. With *native* TLS (`#[thread_local]`: Linux, macOS, Windows MSVC,
+//! the BSDs) that read is a load at a fixed offset: it never allocates and
+//! works at any point of a thread's life, teardown included. On a target with
+//! key-based TLS the first access boxes the value through the global
+//! allocator, which would recurse into this tracker: such targets are not
+//! supported. (Stable Rust has no `cfg(target_thread_local)` to reject them at
+//! compile time; `tests/slot_reuse.rs` checks the claim on the target CI
+//! builds, x86_64 Linux with glibc, by counting every allocation a fresh
+//! thread makes through the global allocator while it claims a slot.)
+//!
+//! Giving a slot back needs a hook at thread exit: a thread-local whose
+//! `Drop` releases the index. Two traps, and how they are avoided:
+//!
+//! - *Registering* that destructor may allocate, and it happens inside the
+//!   allocator, on the thread's first allocation. The thread therefore owns
+//!   its slot *before* it registers: an allocation made by the registration
+//!   takes the ordinary path into that slot and never reaches the
+//!   registration again. On glibc the registration is
+//!   `__cxa_thread_atexit_impl`, which allocates with C's `malloc`, not
+//!   through Rust's global allocator at all; elsewhere std keeps a list of
+//!   destructors in a `RefCell<Vec<_>>`, and an allocator that registers one
+//!   while that list is being pushed to makes std abort. So slots are given
+//!   back only where the registration is known not to come back through the
+//!   global allocator: [`RECYCLES_SLOTS`] (Linux with glibc). Elsewhere no
+//!   destructor is registered and a slot is kept for the thread's life, as if
+//!   the process never ended a thread: exact for the first `SLOTS` threads,
+//!   and said to be inexact after.
+//! - *Teardown order*: other thread-locals' destructors may allocate and free
+//!   before or after ours runs. Before, they count into the thread's slot.
+//!   After, `SLOT_OFFSET` (which has no destructor and so is never torn down) already
+//!   points at the shared slot and the cold path knows the thread has exited,
+//!   so they count there, atomically, and never claim an index again.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicI64, AtomicU64,
+    Ordering::{Acquire, Relaxed, Release},
+};
 
 use crate::Stats;
 
-/// Threads that get a slot of their own; later threads share one more slot.
+/// Threads that can hold a slot of their own at once; more threads alive at
+/// the same time share one more slot.
 pub const SLOTS: usize = 256;
 
 /// A slot publishes its live-bytes change to the shared total once it exceeds
 /// this many bytes either way. This bounds the cross-thread peak error.
 pub const FLUSH_BYTES: i64 = 64 * 1024;
+
+/// True where a thread's slot is given back when the thread exits (see the
+/// module docs): Linux with glibc. Elsewhere a slot lasts as long as the
+/// process.
+pub const RECYCLES_SLOTS: bool = cfg!(all(target_os = "linux", target_env = "gnu"));
 
 // ANCHOR: slot
 /// One thread's counters, alone on its cache line (128 bytes: two 64-byte
@@ -56,54 +114,189 @@ struct Slot {
     reallocs: AtomicU64,
     bytes_allocated: AtomicU64,
     bytes_freed: AtomicU64,
-    /// Highest live bytes of this slot since [`measure`] last reset it.
+    /// Highest live bytes of this slot since its owner claimed it or
+    /// [`measure`] last restarted it.
     peak: AtomicI64,
-    /// Publish when live bytes reach this (last published + FLUSH_BYTES)...
-    publish_above: AtomicI64,
-    /// ...or fall to this (last published - FLUSH_BYTES). Kept as two bounds
-    /// so that each hot-path check is a single comparison.
-    publish_below: AtomicI64,
+    /// The live bytes this slot last published to the shared total.
+    published: AtomicI64,
+    /// An allocation leaves the hot path when live bytes reach this: a new
+    /// high (`peak + 1`) or `published + FLUSH_BYTES`, whichever comes first.
+    alloc_limit: AtomicI64,
+    /// A free leaves the hot path when `bytes_freed` reaches this. Live bytes
+    /// fall to `published - FLUSH_BYTES` when `bytes_freed` reaches
+    /// `bytes_allocated - published + FLUSH_BYTES`; computed with the
+    /// `bytes_allocated` of the last check, which only grows, so the limit is
+    /// reached no later than the bound (sometimes earlier: then the slow path
+    /// finds nothing to do and moves the limit).
+    free_limit: AtomicI64,
 }
 
 impl Slot {
+    /// A slot that has seen nothing: its first allocation takes the slow path.
+    const fn owned() -> Self {
+        Self::with_limits(1, FLUSH_BYTES)
+    }
+
+    /// The shared slot: its limits send every call to the slow path, which
+    /// counts with locked instructions. The hot path only ever *reads* it.
+    const fn shared() -> Self {
+        Self::with_limits(i64::MIN, i64::MIN)
+    }
+
+    const fn with_limits(alloc_limit: i64, free_limit: i64) -> Self {
+        Slot {
+            allocs: AtomicU64::new(0),
+            deallocs: AtomicU64::new(0),
+            reallocs: AtomicU64::new(0),
+            bytes_allocated: AtomicU64::new(0),
+            bytes_freed: AtomicU64::new(0),
+            peak: AtomicI64::new(0),
+            published: AtomicI64::new(0),
+            alloc_limit: AtomicI64::new(alloc_limit),
+            free_limit: AtomicI64::new(free_limit),
+        }
+    }
+
     /// This slot's live bytes (negative for a thread that frees more than it
     /// allocates, such as a consumer of another thread's data).
     #[inline]
     fn live(&self) -> i64 {
         self.bytes_allocated.load(Relaxed) as i64 - self.bytes_freed.load(Relaxed) as i64
     }
+
+    /// Recomputes the two limits the hot path compares with. Owner only.
+    fn set_limits(&self) {
+        let published = self.published.load(Relaxed);
+        let next_high = self.peak.load(Relaxed).saturating_add(1);
+        self.alloc_limit
+            .store(next_high.min(published + FLUSH_BYTES), Relaxed);
+        self.free_limit.store(
+            self.bytes_allocated.load(Relaxed) as i64 - published + FLUSH_BYTES,
+            Relaxed,
+        );
+    }
 }
 
 thread_local! {
-    /// This thread's slot index; `UNASSIGNED` until its first allocation.
-    /// `const`-initialised and without `Drop`, so reading it never allocates
-    /// and works even while the thread is being torn down.
-    static SLOT: Cell<usize> = const { Cell::new(UNASSIGNED) };
+    /// Where this thread's slot sits in [`Counters::slots`], in bytes (its
+    /// index times `size_of::<Slot>()`, kept multiplied so the hot path adds
+    /// it without a shift): its own (index `< SLOTS`) or [`SHARED`]'s, which
+    /// it holds before its first allocation, when no index was free, and
+    /// after its index was given back. `const`-initialised and without
+    /// `Drop`, so reading it never allocates and works even while the thread
+    /// is being torn down (with native TLS: see the module docs).
+    static SLOT_OFFSET: Cell<usize> = const { Cell::new(SHARED * SLOT_BYTES) };
+    /// Where the thread stands, for the cold path only (same properties).
+    static STATE: Cell<State> = const { Cell::new(State::Unclaimed) };
+    /// Gives the thread's index back when the thread exits: the one
+    /// thread-local here with a destructor, registered once the thread owns
+    /// a slot.
+    static RELEASE: SlotRelease = const { SlotRelease };
 }
 
-/// Above every real index, so one comparison (`i < SLOTS`) picks the fast path.
-const UNASSIGNED: usize = usize::MAX;
+/// The index of the slot that threads without one of their own share.
+const SHARED: usize = SLOTS;
 
-/// Hands out slot indices, once per thread, for all `Counters` alike.
-static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
+const SLOT_BYTES: usize = std::mem::size_of::<Slot>();
 
-/// The index of the calling thread's slot: its own (`< SLOTS`) or the shared
-/// one (`SLOTS`).
-#[inline]
-fn my_slot() -> usize {
-    let i = SLOT.get();
-    if i < SLOTS { i } else { assign_slot() }
+/// The calling thread's slot index (see `SLOT_OFFSET`).
+fn slot_index() -> usize {
+    SLOT_OFFSET.get() / SLOT_BYTES
 }
 
-#[cold]
-fn assign_slot() -> usize {
-    let i = SLOT.get();
-    if i != UNASSIGNED {
-        return i; // already assigned: the shared slot
+fn set_slot_index(i: usize) {
+    SLOT_OFFSET.set(i * SLOT_BYTES);
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Has not allocated yet.
+    Unclaimed,
+    /// Owns the slot at `SLOT_OFFSET`.
+    Owned,
+    /// Found every index taken; counts into the shared slot.
+    Overflowed,
+    /// Gave its index back (its destructors are running); counts into the
+    /// shared slot from now on.
+    Exited,
+}
+
+/// Which slot indices are taken: bit `i % 64` of word `i / 64` set.
+struct Taken([AtomicU64; SLOTS / 64]);
+
+const _: () = assert!(SLOTS.is_multiple_of(64), "SLOTS fills whole bitmap words");
+
+/// Shared by every [`Counters`]: an index is a thread's in all of them.
+static TAKEN: Taken = Taken([const { AtomicU64::new(0) }; SLOTS / 64]);
+
+impl Taken {
+    /// Claims the lowest free index. `Acquire` pairs with [`Taken::give_back`]:
+    /// the last owner's final stores into the slot are visible to us.
+    fn claim(&self) -> Option<usize> {
+        for (w, word) in self.0.iter().enumerate() {
+            let mut bits = word.load(Relaxed);
+            while bits != u64::MAX {
+                let bit = (!bits).trailing_zeros() as usize;
+                match word.compare_exchange_weak(bits, bits | 1 << bit, Acquire, Relaxed) {
+                    Ok(_) => return Some(w * 64 + bit),
+                    Err(now) => bits = now,
+                }
+            }
+        }
+        None
     }
-    let i = NEXT_SLOT.fetch_add(1, Relaxed).min(SLOTS);
-    SLOT.set(i);
-    i
+
+    fn give_back(&self, i: usize) {
+        self.0[i / 64].fetch_and(!(1 << (i % 64)), Release);
+    }
+}
+
+/// Claims a slot for a thread that has none yet (and, with `retry`, for one
+/// that found none free before) and returns the thread's index. Runs inside
+/// the allocator, on a thread's first allocation: see the module docs for
+/// why registering the release hook here neither recurses nor deadlocks.
+#[cold]
+fn claim_slot(retry: bool) -> usize {
+    match STATE.get() {
+        State::Owned => return slot_index(),
+        State::Exited => return SHARED,
+        State::Overflowed if !retry => return SHARED,
+        State::Unclaimed | State::Overflowed => {}
+    }
+    let Some(i) = TAKEN.claim() else {
+        STATE.set(State::Overflowed);
+        return SHARED;
+    };
+    // Owned first: an allocation made by the registration below takes the
+    // ordinary path into slot `i` and does not come back here.
+    set_slot_index(i);
+    STATE.set(State::Owned);
+    if RECYCLES_SLOTS && RELEASE.try_with(|_| ()).is_err() {
+        // The thread's destructors have already run, so it cannot be told
+        // when it exits: it must not keep an index.
+        give_back_slot();
+    }
+    slot_index()
+}
+
+/// Moves the calling thread to the shared slot for good and frees its index.
+fn give_back_slot() {
+    let i = slot_index();
+    set_slot_index(SHARED);
+    STATE.set(State::Exited);
+    if i < SLOTS {
+        TAKEN.give_back(i);
+    }
+}
+
+/// The thread-exit hook. Neither allocates nor touches a thread-local that
+/// has a destructor, so it is safe whatever order the destructors run in.
+struct SlotRelease;
+
+impl Drop for SlotRelease {
+    fn drop(&mut self) {
+        give_back_slot();
+    }
 }
 // ANCHOR_END: slot
 
@@ -134,85 +327,100 @@ impl Default for Counters {
 
 impl Counters {
     pub const fn new() -> Self {
+        let mut slots = [const { Slot::owned() }; SLOTS + 1];
+        slots[SHARED] = Slot::shared();
         Counters {
-            slots: [const {
-                Slot {
-                    allocs: AtomicU64::new(0),
-                    deallocs: AtomicU64::new(0),
-                    reallocs: AtomicU64::new(0),
-                    bytes_allocated: AtomicU64::new(0),
-                    bytes_freed: AtomicU64::new(0),
-                    peak: AtomicI64::new(0),
-                    publish_above: AtomicI64::new(FLUSH_BYTES),
-                    publish_below: AtomicI64::new(-FLUSH_BYTES),
-                }
-            }; SLOTS + 1],
+            slots,
             published: AtomicI64::new(0),
             peak: AtomicI64::new(0),
         }
     }
 
     // ANCHOR: hot_path
-    /// Records an allocation of `size` bytes (`realloc_from`: the old size,
-    /// when the allocation replaces a block through `realloc`).
+    /// The calling thread's slot as the hot path sees it: its own, or the
+    /// shared one (whose limits send every call to the slow path).
     #[inline]
-    fn on_alloc(&self, size: u64, realloc_from: Option<u64>) {
-        let i = my_slot();
-        if i >= SLOTS {
-            return self.on_shared_slot(1, size, realloc_from.unwrap_or(0), realloc_from.is_some());
+    fn slot(&self) -> &Slot {
+        let offset = SLOT_OFFSET.get();
+        // SAFETY: SLOT_OFFSET is only ever set by `set_slot_index`, to an
+        // index from `TAKEN` (< SLOTS) or SHARED (= SLOTS) times the size of
+        // a slot, and `slots` has SLOTS + 1 of them: the result is a whole
+        // `Slot` inside `self.slots`.
+        unsafe { &*self.slots.as_ptr().byte_add(offset) }
+    }
+
+    /// Records an allocation of `size` bytes.
+    #[inline]
+    fn on_alloc(&self, size: u64) {
+        let s = self.slot();
+        // We are the only writer of this slot: plain loads and stores. One
+        // comparison catches both a new high and a publish bound.
+        let allocated = s.bytes_allocated.load(Relaxed).wrapping_add(size);
+        let live = allocated as i64 - s.bytes_freed.load(Relaxed) as i64;
+        if live >= s.alloc_limit.load(Relaxed) {
+            return self.slow(1, 0, size, 0);
         }
-        let s = &self.slots[i];
-        // We are the only writer of this slot: plain loads and stores.
-        match realloc_from {
-            None => {
-                add_owned(&s.allocs, 1);
-            }
-            Some(old) => {
-                add_owned(&s.reallocs, 1);
-                add_owned(&s.bytes_freed, old);
-            }
-        }
-        let live = add_owned(&s.bytes_allocated, size) as i64 - s.bytes_freed.load(Relaxed) as i64;
-        if live > s.peak.load(Relaxed) {
-            // A new high for this thread (rare once a program reaches its
-            // working set): the only time, besides publishing, that the
-            // process-wide peak is checked.
-            s.peak.store(live, Relaxed);
-            let unpublished = live - (s.publish_above.load(Relaxed) - FLUSH_BYTES);
-            self.raise_peak(self.published.load(Relaxed) + unpublished);
-        }
-        // An allocation only raises live bytes, so only the upper bound can be
-        // crossed; a realloc that shrinks may cross the lower one.
-        if live >= s.publish_above.load(Relaxed)
-            || (realloc_from.is_some() && live <= s.publish_below.load(Relaxed))
-        {
-            self.publish(s, live);
-        }
+        s.bytes_allocated.store(allocated, Relaxed);
+        add_owned(&s.allocs, 1);
     }
 
     /// Records a deallocation of `size` bytes.
     #[inline]
     fn on_dealloc(&self, size: u64) {
-        let i = my_slot();
-        if i >= SLOTS {
-            return self.on_shared_slot(0, 0, size, false);
+        let s = self.slot();
+        let freed = s.bytes_freed.load(Relaxed).wrapping_add(size);
+        if freed as i64 >= s.free_limit.load(Relaxed) {
+            return self.slow(0, 1, 0, size);
         }
-        let s = &self.slots[i];
+        s.bytes_freed.store(freed, Relaxed);
         add_owned(&s.deallocs, 1);
-        let live = s.bytes_allocated.load(Relaxed) as i64 - add_owned(&s.bytes_freed, size) as i64;
-        if live <= s.publish_below.load(Relaxed) {
-            self.publish(s, live);
-        }
     }
 
-    /// Adds this slot's live bytes not yet published to the shared total,
-    /// moves its bounds, and checks the process-wide peak against the new
-    /// total. Runs once per FLUSH_BYTES of change, not per call.
+    /// Records a realloc from `old` to `new` bytes: a new block replacing the
+    /// old one (dhat counts it the same way). Not on the hot path: a realloc
+    /// may copy the block, so it goes through the slow path every time.
+    #[inline]
+    fn on_realloc(&self, old: u64, new: u64) {
+        self.slow(0, 0, new, old);
+    }
+
+    /// Everything the hot path does not do: claiming a slot, the shared slot,
+    /// reallocs, and settling a slot that reached one of its limits. `allocs`
+    /// and `deallocs` are 0 or 1; neither means a realloc.
     #[cold]
+    fn slow(&self, allocs: u64, deallocs: u64, allocated: u64, freed: u64) {
+        let realloc = allocs + deallocs == 0;
+        let i = claim_slot(false);
+        if i >= SLOTS {
+            return self.on_shared_slot(allocs, deallocs, realloc, allocated, freed);
+        }
+        let s = &self.slots[i];
+        add_owned(&s.allocs, allocs);
+        add_owned(&s.deallocs, deallocs);
+        add_owned(&s.reallocs, realloc as u64);
+        add_owned(&s.bytes_allocated, allocated);
+        add_owned(&s.bytes_freed, freed);
+        let live = s.live();
+        if live > s.peak.load(Relaxed) {
+            // A new high for this thread (rare once a program reaches its
+            // working set): the only time, besides publishing, that the
+            // process-wide peak is checked.
+            s.peak.store(live, Relaxed);
+            let unpublished = live - s.published.load(Relaxed);
+            self.raise_peak(self.published.load(Relaxed) + unpublished);
+        }
+        if (live - s.published.load(Relaxed)).abs() >= FLUSH_BYTES {
+            self.publish(s, live);
+        }
+        s.set_limits();
+    }
+
+    /// Adds this slot's live bytes not yet published to the shared total and
+    /// checks the process-wide peak against the new total. Runs once per
+    /// FLUSH_BYTES of change, not per call.
     fn publish(&self, s: &Slot, live: i64) {
-        let unpublished = live - (s.publish_above.load(Relaxed) - FLUSH_BYTES);
-        s.publish_above.store(live + FLUSH_BYTES, Relaxed);
-        s.publish_below.store(live - FLUSH_BYTES, Relaxed);
+        let unpublished = live - s.published.load(Relaxed);
+        s.published.store(live, Relaxed);
         let total = self.published.fetch_add(unpublished, Relaxed) + unpublished;
         self.raise_peak(total);
     }
@@ -224,23 +432,25 @@ impl Counters {
         }
     }
 
-    /// The slot shared by threads beyond the first `SLOTS`: several writers,
-    /// so locked adds, and every change is published at once.
-    #[cold]
-    fn on_shared_slot(&self, allocs: u64, allocated: u64, freed: u64, realloc: bool) {
-        let s = &self.slots[SLOTS];
-        if realloc {
-            s.reallocs.fetch_add(1, Relaxed);
-        } else if allocs == 1 {
-            s.allocs.fetch_add(1, Relaxed);
-        } else {
-            s.deallocs.fetch_add(1, Relaxed);
-        }
+    /// The slot shared by threads without one of their own: several
+    /// writers, so locked adds, and every change is published at once.
+    fn on_shared_slot(
+        &self,
+        allocs: u64,
+        deallocs: u64,
+        realloc: bool,
+        allocated: u64,
+        freed: u64,
+    ) {
+        let s = &self.slots[SHARED];
+        s.allocs.fetch_add(allocs, Relaxed);
+        s.deallocs.fetch_add(deallocs, Relaxed);
+        s.reallocs.fetch_add(realloc as u64, Relaxed);
         s.bytes_allocated.fetch_add(allocated, Relaxed);
         s.bytes_freed.fetch_add(freed, Relaxed);
         let delta = allocated as i64 - freed as i64;
         let total = self.published.fetch_add(delta, Relaxed) + delta;
-        self.peak.fetch_max(total, Relaxed);
+        self.raise_peak(total);
     }
     // ANCHOR_END: hot_path
 
@@ -262,10 +472,12 @@ impl Counters {
         t
     }
 
-    /// The calling thread's own counters: exact whatever other threads do
-    /// (unless it is past the first `SLOTS` threads and shares a slot).
+    /// The counters of the calling thread's slot: exact whatever other
+    /// threads do, unless the thread has no slot of its own (then
+    /// `inexact` is set).
     pub fn this_thread(&self) -> Stats {
-        let s = &self.slots[my_slot()];
+        let i = claim_slot(false);
+        let s = &self.slots[i];
         Stats {
             allocs: s.allocs.load(Relaxed),
             deallocs: s.deallocs.load(Relaxed),
@@ -274,28 +486,40 @@ impl Counters {
             bytes_freed: s.bytes_freed.load(Relaxed),
             live_bytes: s.live(),
             peak_live_bytes: s.peak.load(Relaxed),
+            inexact: i >= SLOTS,
         }
     }
 
     /// True if the calling thread has a slot of its own.
     pub fn thread_is_exact(&self) -> bool {
-        my_slot() < SLOTS
+        claim_slot(false) < SLOTS
     }
 
     /// Restarts the calling thread's peak at its current live bytes and
-    /// returns the peak it had.
+    /// returns the peak it had. A thread without a slot tries again to claim
+    /// one first (one may have been freed since).
     fn restart_thread_peak(&self) -> i64 {
-        let s = &self.slots[my_slot()];
+        let i = claim_slot(true);
+        if i >= SLOTS {
+            return 0; // shared: no peak of its own to restart
+        }
+        let s = &self.slots[i];
         let old = s.peak.load(Relaxed);
-        // Only this thread writes its slot, so this store races with no one.
+        // Only this thread writes its slot, so these stores race with no one.
         s.peak.store(s.live(), Relaxed);
+        s.set_limits();
         old
     }
 
     fn restore_thread_peak(&self, old: i64) {
-        let s = &self.slots[my_slot()];
+        let i = claim_slot(false);
+        if i >= SLOTS {
+            return;
+        }
+        let s = &self.slots[i];
         if old > s.peak.load(Relaxed) {
             s.peak.store(old, Relaxed);
+            s.set_limits();
         }
     }
 
@@ -362,7 +586,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Tracker<A> {
         // all `inner.alloc` requires.
         let p = unsafe { self.inner.alloc(layout) };
         if !p.is_null() {
-            self.counters.on_alloc(layout.size() as u64, None);
+            self.counters.on_alloc(layout.size() as u64);
         }
         p
     }
@@ -373,7 +597,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Tracker<A> {
         // with memory fresh from the OS).
         let p = unsafe { self.inner.alloc_zeroed(layout) };
         if !p.is_null() {
-            self.counters.on_alloc(layout.size() as u64, None);
+            self.counters.on_alloc(layout.size() as u64);
         }
         p
     }
@@ -396,7 +620,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Tracker<A> {
             // Counted like dhat counts it: a new block of `new_size` bytes
             // replacing the old one.
             self.counters
-                .on_alloc(new_size as u64, Some(layout.size() as u64));
+                .on_realloc(layout.size() as u64, new_size as u64);
         }
         p
     }
@@ -407,6 +631,11 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Tracker<A> {
 /// Runs `f` and returns what it allocated **on the calling thread**, exactly,
 /// whatever other threads do meanwhile. `peak_live_bytes` is the highest the
 /// thread's live bytes rose above where they started.
+///
+/// Exact as long as the thread has a slot of its own, that is while at most
+/// [`SLOTS`] threads are alive at once (any number may have come and gone
+/// before). A thread past that shares a slot with others: then the counts
+/// mix in their work and the result says so with `inexact: true`.
 ///
 /// Reads [`COUNTERS`], so it needs `Tracker` installed as the global
 /// allocator; otherwise every count is zero (see [`tracking_is_active`]).
@@ -436,7 +665,7 @@ pub fn measure_process<R>(f: impl FnOnce() -> R) -> (R, Stats) {
 /// (false under `dhat-heap`, for example).
 pub fn tracking_is_active() -> bool {
     let (_, s) = measure(|| std::hint::black_box(Box::new(0u8)));
-    s.allocs == 1
+    s.allocs >= 1 // more only if the thread shares a slot (`inexact`)
 }
 
 /// Says on stderr when counts will read zero because the tracker is not the

@@ -161,6 +161,7 @@ pub fn add(a: &ex1::Stats, b: &ex1::Stats) -> ex1::Stats {
         bytes_freed: a.bytes_freed + b.bytes_freed,
         live_bytes: a.live_bytes + b.live_bytes,
         peak_live_bytes: a.peak_live_bytes.max(b.peak_live_bytes),
+        inexact: a.inexact || b.inexact,
     }
 }
 

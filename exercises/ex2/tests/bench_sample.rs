@@ -36,6 +36,7 @@ fn combine_merges_histograms_adds_counts_and_takes_the_slowest_thread() {
         bytes_freed: 900,
         live_bytes: 100,
         peak_live_bytes: 600,
+        inexact: false,
     };
     let b_counts = Stats {
         allocs: 5,
@@ -45,6 +46,7 @@ fn combine_merges_histograms_adds_counts_and_takes_the_slowest_thread() {
         bytes_freed: 300,
         live_bytes: 0,
         peak_live_bytes: 800,
+        inexact: false,
     };
     let a = (
         Duration::from_secs(2),
@@ -92,6 +94,7 @@ fn combine_merges_histograms_adds_counts_and_takes_the_slowest_thread() {
             bytes_freed: 1200,
             live_bytes: 100,
             peak_live_bytes: 800,
+            inexact: false,
         }
     );
     // The checksums add with wrap-around: (2^64 - 1) + 3 = 2 (mod 2^64).
