@@ -9,8 +9,8 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::Barrier;
-use std::time::Instant;
+use std::sync::{Arc, Barrier, mpsc};
+use std::time::{Duration, Instant};
 
 use kit::Summary;
 use kit::callgrind::Scope;
@@ -28,42 +28,107 @@ static TRACKED: Tracker<System> = Tracker::with_counters(System, &BENCH_COUNTERS
 const BLOCK: Layout = Layout::new::<[u64; 4]>();
 
 // ANCHOR: churn
-/// `threads` threads each allocate and free one block `iters` times through
-/// `alloc`, starting together. Returns nanoseconds per alloc+free pair (the
-/// slowest thread's time, since a benchmark is done when its last thread is).
-pub fn churn<A: GlobalAlloc + Sync>(alloc: &A, threads: usize, iters: u64) -> f64 {
-    let start_line = Barrier::new(threads);
-    let slowest = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
+/// One thread's share of hot churn: allocate and free one block `iters`
+/// times through `alloc`. Returns the time taken, or `None` if an allocation
+/// failed (report it, don't crash).
+fn churn<A: GlobalAlloc>(alloc: &A, iters: u64) -> Option<Duration> {
+    let t = Instant::now();
+    for i in 0..iters {
+        // SAFETY: BLOCK has a non-zero size.
+        let p = unsafe { alloc.alloc(BLOCK) };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: `p` is a fresh, aligned 32-byte block; we write its first
+        // word so the allocation is used.
+        unsafe { p.cast::<u64>().write(black_box(i)) };
+        // SAFETY: `p` came from `alloc` with BLOCK and is freed once.
+        unsafe { alloc.dealloc(black_box(p), BLOCK) };
+    }
+    Some(t.elapsed())
+}
+
+/// The benchmark's threads, started once and reused by every run, so that
+/// each run measures the same threads (and the tracker the same slots)
+/// rather than threads born for it.
+pub struct Workers {
+    jobs: Vec<mpsc::Sender<Job>>,
+    done: mpsc::Receiver<Option<Duration>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+struct Job {
+    which: Which,
+    iters: u64,
+    start_line: Arc<Barrier>,
+}
+
+impl Workers {
+    /// Starts `n` idle worker threads.
+    pub fn new(n: usize) -> Self {
+        let (done_tx, done) = mpsc::channel();
+        let (jobs, threads) = (0..n)
             .map(|_| {
-                s.spawn(|| {
-                    start_line.wait();
-                    let t = Instant::now();
-                    for i in 0..iters {
-                        // SAFETY: BLOCK has a non-zero size.
-                        let p = unsafe { alloc.alloc(BLOCK) };
-                        if p.is_null() {
-                            return None; // out of memory: report, don't crash
+                let (tx, rx) = mpsc::channel::<Job>();
+                let done_tx = done_tx.clone();
+                let thread = std::thread::spawn(move || {
+                    for job in rx {
+                        job.start_line.wait();
+                        let took = match job.which {
+                            Which::System => churn(&SYSTEM, job.iters),
+                            Which::Naive => churn(&NAIVE, job.iters),
+                            Which::Tracked => churn(&TRACKED, job.iters),
+                        };
+                        if done_tx.send(took).is_err() {
+                            return;
                         }
-                        // SAFETY: `p` is a fresh, aligned 32-byte block; we
-                        // write its first word so the allocation is used.
-                        unsafe { p.cast::<u64>().write(black_box(i)) };
-                        // SAFETY: `p` came from `alloc` with BLOCK and is freed once.
-                        unsafe { alloc.dealloc(black_box(p), BLOCK) };
                     }
-                    Some(t.elapsed())
-                })
+                });
+                (tx, thread)
             })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().ok().flatten())
-            .collect::<Option<Vec<_>>>()
-            .and_then(|times| times.into_iter().max())
-    });
-    match slowest {
-        Some(d) => d.as_nanos() as f64 / iters as f64,
-        None => f64::NAN,
+            .unzip();
+        Workers {
+            jobs,
+            done,
+            threads,
+        }
+    }
+
+    /// The first `threads` workers each run hot churn through `which`,
+    /// starting together. Returns nanoseconds per alloc+free pair (the
+    /// slowest thread's time, since a benchmark is done when its last thread
+    /// is), or NaN if an allocation failed.
+    pub fn churn(&self, which: Which, threads: usize, iters: u64) -> f64 {
+        let threads = threads.min(self.jobs.len());
+        let start_line = Arc::new(Barrier::new(threads));
+        for tx in &self.jobs[..threads] {
+            let job = Job {
+                which,
+                iters,
+                start_line: Arc::clone(&start_line),
+            };
+            if tx.send(job).is_err() {
+                return f64::NAN;
+            }
+        }
+        let mut slowest = Some(Duration::ZERO);
+        for _ in 0..threads {
+            let took = self.done.recv().ok().flatten();
+            slowest = slowest.zip(took).map(|(a, b)| a.max(b));
+        }
+        match slowest {
+            Some(d) => d.as_nanos() as f64 / iters as f64,
+            None => f64::NAN,
+        }
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        self.jobs.clear(); // each worker's loop ends when its channel closes
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
     }
 }
 // ANCHOR_END: churn
@@ -117,11 +182,7 @@ pub enum Which {
 /// Times one allocator alone: no warm-up, one run. Used under callgrind,
 /// where only instruction counts matter.
 pub fn churn_one(which: Which, threads: usize, iters: u64) -> f64 {
-    match which {
-        Which::System => churn(&SYSTEM, threads, iters),
-        Which::Naive => churn(&NAIVE, threads, iters),
-        Which::Tracked => churn(&TRACKED, threads, iters),
-    }
+    Workers::new(threads).churn(which, threads, iters)
 }
 
 /// Instructions per alloc+free pair, counted by valgrind's callgrind: unlike
@@ -156,11 +217,12 @@ pub fn count_instructions(exe: &std::path::Path) -> Result<Instructions, String>
 
 /// Runs the benchmark. `progress` is called after each run.
 pub fn run(thread_counts: &[usize], runs: usize, iters: u64, progress: impl Fn()) -> Report {
+    let workers = Workers::new(thread_counts.iter().copied().max().unwrap_or(1));
     let before = BENCH_COUNTERS.totals().allocs;
     // One untimed round first: page in code, warm the allocator's caches.
     for &t in thread_counts {
-        churn(&SYSTEM, t, iters / 10 + 1);
-        churn(&TRACKED, t, iters / 10 + 1);
+        workers.churn(Which::System, t, iters / 10 + 1);
+        workers.churn(Which::Tracked, t, iters / 10 + 1);
     }
     let warmup_allocs = BENCH_COUNTERS.totals().allocs - before;
 
@@ -171,12 +233,8 @@ pub fn run(thread_counts: &[usize], runs: usize, iters: u64, progress: impl Fn()
             // Rotate the order so no allocator always runs first.
             for j in 0..3 {
                 let which = (j + run) % 3;
-                let ns = match which {
-                    0 => churn(&SYSTEM, t, iters),
-                    1 => churn(&NAIVE, t, iters),
-                    _ => churn(&TRACKED, t, iters),
-                };
-                samples[k][which].push(ns);
+                let allocator = [Which::System, Which::Naive, Which::Tracked][which];
+                samples[k][which].push(workers.churn(allocator, t, iters));
             }
         }
         progress();
