@@ -80,8 +80,52 @@ fn single_thread_peak_is_exact() {
     assert_eq!(s.live_bytes, 0);
 }
 
+/// Across threads the peak goes through the publish path: 8 threads each
+/// hold 4 x FLUSH_BYTES at once (a barrier makes sure all of them do), so the
+/// true peak is exactly 8 x 4 x FLUSH_BYTES, and the recorded one must lie
+/// within the documented bound of it, above *and* below. A tracker that
+/// never published would record about one thread's worth (far below); one
+/// that double-counted would record far above.
+fn cross_thread_peak_is_within_the_bound() {
+    static MANY: Counters = Counters::new();
+    static T: Tracker<System> = Tracker::with_counters(System, &MANY);
+    const BLOCK: usize = 4096;
+    let hold = 4 * ex1::FLUSH_BYTES as usize;
+    let layout = Layout::from_size_align(BLOCK, 8).unwrap();
+    let all_hold = std::sync::Barrier::new(THREADS as usize);
+    std::thread::scope(|s| {
+        for _ in 0..THREADS {
+            s.spawn(|| {
+                for _round in 0..3 {
+                    let blocks: Vec<_> = (0..hold / BLOCK)
+                        // SAFETY: non-zero size; each block is freed once below.
+                        .map(|_| unsafe { T.alloc(layout) })
+                        .collect();
+                    assert!(blocks.iter().all(|p| !p.is_null()));
+                    all_hold.wait(); // every thread holds `hold` bytes now
+                    all_hold.wait();
+                    for p in blocks {
+                        // SAFETY: allocated above with `layout`.
+                        unsafe { T.dealloc(p, layout) };
+                    }
+                }
+            });
+        }
+    });
+    let s = MANY.totals();
+    let true_peak = (THREADS as usize * hold) as i64;
+    let bound = THREADS as i64 * ex1::FLUSH_BYTES;
+    assert_eq!(s.live_bytes, 0);
+    assert!(
+        (s.peak_live_bytes - true_peak).abs() <= bound,
+        "recorded peak {} within {bound} of the true peak {true_peak}",
+        s.peak_live_bytes
+    );
+}
+
 fn main() {
     single_thread_peak_is_exact();
+    cross_thread_peak_is_within_the_bound();
     let expected = run(&TRACKED);
     let got = COUNTERS.totals();
     assert_eq!(got.allocs, THREADS * OPS);
@@ -141,5 +185,5 @@ fn main() {
     );
 
     println!("threads_exact: 8 threads x 100k operations counted exactly by both trackers");
-    println!("3 passed, 0 failed");
+    println!("4 passed, 0 failed");
 }
