@@ -49,7 +49,10 @@ unsafe impl GlobalAlloc for Watched {
 // Checked at compile time: on the targets CI builds (Linux, glibc) slots
 // are recycled, so the tests below test recycling.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-const _: () = assert!(ex1::RECYCLES_SLOTS, "slots are recycled on Linux with glibc");
+const _: () = assert!(
+    ex1::RECYCLES_SLOTS,
+    "slots are recycled on Linux with glibc"
+);
 
 #[global_allocator]
 static GLOBAL: Watched = Watched(Tracker::new(System));
