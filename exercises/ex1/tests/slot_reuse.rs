@@ -4,6 +4,7 @@
 //! global allocator, and only these threads should be in it.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Barrier};
@@ -11,19 +12,35 @@ use std::sync::{Arc, Barrier};
 use ex1::{SLOTS, Tracker, measure};
 
 /// The tracker, plus a count of every call made through the global
-/// allocator while `WATCH` is set (to see what claiming a slot allocates).
+/// allocator while `WATCH` is set (to see what claiming a slot allocates),
+/// and a way to keep a new thread away from the tracker until it says so
+/// (to decide in which order its thread-exit hooks are registered).
 struct Watched(Tracker<System>);
 
 static WATCH: AtomicBool = AtomicBool::new(false);
 static WATCHED_CALLS: AtomicU64 = AtomicU64::new(0);
+/// While set, a thread that has not called `track_me` goes straight to
+/// `System`, and the tracker does not see it (nor claim it a slot).
+static BYPASS_NEW_THREADS: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
     /// Allocations this thread has made (const, no destructor: no allocation).
-    static THREAD_ALLOCS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static THREAD_ALLOCS: Cell<u64> = const { Cell::new(0) };
+    static TRACK_ME: Cell<bool> = const { Cell::new(false) };
 }
 
-// SAFETY: forwards every call unchanged to the tracker; the extra counting
-// touches two atomics only.
+fn track_me() {
+    TRACK_ME.set(true);
+}
+
+fn tracked_here() -> bool {
+    TRACK_ME.get() || !BYPASS_NEW_THREADS.load(Relaxed)
+}
+
+// SAFETY: forwards every call unchanged, to the tracker or to `System`;
+// the tracker forwards to `System` unchanged, so a block from either may be
+// freed or reallocated through the other. The extra counting touches
+// atomics and const thread-locals only.
 unsafe impl GlobalAlloc for Watched {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         THREAD_ALLOCS.set(THREAD_ALLOCS.get() + 1);
@@ -31,18 +48,36 @@ unsafe impl GlobalAlloc for Watched {
             WATCHED_CALLS.fetch_add(1, Relaxed);
         }
         // SAFETY: the caller's guarantees, passed on.
-        unsafe { self.0.alloc(l) }
+        unsafe {
+            if tracked_here() {
+                self.0.alloc(l)
+            } else {
+                System.alloc(l)
+            }
+        }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         // SAFETY: the caller's guarantees, passed on.
-        unsafe { self.0.dealloc(p, l) }
+        unsafe {
+            if tracked_here() {
+                self.0.dealloc(p, l)
+            } else {
+                System.dealloc(p, l)
+            }
+        }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
         if WATCH.load(Relaxed) {
             WATCHED_CALLS.fetch_add(1, Relaxed);
         }
         // SAFETY: the caller's guarantees, passed on.
-        unsafe { self.0.realloc(p, l, n) }
+        unsafe {
+            if tracked_here() {
+                self.0.realloc(p, l, n)
+            } else {
+                System.realloc(p, l, n)
+            }
+        }
     }
 }
 
@@ -182,39 +217,57 @@ fn claiming_a_slot_allocates_nothing() {
 }
 
 thread_local! {
-    /// Allocates and frees in its destructor, at thread exit, among the
-    /// tracker's own hook.
+    /// Allocates in its destructor, at thread exit.
     static LATE: Late = const { Late };
 }
 
 struct Late;
 
+/// Set by `Late`'s destructor: whether its allocation went to the shared
+/// slot, i.e. the thread had given its own slot back by then.
+static LATE_SAW_SHARED_SLOT: AtomicBool = AtomicBool::new(false);
+
 impl Drop for Late {
     fn drop(&mut self) {
         black_box(vec![0u8; 4096]);
+        LATE_SAW_SHARED_SLOT.store(ex1::COUNTERS.this_thread().inexact, Relaxed);
     }
 }
 
-/// A thread that allocates in a thread-local destructor: no crash, no
-/// recursion, and the process totals count it.
-fn allocating_in_a_thread_local_destructor_is_counted() {
+/// Teardown order: a thread-local destructor that runs after the tracker's
+/// own hook (destructors run in reverse order of registration, so `LATE` is
+/// registered first, before the thread's first tracked allocation registers
+/// the hook) allocates: that allocation must go to the shared slot, not to
+/// the slot just given back (which another thread may own by then), and the
+/// process totals must count it.
+fn allocating_after_the_slot_is_given_back() {
+    track_me(); // this thread stays tracked
+    BYPASS_NEW_THREADS.store(true, Relaxed);
     let before = ex1::COUNTERS.totals();
     let t = std::thread::spawn(|| {
-        LATE.with(|_| ());
-        black_box(vec![0u8; 100]);
+        LATE.with(|_| ()); // registers LATE's destructor
+        track_me();
+        black_box(vec![0u8; 100]); // claims a slot, registers the hook
+        ex1::COUNTERS.this_thread().inexact
     });
-    t.join().unwrap();
+    let had_shared_slot = t.join().unwrap();
+    BYPASS_NEW_THREADS.store(false, Relaxed);
     let s = ex1::COUNTERS.totals().since(&before);
+    assert!(!had_shared_slot, "the thread had a slot of its own");
+    assert!(
+        LATE_SAW_SHARED_SLOT.load(Relaxed),
+        "an allocation after the hook ran went to the shared slot"
+    );
     assert!(
         s.bytes_allocated >= 4096 + 100,
         "the destructor's allocation was counted: {s:?}"
     );
-    println!("allocating_in_a_thread_local_destructor_is_counted: ok");
+    println!("allocating_after_the_slot_is_given_back: ok");
 }
 
 fn main() {
     claiming_a_slot_allocates_nothing();
-    allocating_in_a_thread_local_destructor_is_counted();
+    allocating_after_the_slot_is_given_back();
     late_thread_is_exact();
     too_many_alive_at_once_say_inexact();
     println!("4 passed, 0 failed");
