@@ -28,7 +28,9 @@
 //!   teardown), count into one shared slot, `slots[SLOTS]`, with `fetch_add`:
 //!   slower, and the process totals stay exact, but such a thread's own
 //!   counts are mixed with others'. [`measure`] then says so
-//!   ([`Stats::inexact`]) rather than return them as exact.
+//!   ([`Stats::inexact`]) rather than return them as exact. A thread that
+//!   found every index taken tries again when it next calls [`measure`],
+//!   not on every allocation (that would put a bitmap scan in its path).
 //! - Counts are exact: allocations, deallocations, reallocations, bytes
 //!   allocated and freed, and live bytes (the sum over slots).
 //! - Peak live bytes is exact while one thread allocates. Across threads each
@@ -76,6 +78,11 @@
 //!   After, `SLOT_OFFSET` (which has no destructor and so is never torn down) already
 //!   points at the shared slot and the cold path knows the thread has exited,
 //!   so they count there, atomically, and never claim an index again.
+//!
+//! One case keeps an index for good: a thread whose *first* allocation comes
+//! after all its thread-local destructors ran (from a C library's
+//! `pthread_key` destructor, say) registers a hook that never runs. That
+//! costs one index, never exactness.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
@@ -114,8 +121,9 @@ struct Slot {
     reallocs: AtomicU64,
     bytes_allocated: AtomicU64,
     bytes_freed: AtomicU64,
-    /// Highest live bytes of this slot since its owner claimed it or
-    /// [`measure`] last restarted it.
+    /// Highest live bytes this slot has reached since [`measure`] last
+    /// restarted it (for a reused slot, earlier owners' history included:
+    /// `measure` restarts it before it reads it).
     peak: AtomicI64,
     /// The live bytes this slot last published to the shared total.
     published: AtomicI64,
@@ -130,6 +138,7 @@ struct Slot {
     /// finds nothing to do and moves the limit).
     free_limit: AtomicI64,
 }
+// ANCHOR_END: slot
 
 impl Slot {
     /// A slot that has seen nothing: its first allocation takes the slow path.
@@ -177,6 +186,7 @@ impl Slot {
     }
 }
 
+// ANCHOR: claim
 thread_local! {
     /// Where this thread's slot sits in [`Counters::slots`], in bytes (its
     /// index times `size_of::<Slot>()`, kept multiplied so the hot path adds
@@ -298,7 +308,7 @@ impl Drop for SlotRelease {
         give_back_slot();
     }
 }
-// ANCHOR_END: slot
+// ANCHOR_END: claim
 
 /// Adds to a counter only this thread writes: a plain load and store, which
 /// compile to ordinary `mov`s instead of a locked read-modify-write.
