@@ -256,8 +256,22 @@ fn void_mallctl(name: &[u8]) -> bool {
 }
 // ANCHOR_END: purge
 
+/// Returns the blocks this thread's cache holds to their arenas. A block
+/// parked there still counts as allocated in `stats.allocated`, and the cache
+/// fills and empties on its own schedule; flushed right before a reading, the
+/// statistic counts only blocks the program holds (and other threads' caches).
+#[cfg(jemalloc)]
+pub fn flush_thread_cache() -> bool {
+    void_mallctl(b"thread.tcache.flush\0")
+}
+
 #[cfg(not(jemalloc))]
 pub fn purge_all() -> bool {
+    false
+}
+
+#[cfg(not(jemalloc))]
+pub fn flush_thread_cache() -> bool {
     false
 }
 

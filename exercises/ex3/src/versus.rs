@@ -131,7 +131,7 @@ pub fn reused_arena_round(bump: &mut Bump, keep: &mut Vec<*const Particle>, n: u
 }
 // ANCHOR_END: bump_round
 
-/// What the seed claimed: a bump allocator is 5-20x faster for small allocations.
+/// The common advice under test: a bump allocator is 5-20x faster for small allocations.
 pub const CLAIM: (f64, f64) = (5.0, 20.0);
 
 /// One arena variant against the heap.

@@ -19,7 +19,7 @@ use bumpalo::Bump;
 use bumpalo::collections::Vec as BumpVec;
 use hashbrown::{DefaultHashBuilder, HashMap};
 
-use crate::log::{self, Error, Lines, Options, Request, parse_line, route_pieces};
+use crate::access_log::{self, Error, Lines, Options, Request, parse_line, route_pieces};
 use crate::meter::{Fingerprint, Meter, Outcome};
 use crate::phase_arena::{ArenaFull, Phase, PhaseArena};
 use crate::tally::{
@@ -60,10 +60,10 @@ pub fn parse<'p, R: BufRead>(
                 let text: &'p str = arena.alloc_str(text).map_err(full)?;
                 match parse_line(text) {
                     Ok(request) => arena.push(&mut requests, request).map_err(full)?,
-                    Err(reason) => log::on_malformed(options, line, reason, skipped)?,
+                    Err(reason) => access_log::on_malformed(options, line, reason, skipped)?,
                 }
             }
-            Err(reason) => log::on_malformed(options, line, reason, skipped)?,
+            Err(reason) => access_log::on_malformed(options, line, reason, skipped)?,
         }
         meter.record_read(line, lines.bytes_read());
     }

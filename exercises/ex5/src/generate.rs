@@ -7,7 +7,7 @@
 //! before it, so the first `n` lines of a longer run are the `n` lines of a
 //! shorter one.
 //!
-//! A line looks like this (one per request, the format `log::parse_line`
+//! A line looks like this (one per request, the format `access_log::parse_line`
 //! reads):
 //!
 //! ```text

@@ -10,7 +10,7 @@
 //! twin that uses `String`, `Vec` and `HashMap`, then measures both:
 //!
 //! 1. [`generate`]: a seeded generator of realistic access-log lines.
-//! 2. [`log`]: what both pipelines share: the line reader, the parser (a
+//! 2. [`access_log`]: what both pipelines share: the line reader, the parser (a
 //!    [`Request`] borrows every field from its line), options and errors.
 //! 3. [`PhaseArena`]: an arena that knows its phase, can be limited, and
 //!    reports what it used.
@@ -23,18 +23,18 @@
 //! 8. [`memory`] and [`chart`]: fresh-process runs of both pipelines for
 //!    RSS figures, and the chart of memory over time.
 
+pub mod access_log;
 pub mod arena;
 pub mod chart;
 pub mod generate;
-pub mod log;
 pub mod memory;
 pub mod meter;
 pub mod phase_arena;
 pub mod std_pipeline;
 pub mod tally;
 
+pub use access_log::{Error, Options, Request};
 pub use generate::{GeneratedInput, Generator, generate};
-pub use log::{Error, Options, Request};
 pub use meter::{Meter, Outcome, Pipeline, RunStats};
 pub use phase_arena::{ArenaFull, ArenaUsage, Phase, PhaseArena};
 

@@ -1,7 +1,8 @@
 //! `PhaseArena`: a bumpalo arena that belongs to one phase of a pipeline.
 //!
 //! It knows its phase's name, can be given a byte limit that turns running
-//! out into an error (instead of an abort), and reports what it used: bytes
+//! out into an error (instead of a panic from bumpalo's own methods, or an
+//! abort from a hashbrown map growing in it), and reports what it used: bytes
 //! in its chunks, how many chunks, and how many global allocations the
 //! thread made while it lived.
 
@@ -127,9 +128,9 @@ impl PhaseArena {
         self.bump.try_alloc(value).map_err(|_| self.full())
     }
 
-    /// Pushes onto an arena vector, failing instead of aborting at the limit.
+    /// Pushes onto an arena vector, failing instead of panicking at the limit.
     pub fn push<'a, T>(&self, vec: &mut BumpVec<'a, T>, value: T) -> Result<(), ArenaFull> {
-        // ANCHOR: task_phase_arena_push [phase_arena] A plain push that must grow past the limit would abort the process: make room for one more element first with the vector's try_reserve, turning its error into self.full(), and only then push (it can no longer fail).
+        // ANCHOR: task_phase_arena_push [phase_arena] A plain push that must grow past the limit would panic (bumpalo's out-of-memory handler): make room for one more element first with the vector's try_reserve, turning its error into self.full(), and only then push (it can no longer fail).
         vec.try_reserve(1).map_err(|_| self.full())?;
         vec.push(value);
         Ok(())

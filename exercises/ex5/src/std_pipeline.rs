@@ -1,14 +1,14 @@
 //! The std twin: the same phases with `String`, `Vec` and `HashMap`.
 //!
 //! Same reader, same parser, same tallies, same report writer as the arena
-//! pipeline (see [`crate::log`] and [`crate::tally`]); only the memory is
+//! pipeline (see [`crate::access_log`] and [`crate::tally`]); only the memory is
 //! different. A request owns its text, one `String` per field; the maps own
 //! their keys; dropping a phase's data frees it one allocation at a time.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
 
-use crate::log::{self, Error, Lines, Options, Request, parse_line, route_pieces};
+use crate::access_log::{self, Error, Lines, Options, Request, parse_line, route_pieces};
 use crate::meter::{Fingerprint, Meter, Outcome};
 use crate::phase_arena::Phase;
 use crate::tally::{
@@ -84,7 +84,7 @@ pub fn parse<R: BufRead>(
         };
         match text.and_then(parse_line) {
             Ok(request) => requests.push(OwnedRequest::new(&request)),
-            Err(reason) => log::on_malformed(options, line, reason, skipped)?,
+            Err(reason) => access_log::on_malformed(options, line, reason, skipped)?,
         }
         meter.record_read(line, lines.bytes_read());
     }

@@ -9,7 +9,7 @@
 use std::io::{self, Write};
 use std::ops::DerefMut;
 
-use crate::log::{Request, Timestamp};
+use crate::access_log::{Request, Timestamp};
 
 /// Latency histogram buckets: one per millisecond from 0 to 999, and one for
 /// everything from 1000 ms up.
@@ -57,7 +57,8 @@ pub struct RouteTotals {
     pub requests: u64,
     /// Requests by status class: 1xx, 2xx, 3xx, 4xx, 5xx.
     pub by_class: [u64; 5],
-    pub bytes: u64,
+    /// Wide enough for any number of lines of any size (`u64::MAX` each).
+    pub bytes: u128,
     pub p50_ms: u32,
     pub p95_ms: u32,
     pub p99_ms: u32,
@@ -83,7 +84,7 @@ impl<H: DerefMut<Target = Latencies>> RouteTally<H> {
         let t = &mut self.totals;
         t.requests += 1;
         t.by_class[(r.status / 100 - 1) as usize] += 1;
-        t.bytes += r.bytes;
+        t.bytes += u128::from(r.bytes);
         self.latencies.record(r.duration_ms);
     }
 
@@ -103,7 +104,8 @@ impl<H: DerefMut<Target = Latencies>> RouteTally<H> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ClientTotals {
     pub requests: u64,
-    pub bytes: u64,
+    /// Wide enough for any number of lines of any size (`u64::MAX` each).
+    pub bytes: u128,
     /// Responses with status 400 and up.
     pub errors: u64,
 }
@@ -111,7 +113,7 @@ pub struct ClientTotals {
 impl ClientTotals {
     pub fn add(&mut self, r: &Request<'_>) {
         self.requests += 1;
-        self.bytes += r.bytes;
+        self.bytes += u128::from(r.bytes);
         self.errors += u64::from(r.status >= 400);
     }
 }
@@ -138,7 +140,7 @@ pub const TOP_CLIENTS: usize = 10;
 pub struct Totals {
     pub records: u64,
     pub skipped: u64,
-    pub bytes: u64,
+    pub bytes: u128,
     pub logged_in: u64,
     pub bots: u64,
     pub first: Option<Timestamp>,
@@ -165,7 +167,7 @@ impl Default for Totals {
 impl Totals {
     pub fn add(&mut self, r: &Request<'_>) {
         self.records += 1;
-        self.bytes += r.bytes;
+        self.bytes += u128::from(r.bytes);
         self.logged_in += u64::from(r.user != "-");
         self.bots += u64::from(r.agent.contains("bot"));
         self.statuses[r.status as usize] += 1;

@@ -142,15 +142,23 @@ fn a_failed_run_leaves_no_report_file() {
 fn dropping_the_parse_arena_returns_its_pages_and_std_keeps_its_strings() {
     let exe = Path::new(EXE);
     let run = |p| ex5::memory::run_in_child(exe, p, 1, 200_000, None).unwrap();
-    let grown = |r: &ex5::RunStats| {
-        let start = r.timeline[0].rss.unwrap();
+    // Share of what the run had grown by that the drop gave back. Signed:
+    // RSS may rise across the drop (a negative share), and a run that did
+    // not grow at all has no share to speak of.
+    let given_back = |p| {
+        let r = run(p);
+        let signed = |rss: Option<u64>| i64::try_from(rss.unwrap()).unwrap();
+        let start = signed(r.timeline[0].rss);
         let d = r.dropped(ex5::Phase::Parse).unwrap();
-        let (before, after) = (d.rss_before.unwrap(), d.rss_after.unwrap());
-        // Share of what the run had grown by that the drop gave back.
+        let (before, after) = (signed(d.rss_before), signed(d.rss_after));
+        assert!(
+            before > start,
+            "{p:?}: RSS did not grow ({start} -> {before} B)"
+        );
         (before - after) as f64 / (before - start) as f64
     };
-    let arena = grown(&run(ex5::Pipeline::Arena));
-    let std = grown(&run(ex5::Pipeline::Std));
+    let arena = given_back(ex5::Pipeline::Arena);
+    let std = given_back(ex5::Pipeline::Std);
     assert!(
         arena > 0.9,
         "the parse arena's drop returned only {arena:.2}"

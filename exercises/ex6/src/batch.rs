@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ex5::log::{Lines, Options};
+use ex5::access_log::{Lines, Options};
 use ex5::meter::{Fingerprint, Meter, Outcome};
 use ex5::{Error, Phase, PhaseArena, arena, std_pipeline};
 use hdrhistogram::Histogram;

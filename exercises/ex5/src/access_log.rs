@@ -152,6 +152,62 @@ pub fn route_pieces<'a>(method: &'a str, path: &'a str) -> impl Iterator<Item = 
 /// them), so no single line can take unbounded memory.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
+/// The reason such a line is rejected with: "line longer than N bytes", N
+/// written from [`MAX_LINE_BYTES`]. Reasons are `&'static str`, so the text
+/// is put together at compile time instead of by `format!` on every long line.
+pub const LINE_TOO_LONG: &str = LINE_TOO_LONG_TEXT.as_str();
+static LINE_TOO_LONG_TEXT: ConstText = ConstText::new()
+    .push("line longer than ")
+    .push_decimal(MAX_LINE_BYTES)
+    .push(" bytes");
+
+/// A short text built in a `const` context.
+struct ConstText {
+    bytes: [u8; 48],
+    len: usize,
+}
+
+impl ConstText {
+    const fn new() -> ConstText {
+        ConstText {
+            bytes: [0; 48],
+            len: 0,
+        }
+    }
+
+    const fn push(mut self, text: &str) -> ConstText {
+        let text = text.as_bytes();
+        let mut i = 0;
+        while i < text.len() {
+            self.bytes[self.len] = text[i];
+            self.len += 1;
+            i += 1;
+        }
+        self
+    }
+
+    const fn push_decimal(mut self, n: usize) -> ConstText {
+        // The place value of the first digit (never past `n`: no overflow).
+        let mut place = 1;
+        while n / place >= 10 {
+            place *= 10;
+        }
+        while place > 0 {
+            self.bytes[self.len] = b'0' + (n / place % 10) as u8;
+            self.len += 1;
+            place /= 10;
+        }
+        self
+    }
+
+    const fn as_str(&self) -> &str {
+        match std::str::from_utf8(self.bytes.split_at(self.len).0) {
+            Ok(text) => text,
+            Err(_) => panic!("only whole UTF-8 texts are pushed"),
+        }
+    }
+}
+
 /// Without `--batch`, a run keeps all its input in memory; past this many
 /// input bytes it stops with an error instead.
 pub const MAX_UNBATCHED_INPUT_BYTES: u64 = 1 << 30;
@@ -281,7 +337,7 @@ impl<R: BufRead> Lines<R> {
             }
         } else if self.buf.len() > MAX_LINE_BYTES {
             self.skip_rest_of_line().map_err(read_error)?;
-            return Ok(Some((line, Err("line longer than 65536 bytes"))));
+            return Ok(Some((line, Err(LINE_TOO_LONG))));
         }
         let text = match std::str::from_utf8(&self.buf) {
             Ok("") => Err("empty line"),
@@ -420,9 +476,10 @@ mod tests {
         input.extend_from_slice(b"\n\xff\nlast");
         let mut lines = Lines::new(&input[..], &Options::default());
         assert_eq!(lines.next_line().unwrap(), Some((1, Ok("one"))));
+        assert_eq!(lines.next_line().unwrap(), Some((2, Err(LINE_TOO_LONG))));
         assert_eq!(
-            lines.next_line().unwrap(),
-            Some((2, Err("line longer than 65536 bytes")))
+            LINE_TOO_LONG,
+            format!("line longer than {MAX_LINE_BYTES} bytes")
         );
         assert_eq!(
             lines.next_line().unwrap(),
