@@ -163,7 +163,7 @@ pub struct RssSeries {
 pub struct ClaimRow {
     pub threads: u32,
     pub oversubscribed: bool,
-    /// jemalloc's p99 over System's, run by run.
+    /// jemalloc's p99 over System's, run by run (runs with a p99 only).
     pub ratios: Vec<f64>,
     pub verdict: Verdict,
 }
@@ -297,12 +297,14 @@ fn claim_rows(rows: &[Row], cores: u32) -> Vec<ClaimRow> {
         let Some(j) = find(r.threads, Allocator::Jemalloc) else {
             continue;
         };
-        // Paired by run: run k of jemalloc against run k of System.
+        // Paired by run: run k of jemalloc against run k of System (a run
+        // too short to fill a batch has no p99 and no ratio).
         let ratios: Vec<f64> = j
             .p99_runs
             .iter()
             .zip(&r.p99_runs)
-            .map(|(j, s)| if *s > 0.0 { j / s } else { f64::NAN })
+            .filter(|(j, s)| **j > 0.0 && **s > 0.0)
+            .map(|(j, s)| j / s)
             .collect();
         out.push(ClaimRow {
             threads: r.threads,
