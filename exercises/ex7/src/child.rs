@@ -91,9 +91,10 @@ impl Sample {
 // ANCHOR: measure_job
 /// Runs the job in this process: memory and faults before, the work (with a
 /// sampler thread if asked), memory and faults after.
-pub fn measure(allocator: Allocator, job: &Job) -> Sample {
+/// (`counted`: whether the tracker is the global allocator, found out before
+/// the process is measured.)
+pub fn measure(allocator: Allocator, job: &Job, counted: bool) -> Sample {
     let p = job.params;
-    let counted = ex1::tracking_is_active();
     let rss_anon_start = view::rss_anon();
     let sampler = (job.sample_ms > 0)
         .then(|| view::Sampler::start(Duration::from_millis(job.sample_ms as u64)));
@@ -106,22 +107,13 @@ pub fn measure(allocator: Allocator, job: &Job) -> Sample {
     let rss_series = sampler.map(|s| s.finish()).unwrap_or_default();
     std::thread::sleep(Duration::from_millis(job.linger_ms as u64));
     let rss_anon_after = view::rss_anon();
-    let mut hist = workload::new_histogram();
-    let mut counts = outcome.main;
-    let mut per_thread = Vec::with_capacity(outcome.threads.len());
-    let (mut ops, mut checksum) = (0, 0u64);
-    for t in &outcome.threads {
-        let _ = hist.add(&t.hist);
-        counts = workload::add(counts, t.stats);
-        per_thread.push(t.stats);
-        ops += t.ops;
-        checksum = checksum.wrapping_add(t.checksum);
-    }
+    let t = workload::totals(&outcome);
+    let hist = &t.hist;
     Sample {
         params: p,
         allocator,
         counted,
-        ops,
+        ops: t.ops,
         wall_secs,
         latency: Latency {
             batches: hist.len(),
@@ -129,9 +121,9 @@ pub fn measure(allocator: Allocator, job: &Job) -> Sample {
             p99_ns: hist.value_at_quantile(0.99),
             max_ns: hist.max(),
         },
-        checksum,
-        counts,
-        per_thread,
+        checksum: t.checksum,
+        counts: t.counts,
+        per_thread: t.per_thread,
         main: outcome.main,
         rss_anon_start,
         rss_anon_end,
@@ -149,7 +141,8 @@ pub fn measure(allocator: Allocator, job: &Job) -> Sample {
 pub fn run(allocator: Allocator, job: &Job) -> bool {
     // What the job allocated, its threads included: what a dhat profile of
     // this command attributes to workload.rs.
-    let (sample, all) = ex1::measure_process(|| measure(allocator, job));
+    let counted = ex1::tracking_is_active();
+    let (sample, all) = ex1::measure_process(|| measure(allocator, job, counted));
     if job.json {
         kit::output::print_json(&ex1::with_dhat_totals(&sample, &all));
     } else {

@@ -97,7 +97,7 @@ pub fn table(c: &Counts) -> kit::Table {
         &[
             "workload",
             "ops per thread",
-            "allocations",
+            "allocations and reallocs",
             "frees",
             "bytes allocated",
             "live at the end",

@@ -280,6 +280,37 @@ pub struct Outcome {
     pub sharing: Option<Sharing>,
 }
 
+/// A run's result summed over its threads.
+pub struct Totals {
+    /// Every thread's work, plus the main thread's share.
+    pub counts: Stats,
+    pub per_thread: Vec<Stats>,
+    pub ops: u64,
+    pub checksum: u64,
+    /// All threads' batch times.
+    pub hist: Histogram<u64>,
+}
+
+/// Sums the threads' results (here, so that a heap profile attributes the
+/// summing's few allocations to this file, with the rest of the run's).
+pub fn totals(o: &Outcome) -> Totals {
+    let mut t = Totals {
+        counts: o.main,
+        per_thread: Vec::with_capacity(o.threads.len()),
+        ops: 0,
+        checksum: 0,
+        hist: new_histogram(),
+    };
+    for x in &o.threads {
+        let _ = t.hist.add(&x.hist);
+        t.counts = add(t.counts, x.stats);
+        t.per_thread.push(x.stats);
+        t.ops += x.ops;
+        t.checksum = t.checksum.wrapping_add(x.checksum);
+    }
+    t
+}
+
 /// Runs the workload; `probe` reads memory while the threads hold theirs
 /// (called by the arenas workload only).
 pub fn run(p: &Params, probe: &dyn Fn() -> Probe) -> Outcome {

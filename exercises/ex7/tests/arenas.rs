@@ -33,6 +33,7 @@ fn counts_heap_elements_of_a_malloc_info_report() {
     assert_eq!(count_heaps(b"<heap nr"), 0);
 }
 
+// ANCHOR: facts
 #[test]
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn glibc_gives_each_thread_an_arena_and_malloc_arena_max_caps_them() {
@@ -68,3 +69,4 @@ fn jemalloc_honours_narenas() {
     assert_eq!(v["jemalloc_narenas"].as_u64(), Some(4 * cores + 1), "{v}");
     assert!(v["jemalloc_arenas_in_use"].as_u64().unwrap_or(0) > 1, "{v}");
 }
+// ANCHOR_END: facts
