@@ -50,7 +50,8 @@ fn machine_of(run: &Value) -> Result<Machine, String> {
 }
 
 /// Adds `run` to the series in `path` (which may not exist yet), replacing
-/// the run of the same machine ([`Machine::key`]) if there is one. Returns
+/// the run of the same machine ([`Machine::key`]) if there is one, and
+/// every provisional run if `run` is not one. Returns
 /// how many machines the file then holds.
 pub fn add(path: &Path, run: Value) -> Result<usize, String> {
     let key = machine_of(&run)?.key();
@@ -59,6 +60,16 @@ pub fn add(path: &Path, run: Value) -> Result<usize, String> {
     } else {
         Vec::new()
     };
+    // A provisional stand-in goes as soon as any real run arrives.
+    if !machine_of(&run)?.provisional {
+        let mut kept = Vec::new();
+        for old in runs {
+            if !machine_of(&old)?.provisional {
+                kept.push(old);
+            }
+        }
+        runs = kept;
+    }
     let mut replaced = false;
     for old in runs.iter_mut() {
         if machine_of(old)?.key() == key {
@@ -113,6 +124,11 @@ mod tests {
             .map(|r| (r.machine.cpu.as_str(), r.value))
             .collect();
         assert_eq!(got, [("A", 3), ("B", 2)]);
+        // A provisional stand-in is dropped by the first real run.
+        let mut stand_in = run("C", 4);
+        stand_in["machine"]["provisional"] = true.into();
+        assert_eq!(add(&path, stand_in).unwrap(), 3);
+        assert_eq!(add(&path, run("B", 5)).unwrap(), 2);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -115,6 +115,11 @@ impl Summary {
         })
     }
 
+    /// All-NaN: no data (a serde default for fields added later).
+    pub fn nan() -> Summary {
+        Summary::of_or_nan(&[])
+    }
+
     /// Like [`Summary::of`], but a missing summary (no samples, or a failed
     /// measurement recorded as NaN) becomes all-NaN, which tables print as
     /// `NaN` rather than hiding the row.
