@@ -111,7 +111,21 @@ impl Aggregate {
     /// the map owns; later requests only look it up.
     pub fn add(&mut self, requests: &[OwnedRequest]) {
         for r in requests {
-            let r = r.as_request();
+            self.add_one(&r.as_request());
+        }
+    }
+
+    /// Counts requests that borrow their text from elsewhere (exercise 6's
+    /// `borrowed` strategy): the same maps, the same keys.
+    pub fn add_borrowed(&mut self, requests: &[Request<'_>]) {
+        for r in requests {
+            self.add_one(r);
+        }
+    }
+
+    fn add_one(&mut self, r: &Request<'_>) {
+        {
+            let r = *r;
             self.totals.add(&r);
 
             self.key.clear();

@@ -17,6 +17,11 @@ fn nan() -> f64 {
     f64::NAN
 }
 
+/// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN.
+fn f64_or_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// Median and spread of a set of samples (all in the same unit).
 ///
 /// The spread a table shows is the interquartile range (the middle half of
@@ -25,20 +30,24 @@ fn nan() -> f64 {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     pub runs: usize,
+    #[serde(deserialize_with = "f64_or_nan")]
     pub median: f64,
+    #[serde(deserialize_with = "f64_or_nan")]
     pub min: f64,
+    #[serde(deserialize_with = "f64_or_nan")]
     pub max: f64,
     /// `(max - min) / median`, as a fraction: 0.05 means the runs span 5%.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub spread: f64,
     /// First and third quartiles (NaN in data recorded before they were kept).
-    #[serde(default = "nan")]
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
     pub q1: f64,
-    #[serde(default = "nan")]
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
     pub q3: f64,
     /// 95% bootstrap interval of the median (fixed seed, percentile method).
-    #[serde(default = "nan")]
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
     pub ci_low: f64,
-    #[serde(default = "nan")]
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
     pub ci_high: f64,
 }
 
@@ -517,6 +526,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(old.to_string(), "X (2 cores), linux, release build, r");
+    }
+
+    #[test]
+    fn a_nan_summary_survives_json() {
+        let s = Summary::nan();
+        let back: Summary = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert!(back.median.is_nan() && back.ci_high.is_nan());
     }
 
     #[test]
