@@ -28,12 +28,12 @@ impl Allocator {
     /// (`counted`) the one that wraps it in the tracker.
     pub fn binary(self, counted: bool) -> &'static str {
         match (self, counted) {
-            (Allocator::System, false) => "ex7-system",
+            (Allocator::System, false) => "ex7-untracked",
             (Allocator::System, true) => "ex7",
-            (Allocator::Jemalloc, false) => "ex7-jemalloc",
-            (Allocator::Jemalloc, true) => "ex7-jemalloc-counted",
-            (Allocator::Mimalloc, false) => "ex7-mimalloc",
-            (Allocator::Mimalloc, true) => "ex7-mimalloc-counted",
+            (Allocator::Jemalloc, false) => "ex7-jemalloc-untracked",
+            (Allocator::Jemalloc, true) => "ex7-jemalloc",
+            (Allocator::Mimalloc, false) => "ex7-mimalloc-untracked",
+            (Allocator::Mimalloc, true) => "ex7-mimalloc",
         }
     }
 }

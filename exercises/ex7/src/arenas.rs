@@ -133,9 +133,9 @@ pub fn arena_cell(s: &Sample) -> String {
 pub fn table(a: &Arenas) -> kit::Table {
     let mut t = kit::Table::new(
         format!(
-            "Every thread holds {} MiB at once: the allocator's arenas and anonymous RSS ({} cores)",
+            "Every thread holds {} MiB at once: the allocator's arenas and anonymous RSS ({})",
             crate::workload::HOLD_BYTES >> 20,
-            a.machine.cores
+            a.machine.short()
         ),
         &[
             "setting",
@@ -160,10 +160,7 @@ pub fn table(a: &Arenas) -> kit::Table {
 pub fn label(a: &Arenas) -> String {
     let m = &a.machine;
     format!(
-        "Measured on {} ({} cores, {}); glibc's default limit there is 8 x {} = {} arenas. Baseline anonymous RSS of a child before the work: {} MiB.",
-        m.cpu,
-        m.cores,
-        m.os,
+        "Measured on {m}; glibc's default limit there is 8 x {} = {} arenas. Baseline anonymous RSS of a child before the work: {} MiB.",
         m.cores,
         8 * m.cores,
         a.rows.first().map_or("n/a".into(), |(_, s)| s

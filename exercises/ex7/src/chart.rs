@@ -25,35 +25,38 @@ fn cores_line(cores: usize, top: f64) -> Series {
     }
 }
 
-/// Throughput of `w` against threads, a line per allocator.
-pub fn scaling(r: &Report, w: Workload) -> Result<String, String> {
-    let mut series: Vec<Series> = r
-        .plan
-        .allocators
-        .iter()
-        .map(|&a| Series {
-            label: a.to_string(),
-            color: color(a),
-            points: r
+/// Throughput of `w` against threads, a line per allocator (and machine,
+/// when the data hold several).
+pub fn scaling(runs: &[Report], w: Workload) -> Result<String, String> {
+    let several = runs.len() > 1;
+    let mut series = Vec::new();
+    let mut top: f64 = 0.0;
+    for r in runs {
+        for &a in &r.plan.allocators {
+            let points: Vec<(f64, f64)> = r
                 .rows
                 .iter()
                 .filter(|x| x.workload == w && x.allocator == a)
                 .map(|x| (x.threads as f64, x.mops.median))
-                .collect(),
-            faint: false,
-        })
-        .collect();
-    let top = r
-        .rows
-        .iter()
-        .filter(|x| x.workload == w)
-        .map(|x| x.mops.median)
-        .fold(0.0, f64::max);
-    series.push(cores_line(r.machine.cores, top));
-    let title = format!(
-        "{w}: throughput against threads ({} cores)",
-        r.machine.cores
-    );
+                .collect();
+            top = points.iter().map(|p| p.1).fold(top, f64::max);
+            series.push(Series {
+                label: if several {
+                    format!("{a} ({})", r.machine.short())
+                } else {
+                    a.to_string()
+                },
+                color: color(a),
+                points,
+                faint: false,
+            });
+        }
+    }
+    let machines: Vec<String> = runs.iter().map(|r| r.machine.short()).collect();
+    if let Some(r) = runs.first() {
+        series.push(cores_line(r.machine.cores, top));
+    }
+    let title = format!("{w}: throughput against threads ({})", machines.join("; "));
     LineChart {
         title: &title,
         x_desc: "threads",
@@ -66,10 +69,14 @@ pub fn scaling(r: &Report, w: Workload) -> Result<String, String> {
     .svg(720, 420)
 }
 
-/// Anonymous RSS over time of the server simulation, a line per allocator.
-pub fn rss(r: &Report) -> Result<String, String> {
+/// Anonymous RSS over time of the server simulation, a line per allocator,
+/// from the first machine's run.
+pub fn rss(runs: &[Report]) -> Result<String, String> {
+    let Some(r) = runs.first() else {
+        return Err("no run in the data".to_string());
+    };
     let series = r
-        .series
+        .rss_over_time
         .iter()
         .map(|s| Series {
             label: s.allocator.to_string(),
@@ -82,10 +89,10 @@ pub fn rss(r: &Report) -> Result<String, String> {
             faint: false,
         })
         .collect();
-    let threads = r.series.first().map_or(0, |s| s.threads);
+    let threads = r.rss_over_time.first().map_or(0, |s| s.threads);
     let title = format!(
-        "server, {threads} threads: anonymous RSS over time ({} cores)",
-        r.machine.cores
+        "server, {threads} threads: anonymous RSS over time ({})",
+        r.machine.short()
     );
     LineChart {
         title: &title,

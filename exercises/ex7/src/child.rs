@@ -95,18 +95,18 @@ impl Sample {
 /// the process is measured.)
 pub fn measure(allocator: Allocator, job: &Job, counted: bool) -> Sample {
     let p = job.params;
-    let rss_anon_start = view::rss_anon();
+    let rss_anon_start = kit::rss::anon();
     let sampler = (job.sample_ms > 0)
         .then(|| view::Sampler::start(Duration::from_millis(job.sample_ms as u64)));
-    let faults = view::minor_faults();
+    let faults = kit::rss::minor_faults().unwrap_or(0);
     let t = Instant::now();
     let outcome = workload::run(&p, &|| workload::probe_now(allocator));
     let wall_secs = t.elapsed().as_secs_f64();
-    let minor_faults = view::minor_faults() - faults;
-    let rss_anon_end = view::rss_anon();
+    let minor_faults = kit::rss::minor_faults().unwrap_or(0) - faults;
+    let rss_anon_end = kit::rss::anon();
     let rss_series = sampler.map(|s| s.finish()).unwrap_or_default();
     std::thread::sleep(Duration::from_millis(job.linger_ms as u64));
-    let rss_anon_after = view::rss_anon();
+    let rss_anon_after = kit::rss::anon();
     let t = workload::totals(&outcome);
     let hist = &t.hist;
     Sample {

@@ -9,7 +9,7 @@ use crate::view::View;
 use crate::workload::{Probe, Sharing, Workload};
 use crate::{Allocator, mib};
 use kit::Summary;
-use kit::timing::Machine;
+use kit::timing::{Claim, Machine, SPREAD_NOTE, Verdict};
 
 // ANCHOR: plan
 /// What a comparison runs.
@@ -165,15 +165,9 @@ pub struct ClaimRow {
     pub oversubscribed: bool,
     /// jemalloc's p99 over System's, run by run (runs with a p99 only).
     pub ratios: Vec<f64>,
+    /// Their median, quartiles and 95% bootstrap interval of the median.
+    pub ratio: Summary,
     pub verdict: Verdict,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
-    Holds,
-    DoesNotHold,
-    Inconclusive,
 }
 
 /// A labelled comparison: what `--json` writes and `--from` reads.
@@ -182,33 +176,32 @@ pub struct Report {
     pub plan: Plan,
     pub machine: Machine,
     pub rows: Vec<Row>,
-    /// Server RSS over time at the largest thread count, first run.
-    pub series: Vec<RssSeries>,
+    /// Server RSS over time at the largest thread count, first run. (Not
+    /// `series`: that name marks a kit::series file of several runs.)
+    pub rss_over_time: Vec<RssSeries>,
     pub claim: Vec<ClaimRow>,
 }
 
-/// "jemalloc cuts p99 latency by 30–50%": jemalloc's p99 at most 0.7 of
-/// System's.
-pub const CLAIM_RATIO: f64 = 0.7;
+/// "jemalloc cuts p99 latency by 30–50%": jemalloc's p99 between 0.5 and
+/// 0.7 of System's.
+pub const CLAIM: Claim = Claim {
+    low: 0.5,
+    high: 0.7,
+};
 /// Fewer paired runs than this decide nothing.
 pub const MIN_RUNS_FOR_VERDICT: usize = 3;
 
 // ANCHOR: verdict
-/// The verdict on the claim from the per-run ratios: it holds only if every
-/// run's ratio is at or below the threshold, fails only if every one is
-/// above, and is inconclusive when the runs straddle it (or are too few).
-pub fn verdict(ratios: &[f64]) -> Verdict {
-    let finite: Vec<f64> = ratios.iter().copied().filter(|r| r.is_finite()).collect();
-    if finite.len() < MIN_RUNS_FOR_VERDICT {
-        return Verdict::Inconclusive;
+/// The verdict on the claim from the per-run ratios (jemalloc's p99 over
+/// System's, paired by run): kit's judgement of the 95% bootstrap interval
+/// of their median, conclusive only when the whole interval falls on one
+/// side of each bound of the claim; inconclusive with too few runs.
+pub fn judge(ratios: &[f64]) -> (Summary, Verdict) {
+    let ratio = Summary::of_or_nan(ratios);
+    if ratios.len() < MIN_RUNS_FOR_VERDICT {
+        return (ratio, Verdict::Inconclusive);
     }
-    if finite.iter().all(|&r| r <= CLAIM_RATIO) {
-        Verdict::Holds
-    } else if finite.iter().all(|&r| r > CLAIM_RATIO) {
-        Verdict::DoesNotHold
-    } else {
-        Verdict::Inconclusive
-    }
+    (ratio, CLAIM.judge(&ratio))
 }
 // ANCHOR_END: verdict
 
@@ -249,7 +242,7 @@ pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
         }
     }
     let top = plan.threads.iter().copied().max().unwrap_or(1);
-    let series = plan
+    let rss_over_time = plan
         .allocators
         .iter()
         .filter_map(|&a| {
@@ -269,7 +262,7 @@ pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
         plan: plan.clone(),
         machine,
         rows,
-        series,
+        rss_over_time,
         claim,
     }
 }
@@ -306,11 +299,13 @@ fn claim_rows(rows: &[Row], cores: u32) -> Vec<ClaimRow> {
             .filter(|(j, s)| **j > 0.0 && **s > 0.0)
             .map(|(j, s)| j / s)
             .collect();
+        let (ratio, verdict) = judge(&ratios);
         out.push(ClaimRow {
             threads: r.threads,
             oversubscribed: r.threads > cores,
-            verdict: verdict(&ratios),
             ratios,
+            ratio,
+            verdict,
         });
     }
     out
@@ -343,7 +338,7 @@ fn view_cell(r: &Row) -> String {
     }
 }
 
-/// One table per workload.
+/// One table per workload, for one machine's run.
 pub fn tables(r: &Report) -> Vec<kit::Table> {
     r.plan
         .workloads
@@ -351,9 +346,11 @@ pub fn tables(r: &Report) -> Vec<kit::Table> {
         .map(|&w| {
             let mut t = kit::Table::new(
                 format!(
-                    "{w}: {} ops per thread (one op: {}), median of {} run(s) ± half the range",
+                    "{w} on {}: {} ops per thread (one op: {}), {} of {} run(s)",
+                    r.machine.short(),
                     r.plan.ops(w),
                     w.op(),
+                    SPREAD_NOTE,
                     r.plan.runs
                 ),
                 &[
@@ -384,77 +381,97 @@ pub fn tables(r: &Report) -> Vec<kit::Table> {
         .collect()
 }
 
-fn verdict_text(v: Verdict) -> &'static str {
+/// The verdict in words, for this claim (a ratio of p99s: below the range
+/// means jemalloc cut more than claimed).
+pub fn verdict_text(v: Verdict) -> &'static str {
     match v {
-        Verdict::Holds => "holds",
-        Verdict::DoesNotHold => "does not hold",
+        Verdict::Holds => "holds (jemalloc's p99 is 50-70% of System's)",
+        Verdict::Below => "cut by more than claimed (jemalloc's p99 under 50% of System's)",
+        Verdict::Above => "does not hold (cut by less than 30%, or not at all)",
         Verdict::Inconclusive => "inconclusive",
+        Verdict::MachineDependent => "machine-dependent",
+        Verdict::NoData => "no data",
     }
 }
 
-/// The claim, thread count by thread count.
+/// The verdict in a word or two, for lists.
+pub fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Holds => "holds",
+        Verdict::Below => "more than claimed",
+        Verdict::Above => "does not hold",
+        Verdict::Inconclusive => "inconclusive",
+        Verdict::MachineDependent => "machine-dependent",
+        Verdict::NoData => "no data",
+    }
+}
+
+/// The claim, thread count by thread count, for one machine's run.
 pub fn claim_table(r: &Report) -> kit::Table {
     let mut t = kit::Table::new(
         format!(
-            "\"jemalloc cuts p99 latency by 30–50%\" under the server simulation: jemalloc's batch p99 over System's, run by run (holds if every run is at or below {CLAIM_RATIO}, inconclusive if the runs straddle it or there are fewer than {MIN_RUNS_FOR_VERDICT})"
+            "\"jemalloc cuts p99 latency by 30–50%\" under the server simulation on {}: jemalloc's batch p99 over System's, paired run by run; the verdict from the 95% bootstrap interval of the median ratio against {}-{} (inconclusive if it straddles a bound or there are fewer than {MIN_RUNS_FOR_VERDICT} runs)",
+            r.machine.short(),
+            CLAIM.low,
+            CLAIM.high
         ),
-        &[
-            "threads",
-            "runs",
-            "ratio min",
-            "ratio median",
-            "ratio max",
-            "verdict",
-        ],
+        &["threads", "runs", "median ratio", "95% interval", "verdict"],
     );
     for c in &r.claim {
-        let s = Summary::of_or_nan(&c.ratios);
         t.row([
             threads_cell(c.threads, c.oversubscribed),
             c.ratios.len().to_string(),
-            format!("{:.2}", s.min),
-            format!("{:.2}", s.median),
-            format!("{:.2}", s.max),
+            format!("{:.2}", c.ratio.median),
+            c.ratio.interval(2),
             verdict_text(c.verdict).to_string(),
         ]);
     }
     t
 }
 
-/// The claim's verdict in one sentence, over the thread counts the machine
-/// can run without oversubscription.
-pub fn claim_line(r: &Report) -> String {
-    let fitting: Vec<&ClaimRow> = r.claim.iter().filter(|c| !c.oversubscribed).collect();
-    if fitting.is_empty() {
-        return "The claim was not tested (no System and jemalloc server runs within the cores)."
-            .into();
-    }
-    let all = |v: Verdict| fitting.iter().all(|c| c.verdict == v);
-    let overall = if all(Verdict::Holds) {
-        "holds"
-    } else if all(Verdict::DoesNotHold) {
-        "does not hold"
-    } else {
-        "is inconclusive"
-    };
-    format!(
-        "Verdict on this machine ({} cores, {} run(s) per case): \"jemalloc cuts p99 latency by 30–50%\" {overall} for the server simulation at {} thread(s).",
-        r.machine.cores,
-        r.plan.runs,
-        fitting
+/// One machine's verdict over the thread counts that fit its cores.
+fn machine_verdict(r: &Report) -> Verdict {
+    Verdict::across(
+        r.claim
             .iter()
-            .map(|c| format!("{} ({})", c.threads, verdict_text(c.verdict)))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .filter(|c| !c.oversubscribed)
+            .map(|c| c.verdict),
     )
 }
 
-/// Where and how the data were taken.
-pub fn label(r: &Report) -> String {
-    let m = &r.machine;
+/// The claim's verdict in one sentence, over every machine measured and
+/// the thread counts that fit each machine's cores.
+pub fn claim_line(runs: &[Report]) -> String {
+    let per_machine: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            let counts: Vec<String> = r
+                .claim
+                .iter()
+                .filter(|c| !c.oversubscribed)
+                .map(|c| format!("{} ({})", c.threads, verdict_word(c.verdict)))
+                .collect();
+            format!(
+                "{}: {} (at {} threads)",
+                r.machine.short(),
+                verdict_word(machine_verdict(r)),
+                counts.join(", ")
+            )
+        })
+        .collect();
+    let overall = Verdict::across(runs.iter().map(machine_verdict));
     format!(
-        "Measured on {} ({} cores, {}, {} build, {}); threads above {} are oversubscribed. Timed processes run the allocator alone (no tracker).",
-        m.cpu, m.cores, m.os, m.profile, m.rustc, m.cores
+        "Verdict on \"jemalloc cuts p99 latency by 30–50%\" for the server simulation, thread counts within the cores only: {} overall. {}.",
+        verdict_text(overall),
+        per_machine.join("; ")
+    )
+}
+
+/// Where and how one run's data were taken.
+pub fn label(r: &Report) -> String {
+    format!(
+        "Measured on {} ({} run(s)); threads above {} are oversubscribed. Timed processes run the allocator alone (untracked); counts come from tracked processes.",
+        r.machine, r.plan.runs, r.machine.cores,
     )
 }
 

@@ -7,11 +7,11 @@
 //! workloads that show each, under System (glibc), jemalloc and mimalloc,
 //! each allocator in processes of its own:
 //!
-//! | allocator | timed process | counted process |
+//! | allocator | timed (untracked) process | counted (tracked) process |
 //! |---|---|---|
-//! | System (glibc) | `ex7-system` | `ex7` |
-//! | jemalloc | `ex7-jemalloc` | `ex7-jemalloc-counted` |
-//! | mimalloc | `ex7-mimalloc` | `ex7-mimalloc-counted` |
+//! | System (glibc) | `ex7-untracked` | `ex7` |
+//! | jemalloc | `ex7-jemalloc-untracked` | `ex7-jemalloc` |
+//! | mimalloc | `ex7-mimalloc-untracked` | `ex7-mimalloc` |
 //!
 //! Timings come from the plain allocator; counts from the same work in a
 //! process whose allocator is wrapped in exercise 1's tracker.

@@ -1,6 +1,6 @@
 //! `cargo run --release -p ex7 -- --help`
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum, error::ErrorKind};
 use ex7::child::{self, Job};
@@ -211,17 +211,15 @@ fn build_siblings() -> bool {
     }
 }
 
-fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
-    kit::output::read_report(path)
-        .map_err(|e| eprintln!("error: {e}"))
-        .ok()
-}
-
 fn compare_cmd(a: &CompareArgs) -> bool {
-    let report: Report = match &a.from {
-        Some(path) => match read(path) {
-            Some(r) => r,
-            None => return false,
+    // A data file holds one run per machine measured (kit::series).
+    let runs: Vec<Report> = match &a.from {
+        Some(path) => match kit::series::read(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return false;
+            }
         },
         None => {
             kit::timing::warn_if_debug_build();
@@ -235,7 +233,7 @@ fn compare_cmd(a: &CompareArgs) -> bool {
             let samples = compare::collect(&plan, &|| pb.inc(1));
             pb.finish_and_clear();
             match samples {
-                Ok(s) => compare::aggregate(&plan, s),
+                Ok(s) => vec![compare::aggregate(&plan, s)],
                 Err(e) => {
                     eprintln!("error: {e}");
                     return false;
@@ -245,19 +243,25 @@ fn compare_cmd(a: &CompareArgs) -> bool {
     };
     match a.svg {
         Some(Chart::Scaling) => {
-            return kit::output::print_svg(ex7::chart::scaling(&report, Workload::Server));
+            return kit::output::print_svg(ex7::chart::scaling(&runs, Workload::Server));
         }
-        Some(Chart::Rss) => return kit::output::print_svg(ex7::chart::rss(&report)),
+        Some(Chart::Rss) => return kit::output::print_svg(ex7::chart::rss(&runs)),
         None => {}
     }
     match a.out.format() {
-        Format::Json => print_json(&report),
+        Format::Json if runs.len() == 1 => print_json(&runs[0]),
+        Format::Json => print_json(&kit::series::Series { series: runs }),
         f => {
-            let mut tables = compare::tables(&report);
-            tables.push(compare::claim_table(&report));
-            print_tables(&tables, f);
-            println!("\n{}", compare::claim_line(&report));
-            println!("\n{}", compare::label(&report));
+            for (i, report) in runs.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                let mut tables = compare::tables(report);
+                tables.push(compare::claim_table(report));
+                print_tables(&tables, f);
+                println!("\n{}", compare::label(report));
+            }
+            println!("\n{}", compare::claim_line(&runs));
         }
     }
     true
@@ -291,10 +295,13 @@ fn counts_cmd(a: &CountsArgs) -> bool {
 }
 
 fn arenas_cmd(a: &ArenasArgs) -> bool {
-    let result: arenas::Arenas = match &a.from {
-        Some(path) => match read(path) {
-            Some(r) => r,
-            None => return false,
+    let runs: Vec<arenas::Arenas> = match &a.from {
+        Some(path) => match kit::series::read(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return false;
+            }
         },
         None => {
             if !build_siblings() {
@@ -305,7 +312,7 @@ fn arenas_cmd(a: &ArenasArgs) -> bool {
             let r = arenas::collect(&a.threads, a.seed, &|| pb.inc(1));
             pb.finish_and_clear();
             match r {
-                Ok(r) => r,
+                Ok(r) => vec![r],
                 Err(e) => {
                     eprintln!("error: {e}");
                     return false;
@@ -314,10 +321,16 @@ fn arenas_cmd(a: &ArenasArgs) -> bool {
         }
     };
     match a.out.format() {
-        Format::Json => print_json(&result),
+        Format::Json if runs.len() == 1 => print_json(&runs[0]),
+        Format::Json => print_json(&kit::series::Series { series: runs }),
         f => {
-            print_tables(&[arenas::table(&result)], f);
-            println!("\n{}", arenas::label(&result));
+            for (i, r) in runs.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                print_tables(&[arenas::table(r)], f);
+                println!("\n{}", arenas::label(r));
+            }
         }
     }
     true

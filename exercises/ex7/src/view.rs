@@ -1,49 +1,11 @@
-//! What the kernel and each allocator say about the process, read without
-//! allocating through the global allocator (so reading them changes no
-//! count): anonymous resident memory, minor page faults, glibc's arena count
-//! and jemalloc's arenas.
-
-use std::io::Read;
+//! What each allocator says about the process, read without allocating
+//! through the global allocator (so reading it changes no count): glibc's
+//! arena count and jemalloc's arenas. (Anonymous resident memory and page
+//! faults come from `kit::rss`, which reads them without allocating too.)
 
 use serde::{Deserialize, Serialize};
 
 use crate::Allocator;
-
-/// Anonymous resident memory (`RssAnon` in `/proc/self/status`), in bytes:
-/// the heap's share of RSS, without the binary's and libraries' file-backed
-/// pages. `None` off Linux.
-pub fn rss_anon() -> Option<u64> {
-    // A stack buffer and a short path: nothing here calls the global
-    // allocator, so a sampler thread reading this leaves the counts alone.
-    let mut buf = [0u8; 4096];
-    let mut f = std::fs::File::open("/proc/self/status").ok()?;
-    let mut len = 0;
-    while len < buf.len() {
-        match f.read(&mut buf[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(_) => return None,
-        }
-    }
-    let text = std::str::from_utf8(&buf[..len]).ok()?;
-    let line = text.lines().find(|l| l.starts_with("RssAnon:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-/// Minor page faults of the process so far (`ru_minflt`): pages the kernel
-/// had to map in on first touch.
-pub fn minor_faults() -> u64 {
-    // SAFETY: `getrusage` only writes the zeroed struct we pass it.
-    unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) == 0 {
-            usage.ru_minflt as u64
-        } else {
-            0
-        }
-    }
-}
 
 // ANCHOR: view
 /// What the allocator itself reports (each field only under the allocator
@@ -160,7 +122,7 @@ fn jemalloc_view() -> View {
     View::default()
 }
 
-/// Samples [`rss_anon`] every `every` into a vector sized in advance, until
+/// Samples `kit::rss::anon` every `every` into a vector sized in advance, until
 /// stopped: the memory-over-time series of a timed run (never of a counted
 /// one, whose counts it would not change anyway: it allocates nothing).
 pub struct Sampler {
@@ -181,7 +143,7 @@ impl Sampler {
             let mut out = Vec::with_capacity(MAX_SAMPLES);
             while !flag.load(Ordering::Relaxed) {
                 if out.len() < MAX_SAMPLES
-                    && let Some(b) = rss_anon()
+                    && let Some(b) = kit::rss::anon()
                 {
                     out.push((start.elapsed().as_millis() as u32, b));
                 }
@@ -207,11 +169,5 @@ mod tests {
         let xml = b"<malloc version=\"1\">\n<heap nr=\"0\">\n<sizes>\n</sizes>\n</heap>\n<heap nr=\"1\">\n</heap>\n<total type=\"fast\"/>\n</malloc>\n";
         assert_eq!(count_heaps(xml), 2);
         assert_eq!(count_heaps(b"<malloc version=\"1\"></malloc>"), 0);
-    }
-
-    #[test]
-    #[cfg(target_os = "linux")]
-    fn anonymous_rss_is_readable() {
-        assert!(rss_anon().is_some_and(|b| b > 0));
     }
 }

@@ -829,6 +829,6 @@ impl<T> Joinable<T> for std::thread::ScopedJoinHandle<'_, T> {
 pub fn probe_now(allocator: crate::Allocator) -> Probe {
     Probe {
         view: view::read(allocator),
-        rss_anon: view::rss_anon(),
+        rss_anon: kit::rss::anon(),
     }
 }

@@ -38,7 +38,7 @@ fn counts_heap_elements_of_a_malloc_info_report() {
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn glibc_gives_each_thread_an_arena_and_malloc_arena_max_caps_them() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    let exe = env!("CARGO_BIN_EXE_ex7-system");
+    let exe = env!("CARGO_BIN_EXE_ex7-untracked");
     let free = alive_view(exe, &[])["glibc_arenas"]
         .as_u64()
         .expect("glibc arenas");
@@ -58,7 +58,7 @@ fn glibc_gives_each_thread_an_arena_and_malloc_arena_max_caps_them() {
 #[test]
 #[cfg(not(target_env = "msvc"))]
 fn jemalloc_honours_narenas() {
-    let exe = env!("CARGO_BIN_EXE_ex7-jemalloc");
+    let exe = env!("CARGO_BIN_EXE_ex7-jemalloc-untracked");
     let v = alive_view(exe, &[("_RJEM_MALLOC_CONF", "narenas:2")]);
     // jemalloc 5.3 adds one arena of its own for huge allocations.
     assert_eq!(v["jemalloc_narenas"].as_u64(), Some(3), "{v}");

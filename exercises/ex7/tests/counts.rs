@@ -29,9 +29,15 @@ fn counts_are_equal_under_every_allocator_and_everything_is_freed() {
 #[test]
 fn timed_processes_count_nothing() {
     let timed = [
-        ("system", option_env!("CARGO_BIN_EXE_ex7-system")),
-        ("jemalloc", option_env!("CARGO_BIN_EXE_ex7-jemalloc")),
-        ("mimalloc", option_env!("CARGO_BIN_EXE_ex7-mimalloc")),
+        ("system", option_env!("CARGO_BIN_EXE_ex7-untracked")),
+        (
+            "jemalloc",
+            option_env!("CARGO_BIN_EXE_ex7-jemalloc-untracked"),
+        ),
+        (
+            "mimalloc",
+            option_env!("CARGO_BIN_EXE_ex7-mimalloc-untracked"),
+        ),
     ];
     for a in ex7::Allocator::available() {
         let exe = timed
