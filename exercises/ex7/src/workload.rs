@@ -664,9 +664,13 @@ fn arenas(p: &Params, probe: &dyn Fn() -> Probe) -> Outcome {
             .collect();
         // Every thread holds its memory now: what does the allocator show?
         loaded.wait();
-        let alive = probe();
+        // The threads wait for `release` whatever the probe does: a probe
+        // that panics must not leave them (and the scope) waiting forever.
+        let alive = std::panic::catch_unwind(std::panic::AssertUnwindSafe(probe));
         release.wait();
-        (handles.into_iter().map(join).collect(), alive)
+        let threads = handles.into_iter().map(join).collect();
+        let alive = alive.unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (threads, alive)
     });
     Outcome {
         threads,
