@@ -11,20 +11,24 @@ use std::process::{Command, ExitCode};
 use clap::Parser;
 
 /// The exercises, in chapter order, and what each shows.
-const EXERCISES: [(&str, &str); 6] = [
+const EXERCISES: [(&str, &str); 7] = [
     ("ex1", "a tracking allocator; Vec and String growth"),
     ("ex2", "jemalloc vs System, each in its own process"),
     ("ex3", "bump arena basics"),
     ("ex4", "collections and trees in an arena"),
     ("ex5", "a pipeline with an arena per phase"),
     ("ex6", "System vs jemalloc vs mimalloc vs bump arena"),
+    (
+        "ex7",
+        "many threads: remote frees, arenas, churn, false sharing",
+    ),
 ];
 
 /// Runs the exercises of "Allocators in Rust", each in its own process.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
-    /// The exercise to run (1 to 6); all of them, in order, if omitted.
+    /// The exercise to run (1 to 7); all of them, in order, if omitted.
     #[arg(value_parser = parse_exercise)]
     exercise: Option<usize>,
     /// Arguments passed to that exercise (for example `overhead --threads 1,2`).
@@ -39,7 +43,7 @@ struct Cli {
 fn parse_exercise(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if (1..=EXERCISES.len()).contains(&n) => Ok(n),
-        _ => Err("choose one of 1, 2, 3, 4, 5, 6".to_string()),
+        _ => Err("choose one of 1, 2, 3, 4, 5, 6, 7".to_string()),
     }
 }
 

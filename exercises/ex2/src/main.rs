@@ -12,9 +12,15 @@ use kit::{Format, OutputArgs, output::print_json, output::print_tables};
 // not built in (Windows MSVC, `--no-default-features`), the system allocator
 // takes its place; with `--features dhat-heap`, dhat's does.
 #[cfg(jemalloc)]
-kit::global_allocator!(ex1::Tracker<tikv_jemallocator::Jemalloc> = ex1::Tracker::new(tikv_jemallocator::Jemalloc));
+kit::global_allocator!(
+    ex1::Tracker<tikv_jemallocator::Jemalloc> =
+        ex1::Tracker::new(tikv_jemallocator::Jemalloc)
+);
 #[cfg(not(jemalloc))]
-kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+kit::global_allocator!(
+    ex1::Tracker<std::alloc::System> =
+        ex1::Tracker::new(std::alloc::System)
+);
 // ANCHOR_END: global
 
 /// The allocator this binary was built with.

@@ -6,7 +6,10 @@ use kit::{Format, OutputArgs, Table, output::print_json, output::print_tables};
 
 // Every global allocation (each Box, and each chunk an arena takes) goes
 // through exercise 1's tracker, so the counts below are exact.
-kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+kit::global_allocator!(
+    ex1::Tracker<std::alloc::System> =
+        ex1::Tracker::new(std::alloc::System)
+);
 
 /// Chapter 3: arena basics with bumpalo, and arena vs heap.
 ///
@@ -69,13 +72,8 @@ struct LimitArgs {
 
 #[derive(clap::Args)]
 struct VersusArgs {
-    /// How many small objects each side allocates per run.
-    #[arg(long, default_value_t = 100_000,
-          value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
-    objects: u64,
-    /// Repetitions; the report gives their median and spread.
-    #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u16).range(1..=101))]
-    runs: u16,
+    #[command(flatten)]
+    size: versus::Size,
     /// Run only this side: one warm-up round, then `--runs` rounds, untimed
     /// as a whole (for profilers such as callgrind or perf); prints ns per
     /// object.
@@ -114,8 +112,11 @@ fn main() -> std::process::ExitCode {
                 && limit_cmd(4096, h);
             println!();
             ok && versus_cmd(&VersusArgs {
-                objects: 100_000,
-                runs: 5,
+                size: versus::Size {
+                    objects: 100_000,
+                    runs: 5,
+                    rounds: 5,
+                },
                 only: None,
                 callgrind: false,
                 from: None,
@@ -320,18 +321,13 @@ fn limit_cmd(limit: usize, format: Format) -> bool {
 }
 
 fn versus_cmd(args: &VersusArgs) -> bool {
+    let objects = args.size.objects as usize;
     if let Some(which) = args.only {
-        let ns = versus::run_one(which, args.objects as usize, args.runs as usize);
-        println!(
-            "{}: {ns:.2} ns per object, allocate then free all ({} objects, {} rounds after a warm-up)",
-            which.name(),
-            args.objects,
-            args.runs
-        );
+        println!("{}", versus::only_line(which, &args.size));
         return true;
     }
-    let mut report = match &args.from {
-        Some(path) => match kit::output::read_report::<versus::Report>(path) {
+    let mut runs = match &args.from {
+        Some(path) => match kit::series::read::<versus::Report>(path) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -340,18 +336,30 @@ fn versus_cmd(args: &VersusArgs) -> bool {
         },
         None => {
             kit::timing::warn_if_debug_build();
-            let pb = kit::output::progress(args.runs as u64, "versus", args.out.json);
-            let r = versus::run(args.objects as usize, args.runs as usize, || pb.inc(1));
-            pb.finish_and_clear();
-            r
+            // Timed in the untracked binary; counted here, by the tracker.
+            match kit::split::run_untracked::<versus::Report>("ex3", &args.size.untracked_args()) {
+                Ok(mut r) => {
+                    versus::add_counts(&mut r, versus::count_calls(objects));
+                    vec![r]
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return false;
+                }
+            }
         }
     };
     if args.callgrind {
-        let counted = std::env::current_exe()
-            .map_err(|e| e.to_string())
-            .and_then(|exe| versus::count_instructions(&exe, report.objects));
+        let counted = kit::split::untracked_exe("ex3").and_then(|exe| {
+            kit::child::build_siblings_under_cargo("ex3", &["ex3-untracked"], &[])?;
+            versus::count_instructions(&exe, runs[0].objects)
+        });
         match counted {
-            Ok(i) => report.instructions = Some(i),
+            Ok(i) => {
+                for r in runs.iter_mut() {
+                    r.instructions = Some(i.clone());
+                }
+            }
             Err(e) => {
                 eprintln!("error: --callgrind: {e}");
                 return false;
@@ -359,10 +367,12 @@ fn versus_cmd(args: &VersusArgs) -> bool {
         }
     }
     match args.out.format() {
-        Format::Json => print_json(&report),
+        Format::Json if runs.len() == 1 => print_json(&runs[0]),
+        Format::Json => print_json(&kit::series::Series { series: runs }),
         f => {
-            print_tables(&versus::tables(&report), f);
-            println!("\n{}", versus::label(&report));
+            print_tables(&versus::tables(&runs), f);
+            println!("\n{}", versus::label(&runs));
+            println!("\n{}", versus::findings(&runs));
         }
     }
     true

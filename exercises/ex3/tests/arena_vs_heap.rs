@@ -58,7 +58,7 @@ fn a_reused_arena_stops_calling_the_global_allocator() {
 
 #[test]
 fn the_report_counts_every_side_over_every_run() {
-    let r = versus::run(1_000, 3, || {});
+    let r = versus::run(1_000, 3, 2, || {});
     assert_eq!(r.heap.global_allocs, 1_000);
     assert_eq!(r.reused_arena.global_allocs, 0, "after the warm-up rounds");
     assert_eq!(
@@ -69,4 +69,13 @@ fn the_report_counts_every_side_over_every_run() {
         (3, 3)
     );
     assert_eq!(r.object_size, 32);
+    let none = r.no_alloc.expect("the loop alone is timed too");
+    assert_eq!(none.global_allocs, 0, "the loop alone allocates nothing");
+    // The tracked binary's count of the same rounds the untracked one times.
+    let [heap, fresh, reused, alone] = versus::count_calls(1_000);
+    assert_eq!((heap, reused, alone), (1_000, 0, 0));
+    assert_eq!(
+        fresh, r.fresh_arena.global_allocs,
+        "one call per chunk, every round"
+    );
 }

@@ -278,20 +278,67 @@ pub fn count_instructions(
 pub fn table(r: &Report) -> kit::Table {
     let mut t = kit::Table::new(
         format!(
-            "ns per label ({} labels) or per node ({} nodes, {} children each): median ±half-range of {} runs",
-            r.labels, r.nodes, r.children, r.runs
+            "ns per label ({} labels) or per node ({} nodes, {} children each): {} of {} runs",
+            r.labels,
+            r.nodes,
+            r.children,
+            kit::timing::SPREAD_NOTE,
+            r.runs
         ),
         &["step", "heap", "arena", "heap / arena"],
     );
-    for s in &r.steps {
+    for (i, s) in r.steps.iter().enumerate() {
+        let items = if i == 0 { r.labels } else { r.nodes };
         t.row([
             s.step.clone(),
             s.heap_ns.display(2),
             s.arena_ns.display(2),
-            ratio(s.ratio.median),
+            ratio_or_totals(
+                s.heap_ns.median,
+                s.arena_ns.median,
+                s.ratio.median,
+                items,
+                "µs",
+                1e-3,
+            ),
         ]);
     }
     t
+}
+
+/// Below this many ns (or instructions) per item, a side's figure is near
+/// zero: a ratio over it says more about the clock's resolution than about
+/// the work, so the table gives the two totals instead.
+pub const NEAR_ZERO: f64 = 0.1;
+
+/// `ratio_of` as `2.6x`, or for a near-zero arena side, both sides' totals
+/// over all `items` (`1374 µs vs 0.3 µs in all`), each per-item figure
+/// times `items` times `scale`.
+fn ratio_or_totals(
+    heap: f64,
+    arena: f64,
+    ratio_of: f64,
+    items: usize,
+    unit: &str,
+    scale: f64,
+) -> String {
+    if arena.abs() < NEAR_ZERO {
+        let total = |x: f64| x * items as f64 * scale;
+        let fmt = |x: f64| {
+            if x.abs() < 10.0 {
+                format!("{x:.1}")
+            } else {
+                format!("{x:.0}")
+            }
+        };
+        format!(
+            "no ratio: {} {unit} vs {} {unit} in all",
+            fmt(total(heap)),
+            fmt(total(arena))
+        )
+    } else {
+        ratio(ratio_of)
+    }
 }
 
 /// The callgrind counts beside the timings, when the report has them.
@@ -304,12 +351,13 @@ pub fn instructions_table(r: &Report) -> Option<kit::Table> {
         ),
         &["step", "heap", "arena", "heap / arena"],
     );
-    for (step, (heap, arena)) in STEPS.iter().zip(i.heap.iter().zip(&i.arena)) {
+    for (k, (step, (heap, arena))) in STEPS.iter().zip(i.heap.iter().zip(&i.arena)).enumerate() {
+        let items = if k == 0 { r.labels } else { r.nodes };
         t.row([
             step.to_string(),
             instructions(*heap),
             instructions(*arena),
-            ratio(heap / arena),
+            ratio_or_totals(*heap, *arena, heap / arena, items, "instructions", 1.0),
         ]);
     }
     Some(t)
@@ -336,9 +384,8 @@ fn ratio(r: f64) -> String {
 
 /// The line the book prints under the table.
 pub fn label(r: &Report) -> String {
-    let m = &r.machine;
     format!(
-        "Measured on {} ({} cores, {}), {} build, {}; ratios are medians of per-run ratios.",
-        m.cpu, m.cores, m.os, m.profile, m.rustc
+        "Measured on {}; ratios are medians of per-run ratios.",
+        r.machine
     )
 }

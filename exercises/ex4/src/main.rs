@@ -6,7 +6,10 @@ use kit::{Format, OutputArgs, Table, output::print_json, output::print_tables};
 
 // Every global allocation (each heap buffer, and each chunk an arena takes)
 // goes through exercise 1's tracker, so the counts below are exact.
-kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+kit::global_allocator!(
+    ex1::Tracker<std::alloc::System> =
+        ex1::Tracker::new(std::alloc::System)
+);
 
 /// Chapter 4: collections in an arena, against the same collections on the heap.
 ///

@@ -17,13 +17,13 @@ use std::io::{BufRead, Write};
 
 use bumpalo::Bump;
 use bumpalo::collections::Vec as BumpVec;
-use hashbrown::{DefaultHashBuilder, HashMap};
+use hashbrown::HashMap;
 
 use crate::access_log::{self, Error, Lines, Options, Request, parse_line, route_pieces};
 use crate::meter::{Fingerprint, Meter, Outcome};
 use crate::phase_arena::{ArenaFull, Phase, PhaseArena};
 use crate::tally::{
-    ClientTotals, Latencies, RouteTally, RouteTotals, Totals, client_order, route_order,
+    ClientTotals, Latencies, MapHasher, RouteTally, RouteTotals, Totals, client_order, route_order,
     write_report,
 };
 
@@ -75,7 +75,7 @@ pub fn parse<'p, R: BufRead>(
 // ANCHOR_END: parse
 
 /// A hashbrown map whose table lives in an arena.
-type ArenaMap<'t, V> = HashMap<&'t str, V, DefaultHashBuilder, &'t Bump>;
+type ArenaMap<'t, V> = HashMap<&'t str, V, MapHasher, &'t Bump>;
 
 // ANCHOR: aggregate
 /// Transform phase state. Everything it holds is in the transform arena
@@ -94,8 +94,8 @@ impl<'t> Aggregate<'t> {
         Aggregate {
             arena,
             totals: Totals::default(),
-            routes: HashMap::new_in(arena.bump()),
-            clients: HashMap::new_in(arena.bump()),
+            routes: HashMap::with_hasher_in(MapHasher::default(), arena.bump()),
+            clients: HashMap::with_hasher_in(MapHasher::default(), arena.bump()),
             key: BumpVec::new_in(arena.bump()),
         }
     }

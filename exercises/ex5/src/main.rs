@@ -13,7 +13,10 @@ use kit::{Format, OutputArgs, output::print_json, output::print_tables};
 // Every global allocation goes through exercise 1's tracker, so the counts
 // per phase are exact. (With `--features dhat-heap`, dhat's allocator takes
 // its place and the counts read 0.)
-kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+kit::global_allocator!(
+    ex1::Tracker<std::alloc::System> =
+        ex1::Tracker::new(std::alloc::System)
+);
 
 /// Chapter 5: an arena per phase (parse -> transform -> output) against the
 /// same pipeline with String, Vec and HashMap.

@@ -4,6 +4,8 @@
 //! pipeline (see [`crate::access_log`] and [`crate::tally`]); only the memory is
 //! different. A request owns its text, one `String` per field; the maps own
 //! their keys; dropping a phase's data frees it one allocation at a time.
+//! Its maps are std's `HashMap` with the same hash function as the arena's
+//! ([`MapHasher`]), so hashing is not one of the differences.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -12,7 +14,7 @@ use crate::access_log::{self, Error, Lines, Options, Request, parse_line, route_
 use crate::meter::{Fingerprint, Meter, Outcome};
 use crate::phase_arena::Phase;
 use crate::tally::{
-    ClientTotals, Latencies, RouteTally, RouteTotals, Totals, client_order, route_order,
+    ClientTotals, Latencies, MapHasher, RouteTally, RouteTotals, Totals, client_order, route_order,
     write_report,
 };
 
@@ -99,8 +101,8 @@ pub fn parse<R: BufRead>(
 #[derive(Default)]
 pub struct Aggregate {
     totals: Totals,
-    routes: HashMap<String, RouteTally<Box<Latencies>>>,
-    clients: HashMap<String, ClientTotals>,
+    routes: HashMap<String, RouteTally<Box<Latencies>>, MapHasher>,
+    clients: HashMap<String, ClientTotals, MapHasher>,
     key: String,
 }
 
@@ -109,7 +111,21 @@ impl Aggregate {
     /// the map owns; later requests only look it up.
     pub fn add(&mut self, requests: &[OwnedRequest]) {
         for r in requests {
-            let r = r.as_request();
+            self.add_one(&r.as_request());
+        }
+    }
+
+    /// Counts requests that borrow their text from elsewhere (exercise 6's
+    /// `borrowed` strategy): the same maps, the same keys.
+    pub fn add_borrowed(&mut self, requests: &[Request<'_>]) {
+        for r in requests {
+            self.add_one(r);
+        }
+    }
+
+    fn add_one(&mut self, r: &Request<'_>) {
+        {
+            let r = *r;
             self.totals.add(&r);
 
             self.key.clear();

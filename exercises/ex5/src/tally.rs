@@ -11,6 +11,14 @@ use std::ops::DerefMut;
 
 use crate::access_log::{Request, Timestamp};
 
+// ANCHOR: hasher
+/// The hash function of every map in both pipelines (foldhash, hashbrown's
+/// default). Named once, here, so the two pipelines differ in how they
+/// allocate and not in how they hash: std's `HashMap` defaults to
+/// SipHash-1-3, several times slower on short keys than foldhash.
+pub type MapHasher = hashbrown::DefaultHashBuilder;
+// ANCHOR_END: hasher
+
 /// Latency histogram buckets: one per millisecond from 0 to 999, and one for
 /// everything from 1000 ms up.
 pub const LATENCY_BUCKETS: usize = 1001;

@@ -12,13 +12,14 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ex5::access_log::{Lines, Options};
+use ex5::access_log::{self, Lines, Options, Request, parse_line};
 use ex5::meter::{Fingerprint, Meter, Outcome};
 use ex5::{Error, Phase, PhaseArena, arena, std_pipeline};
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use crate::Strategy;
+use crate::strategy::Pipeline;
 
 /// Most records a run may read (it streams them: memory is bounded by the
 /// batch, not by this).
@@ -54,6 +55,10 @@ pub struct Job {
     /// Print the measurements as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Read the process's anonymous resident memory (`RssAnon`) after every
+    /// batch, for its peak (the counting runs do; the timed runs do not).
+    #[arg(long)]
+    pub sample_memory: bool,
 }
 
 /// Per-batch latency percentiles, in nanoseconds.
@@ -82,8 +87,22 @@ pub struct Sample {
     pub batch_latency: Latency,
     /// Global allocations over the whole job, from the tracker.
     pub counts: ex1::Stats,
-    /// The process's highest resident memory (`VmHWM`) when the job ended.
+    /// The process's highest resident memory (`VmHWM`, file-backed pages
+    /// such as the binary and libc included) when the job ended.
     pub peak_rss: Option<u64>,
+    /// Anonymous resident memory (`RssAnon`) before the job started.
+    #[serde(default)]
+    pub baseline_anon: Option<u64>,
+    /// The highest `RssAnon` read after each batch (`--sample-memory`).
+    #[serde(default)]
+    pub peak_anon: Option<u64>,
+    /// Minor page faults during the job (`getrusage`).
+    #[serde(default)]
+    pub minor_faults: Option<u64>,
+    /// Whether the process's global allocator was the tracker (a counting
+    /// run) or untracked (a timed run, whose `counts` read zero).
+    #[serde(default)]
+    pub tracked: bool,
     pub report_bytes: u64,
     /// FNV-1a hash of the report: the same report, the same hash.
     pub report_fnv: u64,
@@ -96,6 +115,8 @@ pub struct Sample {
 pub struct BatchClock {
     histogram: Histogram<u64>,
     batches: u64,
+    /// The highest `RssAnon` seen after a batch, when sampling.
+    peak_anon: Option<u64>,
 }
 
 impl BatchClock {
@@ -104,6 +125,7 @@ impl BatchClock {
             histogram: Histogram::new_with_bounds(1, 60_000_000_000, 3)
                 .expect("constant bounds are valid"),
             batches: 0,
+            peak_anon: None,
         }
     }
 
@@ -112,11 +134,20 @@ impl BatchClock {
         self.histogram
             .saturating_record(started.elapsed().as_nanos() as u64);
         self.batches += 1;
+        if let Some(peak) = self.peak_anon.as_mut() {
+            // After the clock: reading /proc costs microseconds.
+            *peak = (*peak).max(kit::rss::anon().unwrap_or(0));
+        }
     }
 }
 // ANCHOR_END: clock
 
 impl BatchClock {
+    /// Reads `RssAnon` after every batch from now on (no allocation).
+    pub fn sample_memory(&mut self) {
+        self.peak_anon = Some(kit::rss::anon().unwrap_or(0));
+    }
+
     pub fn batches(&self) -> u64 {
         self.batches
     }
@@ -175,6 +206,103 @@ pub fn std_batches<R: BufRead>(
 }
 // ANCHOR_END: std_batches
 
+// ANCHOR: borrowed_batches
+/// One batch's text: every line of the batch appended to one `String`, and
+/// where each line lies in it. Reused from batch to batch, so once it has
+/// grown to a batch it allocates no more.
+#[derive(Default)]
+pub struct BatchText {
+    text: String,
+    lines: Vec<(u64, std::ops::Range<usize>)>,
+}
+
+impl BatchText {
+    /// Reads up to one batch of lines into the buffer (the previous batch's
+    /// text goes: the borrow checker has made sure nothing points to it).
+    pub fn read<R: BufRead>(
+        &mut self,
+        lines: &mut Lines<R>,
+        options: &Options,
+        skipped: &mut u64,
+        meter: &mut Meter,
+    ) -> Result<(), Error> {
+        self.text.clear();
+        self.lines.clear();
+        while (self.lines.len() as u64) < options.batch_len() {
+            let Some((line, text)) = lines.next_line()? else {
+                break;
+            };
+            match text {
+                Ok(text) => {
+                    let start = self.text.len();
+                    self.text.push_str(text);
+                    self.lines.push((line, start..self.text.len()));
+                }
+                Err(reason) => access_log::on_malformed(options, line, reason, skipped)?,
+            }
+            meter.record_read(line, lines.bytes_read());
+        }
+        lines.at_end()?;
+        Ok(())
+    }
+
+    /// The batch's records, each borrowing its fields from the buffer.
+    pub fn parse<'b>(
+        &'b self,
+        requests: &mut Vec<Request<'b>>,
+        options: &Options,
+        skipped: &mut u64,
+    ) -> Result<(), Error> {
+        for (line, range) in &self.lines {
+            match parse_line(&self.text[range.clone()]) {
+                Ok(request) => requests.push(request),
+                Err(reason) => access_log::on_malformed(options, *line, reason, skipped)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The std pipeline without the copies: each batch's lines go into one
+/// reused `String`, the records borrow their fields from it, and are
+/// counted into the same maps as [`std_batches`]. Std types only, no arena:
+/// against `std_batches` it differs in the copies (seven `String`s per
+/// record); against the arena pipeline, in where the rest is allocated.
+pub fn borrowed_batches<R: BufRead>(
+    lines: &mut Lines<R>,
+    options: &Options,
+    meter: &mut Meter,
+    clock: &mut BatchClock,
+    out: impl Write,
+) -> Result<Outcome, Error> {
+    let mut skipped = 0;
+    let mut text = BatchText::default();
+    let mut aggregate = std_pipeline::Aggregate::default();
+    loop {
+        let started = Instant::now();
+        text.read(lines, options, &mut skipped, meter)?;
+        let mut requests = Vec::with_capacity(text.lines.len());
+        text.parse(&mut requests, options, &mut skipped)?;
+        aggregate.add_borrowed(&requests);
+        drop(requests);
+        clock.record(started);
+        if lines.exhausted() {
+            break;
+        }
+    }
+    let summary = aggregate.finish(skipped);
+    drop(text);
+    let mut out = Fingerprint::new(out);
+    summary.write(&mut out).map_err(Error::Write)?;
+    Ok(Outcome {
+        records: summary.totals.records,
+        skipped,
+        report_bytes: out.bytes,
+        report_fnv: out.hash,
+    })
+}
+// ANCHOR_END: borrowed_batches
+
 // ANCHOR: arena_batches
 /// The arena pipeline, batch by batch: each batch's lines and records go
 /// into the parse arena, which `arena::parse` resets before the next batch
@@ -223,6 +351,7 @@ pub fn measure<R: BufRead>(
     input: R,
     records: u64,
     batch: u64,
+    sample_memory: bool,
 ) -> Result<Sample, Error> {
     let options = Options {
         batch: Some(batch),
@@ -235,22 +364,31 @@ pub fn measure<R: BufRead>(
     // told to expect so many records that it samples only once.
     let mut meter = Meter::new(u64::MAX, None);
     let mut clock = BatchClock::new();
+    if sample_memory {
+        clock.sample_memory();
+    }
     let mut input = input;
+    let baseline_anon = kit::rss::anon();
+    let faults = kit::rss::minor_faults();
 
     let started = Instant::now();
     let (outcome, counts) = ex1::measure(|| {
         let mut lines = Lines::new(&mut input, &options);
         let out = std::io::sink();
         match strategy.pipeline() {
-            ex5::Pipeline::Std => std_batches(&mut lines, &options, &mut meter, &mut clock, out),
-            ex5::Pipeline::Arena => {
-                arena_batches(&mut lines, &options, &mut meter, &mut clock, out)
+            Pipeline::Std => std_batches(&mut lines, &options, &mut meter, &mut clock, out),
+            Pipeline::Borrowed => {
+                borrowed_batches(&mut lines, &options, &mut meter, &mut clock, out)
             }
+            Pipeline::Arena => arena_batches(&mut lines, &options, &mut meter, &mut clock, out),
         }
     });
     let wall = started.elapsed();
     let outcome = outcome?;
-    Ok(sample(strategy, batch, wall, &clock, counts, &outcome))
+    let mut sample = sample(strategy, batch, wall, &clock, counts, &outcome);
+    sample.baseline_anon = baseline_anon;
+    sample.minor_faults = faults.and_then(|f| Some(kit::rss::minor_faults()? - f));
+    Ok(sample)
 }
 // ANCHOR_END: measure
 
@@ -272,6 +410,10 @@ fn sample(
         batch_latency: clock.latency(),
         counts,
         peak_rss: kit::rss::read().map(|r| r.peak),
+        baseline_anon: None,
+        peak_anon: clock.peak_anon,
+        minor_faults: None,
+        tracked: ex1::tracking_is_active(),
         report_bytes: outcome.report_bytes,
         report_fnv: outcome.report_fnv,
     }
@@ -290,6 +432,7 @@ pub fn run_job(strategy: Strategy, job: &Job) -> Result<Sample, String> {
                 BufReader::with_capacity(BUFFER, file),
                 job.records,
                 job.batch,
+                job.sample_memory,
             )
         }
         None => measure(
@@ -297,6 +440,7 @@ pub fn run_job(strategy: Strategy, job: &Job) -> Result<Sample, String> {
             BufReader::with_capacity(BUFFER, ex5::GeneratedInput::new(job.seed, job.records)),
             job.records,
             job.batch,
+            job.sample_memory,
         ),
     };
     result.map_err(|e| e.to_string())

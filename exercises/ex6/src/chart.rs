@@ -15,7 +15,10 @@ fn color(s: Strategy) -> RGBColor {
         Strategy::System => RGBColor(200, 60, 40),
         Strategy::Jemalloc => RGBColor(40, 90, 200),
         Strategy::Mimalloc => RGBColor(60, 150, 70),
+        Strategy::Borrowed => RGBColor(220, 150, 30),
         Strategy::Arena => RGBColor(150, 90, 180),
+        Strategy::ArenaJemalloc => RGBColor(100, 60, 170),
+        Strategy::ArenaMimalloc => RGBColor(190, 120, 210),
     }
 }
 
@@ -52,7 +55,7 @@ pub fn svg(r: &Report) -> Result<String, String> {
     let p = &r.plan;
     BarChart {
         title: &format!(
-            "{} records in batches of {}: median and range of {} runs",
+            "{} records in batches of {}: median and range of {} runs (peak RssAnon: one tracked run)",
             p.records, p.batch, p.runs
         ),
         panels: vec![
@@ -60,7 +63,9 @@ pub fn svg(r: &Report) -> Result<String, String> {
             panel(r, "Batch latency, p99", "µs", 1.0, |row| {
                 Some(row.batch_p99_us)
             }),
-            panel(r, "Peak RSS", "MiB", MIB, |row| row.peak_rss),
+            panel(r, "Peak RssAnon", "MiB", MIB, |row| {
+                row.peak_anon.map(|b| kit::Summary::of_or_nan(&[b as f64]))
+            }),
         ],
     }
     .svg(900, 380)

@@ -1,4 +1,5 @@
-//! The child's side, shared by the three binaries: `run` executes one
+//! The child's side, shared by the six binaries (three global allocators,
+//! each tracked for counting and untracked for timing): `run` executes one
 //! strategy's job in this process and prints what it measured (JSON for the
 //! parent, a table for a person).
 
@@ -6,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::Strategy;
 use crate::batch::{self, Job, Sample};
+use crate::strategy::Allocator;
 
 /// The whole command line of `ex6-jemalloc` and `ex6-mimalloc`.
 #[derive(Parser, Debug)]
@@ -33,12 +35,33 @@ pub fn strategy_or_exit(job: &Job, served: &[Strategy], binary: &str) -> Strateg
             clap::error::ErrorKind::InvalidValue,
             format!(
                 "strategy '{strategy}' runs in {}, not in {binary}\n",
-                strategy.binary()
+                strategy.binary(true)
             ),
         )
         .exit();
     }
     strategy
+}
+
+/// The whole `main` of a sibling binary linked with `global`: parse, check
+/// the strategy is one this binary serves, run it. `built_in` is false in a
+/// stub whose allocator is not in this build (jemalloc on MSVC).
+pub fn sibling_main(global: Allocator, binary: &str, built_in: bool) -> std::process::ExitCode {
+    let cli = SiblingCli::parse();
+    let SiblingCommand::Run(job) = cli.command;
+    let strategy = strategy_or_exit(&job, &Strategy::served_by(global), binary);
+    let _profile = kit::profile::start(binary);
+    if !built_in {
+        eprintln!(
+            "error: this allocator is not built into {binary} (Windows MSVC, or a feature off)"
+        );
+        return 1.into();
+    }
+    if run(strategy, &job) {
+        0.into()
+    } else {
+        1.into()
+    }
 }
 
 /// Runs the job and prints the result; false (after one error line) if it
@@ -91,9 +114,15 @@ fn sample_table(s: &Sample) -> kit::Table {
         crate::mib(s.counts.peak_live_bytes as f64),
     ]);
     t.row([
-        "peak RSS (MiB)".to_string(),
+        "peak RSS, file pages included (MiB)".to_string(),
         s.peak_rss
             .map_or("n/a".to_string(), |b| crate::mib(b as f64)),
+    ]);
+    let mib = |b: Option<u64>| b.map_or("n/a".to_string(), |b| crate::mib(b as f64));
+    t.row(["RssAnon at start (MiB)".to_string(), mib(s.baseline_anon)]);
+    t.row([
+        "peak RssAnon, sampled per batch (MiB)".to_string(),
+        mib(s.peak_anon),
     ]);
     t.row([
         "report".to_string(),

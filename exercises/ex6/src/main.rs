@@ -9,14 +9,19 @@ use ex6::compare::{self, Plan, Report};
 use kit::{Format, OutputArgs, output::print_json, output::print_tables};
 
 // ANCHOR: global
-// The parent, and the process of the `system` and `arena` strategies: the
-// platform's allocator, wrapped in exercise 1's tracker. (With
-// `--features dhat-heap`, dhat's allocator takes its place.)
-kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+// The parent, and the counting process of the `system`, `borrowed` and
+// `arena` strategies: the platform's allocator, wrapped in exercise 1's
+// tracker. (With `--features dhat-heap`, dhat's allocator takes its place.)
+// Their timed process is `ex6-untracked`.
+kit::global_allocator!(
+    ex1::Tracker<std::alloc::System> =
+        ex1::Tracker::new(std::alloc::System)
+);
 // ANCHOR_END: global
 
-/// Chapter 6: one batch job four ways (System, jemalloc, mimalloc, an arena
-/// per batch), each in its own process, side by side.
+/// Chapter 6: one batch job seven ways (System, jemalloc, mimalloc, without
+/// copies, and an arena per batch over each allocator), each in its own
+/// process, side by side.
 ///
 /// With no command, runs `compare` with its defaults (about half a minute
 /// on two cores).
@@ -35,8 +40,8 @@ enum Command {
     /// Each strategy once, in its own process: allocation counts and peak
     /// live heap (deterministic).
     Counts(CountsArgs),
-    /// Run the batch job once in this process (strategy system or arena; the
-    /// others run in `ex6-jemalloc` and `ex6-mimalloc`).
+    /// Run the batch job once in this process (strategy system, borrowed or
+    /// arena; the others run in `ex6-jemalloc` and `ex6-mimalloc`).
     Run(Job),
 }
 
@@ -107,7 +112,7 @@ fn main() -> std::process::ExitCode {
     let run_strategy = match &cli.command {
         Some(Command::Run(job)) => Some(ex6::child::strategy_or_exit(
             job,
-            &[Strategy::System, Strategy::Arena],
+            &Strategy::served_by(ex6::strategy::Allocator::System),
             "ex6",
         )),
         Some(Command::Compare(a)) => {
@@ -165,7 +170,7 @@ fn read_report(path: &Path) -> Option<Report> {
 /// Runs the plan with a progress bar on stderr.
 fn measure(plan: &Plan, quiet: bool) -> Option<Report> {
     let pb = kit::output::progress(
-        (plan.runs * plan.strategies.len()) as u64,
+        ((plan.runs + 1) * plan.strategies.len()) as u64,
         "children",
         quiet,
     );
@@ -241,15 +246,18 @@ fn checks_hold(r: &Report) -> bool {
         eprintln!("error: the strategies wrote different reports");
     }
     if !r.counts_agree {
-        eprintln!("error: the std strategies counted different allocations for the same work");
+        eprintln!(
+            "error: strategies of one pipeline counted different allocations for the same work"
+        );
     }
     r.same_output && r.counts_agree
 }
 
 fn counts_cmd(a: &CountsArgs) -> bool {
+    // No timed runs: only each strategy's tracked, counting run.
     let plan = Plan {
         strategies: Strategy::available(),
-        runs: 1,
+        runs: 0,
         records: a.records,
         batch: a.batch,
         seed: a.seed,

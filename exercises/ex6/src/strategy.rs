@@ -1,14 +1,13 @@
-//! The four strategies, and which process runs each.
+//! The strategies, and which process runs each.
 
 use std::path::PathBuf;
 
-use ex5::Pipeline;
 use serde::{Deserialize, Serialize};
 
 // ANCHOR: strategy
 /// One way to allocate for the batch job.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Strategy {
     /// The std pipeline on the platform's allocator (glibc malloc on Linux).
     System,
@@ -16,39 +15,94 @@ pub enum Strategy {
     Jemalloc,
     /// The std pipeline on mimalloc.
     Mimalloc,
+    /// The std pipeline without copying: each batch's lines go into one
+    /// `String`, and the records borrow their fields from it (std types,
+    /// no arena), on the platform's allocator.
+    Borrowed,
     /// The arena pipeline (an arena per phase, the parse arena reset for
     /// every batch) over the platform's allocator.
     Arena,
+    /// The arena pipeline over jemalloc.
+    ArenaJemalloc,
+    /// The arena pipeline over mimalloc.
+    ArenaMimalloc,
+}
+
+/// What the job does with its records; the global allocator is the other
+/// half of a strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pipeline {
+    /// Exercise 5's std twin: every field copied into its own `String`.
+    Std,
+    /// Records borrow from one `String` per batch.
+    Borrowed,
+    /// Exercise 5's arena pipeline.
+    Arena,
+}
+
+/// The global allocator a strategy's process is linked with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allocator {
+    System,
+    Jemalloc,
+    Mimalloc,
 }
 
 impl Strategy {
     /// Every strategy, in the order the tables show them.
-    pub const ALL: [Strategy; 4] = [
+    pub const ALL: [Strategy; 7] = [
         Strategy::System,
         Strategy::Jemalloc,
         Strategy::Mimalloc,
+        Strategy::Borrowed,
         Strategy::Arena,
+        Strategy::ArenaJemalloc,
+        Strategy::ArenaMimalloc,
     ];
 
-    /// The pipeline the strategy runs: the arena pipeline for `arena`, the
-    /// std twin for the three global allocators.
+    /// The pipeline the strategy runs.
     pub fn pipeline(self) -> Pipeline {
         match self {
-            Strategy::Arena => Pipeline::Arena,
-            _ => Pipeline::Std,
+            Strategy::System | Strategy::Jemalloc | Strategy::Mimalloc => Pipeline::Std,
+            Strategy::Borrowed => Pipeline::Borrowed,
+            Strategy::Arena | Strategy::ArenaJemalloc | Strategy::ArenaMimalloc => Pipeline::Arena,
         }
     }
 
-    /// The binary whose global allocator the strategy needs.
-    pub fn binary(self) -> &'static str {
+    /// The global allocator the strategy's process is linked with.
+    pub fn global(self) -> Allocator {
         match self {
-            Strategy::System | Strategy::Arena => "ex6",
-            Strategy::Jemalloc => "ex6-jemalloc",
-            Strategy::Mimalloc => "ex6-mimalloc",
+            Strategy::System | Strategy::Borrowed | Strategy::Arena => Allocator::System,
+            Strategy::Jemalloc | Strategy::ArenaJemalloc => Allocator::Jemalloc,
+            Strategy::Mimalloc | Strategy::ArenaMimalloc => Allocator::Mimalloc,
+        }
+    }
+
+    /// The binary whose global allocator the strategy needs: the tracked
+    /// one counts, the untracked one (`-untracked`) is timed.
+    pub fn binary(self, tracked: bool) -> &'static str {
+        match (self.global(), tracked) {
+            (Allocator::System, true) => "ex6",
+            (Allocator::System, false) => "ex6-untracked",
+            (Allocator::Jemalloc, true) => "ex6-jemalloc",
+            (Allocator::Jemalloc, false) => "ex6-jemalloc-untracked",
+            (Allocator::Mimalloc, true) => "ex6-mimalloc",
+            (Allocator::Mimalloc, false) => "ex6-mimalloc-untracked",
         }
     }
 }
 // ANCHOR_END: strategy
+
+impl Pipeline {
+    pub fn name(self) -> &'static str {
+        match self {
+            Pipeline::Std => "std",
+            Pipeline::Borrowed => "borrowed",
+            Pipeline::Arena => "arena",
+        }
+    }
+}
 
 impl Strategy {
     pub fn name(self) -> &'static str {
@@ -56,26 +110,29 @@ impl Strategy {
             Strategy::System => "system",
             Strategy::Jemalloc => "jemalloc",
             Strategy::Mimalloc => "mimalloc",
+            Strategy::Borrowed => "borrowed",
             Strategy::Arena => "arena",
+            Strategy::ArenaJemalloc => "arena-jemalloc",
+            Strategy::ArenaMimalloc => "arena-mimalloc",
         }
     }
 
     /// What serves the global allocations, for tables.
     pub fn allocator(self) -> &'static str {
-        match self {
-            Strategy::System | Strategy::Arena => "System (glibc malloc on Linux)",
-            Strategy::Jemalloc => "jemalloc",
-            Strategy::Mimalloc => "mimalloc",
+        match self.global() {
+            Allocator::System => "System (glibc malloc on Linux)",
+            Allocator::Jemalloc => "jemalloc",
+            Allocator::Mimalloc => "mimalloc",
         }
     }
 
     /// Whether this build has the strategy's allocator: jemalloc needs the
     /// `jemalloc` feature and a non-MSVC target, mimalloc its feature.
     pub fn is_available(self) -> bool {
-        match self {
-            Strategy::System | Strategy::Arena => true,
-            Strategy::Jemalloc => cfg!(jemalloc),
-            Strategy::Mimalloc => cfg!(feature = "mimalloc"),
+        match self.global() {
+            Allocator::System => true,
+            Allocator::Jemalloc => cfg!(jemalloc),
+            Allocator::Mimalloc => cfg!(feature = "mimalloc"),
         }
     }
 
@@ -87,9 +144,17 @@ impl Strategy {
             .collect()
     }
 
+    /// The strategies a binary linked with `global` runs.
+    pub fn served_by(global: Allocator) -> Vec<Strategy> {
+        Strategy::ALL
+            .into_iter()
+            .filter(|s| s.global() == global)
+            .collect()
+    }
+
     /// The path of the strategy's binary, beside this one.
-    pub fn executable(self) -> std::io::Result<PathBuf> {
-        kit::child::sibling(self.binary())
+    pub fn executable(self, tracked: bool) -> std::io::Result<PathBuf> {
+        kit::child::sibling(self.binary(tracked))
     }
 }
 

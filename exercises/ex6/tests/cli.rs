@@ -71,7 +71,7 @@ fn a_missing_input_file_is_one_line_and_exit_1() {
 
 // ANCHOR: facts
 #[test]
-fn four_strategies_one_report_and_the_counts_the_chapter_states() {
+fn every_strategy_one_report_and_the_counts_the_chapter_states() {
     let o = ex6(&["counts", "--records", "20000", "--batch", "500", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let r: ex6::Report = serde_json::from_slice(&o.stdout).expect("a report");
@@ -87,10 +87,25 @@ fn four_strategies_one_report_and_the_counts_the_chapter_states() {
             assert_eq!(allocs(s), Some(system), "{s}");
         }
     }
-    // Seven `String`s per record in the std twin; in the arena, a few chunks.
+    // Seven `String`s per record in the std twin; without the copies, about
+    // one `Vec` per batch; in the arena, a few chunks, whatever allocator
+    // serves them.
     assert!(system >= 7 * 20_000);
+    let borrowed = allocs(Strategy::Borrowed).expect("borrowed always runs");
+    assert!(
+        borrowed * 100 < system,
+        "borrowed {borrowed}, System {system}"
+    );
     let arena = allocs(Strategy::Arena).expect("the arena always runs");
     assert!(arena * 1000 < system, "arena {arena}, System {system}");
+    for s in [Strategy::ArenaJemalloc, Strategy::ArenaMimalloc] {
+        if s.is_available() {
+            assert_eq!(allocs(s), Some(arena), "{s}");
+        }
+    }
+    // Counting only: one tracked run per strategy, no timed ones.
+    assert_eq!(r.samples.len(), r.plan.strategies.len());
+    assert!(r.samples.iter().all(|s| s.tracked));
     for sample in &r.samples {
         assert_eq!(sample.records, 20_000);
         assert_eq!(sample.batches, 40);
@@ -108,7 +123,9 @@ fn a_saved_comparison_renders_as_tables_and_a_chart() {
     std::fs::write(&saved, &o.stdout).unwrap();
     let r: ex6::Report = serde_json::from_slice(&o.stdout).unwrap();
     let n = Strategy::available().len();
-    assert_eq!(r.samples.len(), 2 * n);
+    // Two timed runs of every strategy, then one tracked run each.
+    assert_eq!(r.samples.len(), 3 * n);
+    assert_eq!(r.samples.iter().filter(|s| s.tracked).count(), n);
     // The order rotates: run 1 starts with the strategy run 0 had second.
     assert_eq!(r.samples[n].strategy, r.samples[1].strategy);
     assert_eq!(

@@ -31,6 +31,10 @@ fn sample(strategy: Strategy, run: usize, wall_secs: f64) -> Sample {
             ..ex1::Stats::default()
         },
         peak_rss: Some(10 << 20),
+        baseline_anon: None,
+        peak_anon: None,
+        minor_faults: None,
+        tracked: false,
         report_bytes: 4_321,
         report_fnv: 0xfeed,
     }
@@ -115,7 +119,8 @@ fn without_system_there_is_no_speedup_and_without_samples_no_row() {
 fn a_different_count_or_report_is_flagged() {
     let all = [Strategy::System, Strategy::Jemalloc, Strategy::Arena];
     // jemalloc asked for one allocation more than System: the std pipeline
-    // is the same program, so the counts must agree.
+    // is the same program whatever allocator serves it, so the counts must
+    // agree.
     let mut samples = three_runs();
     samples[1].counts.allocs += 1;
     let r = compare::aggregate(&plan(&all), samples);
@@ -125,4 +130,35 @@ fn a_different_count_or_report_is_flagged() {
     samples[5].report_fnv ^= 1;
     let r = compare::aggregate(&plan(&all), samples);
     assert!(r.counts_agree && !r.same_output);
+}
+
+#[test]
+fn timings_come_from_untracked_runs_and_counts_from_the_tracked_one() {
+    let all = [Strategy::System, Strategy::Arena];
+    let mut samples: Vec<Sample> = three_runs()
+        .into_iter()
+        .filter(|s| s.strategy != Strategy::Jemalloc)
+        .collect();
+    // One tracked run each, slow (the tracker's cost) and with the counts
+    // and memory figures; untracked runs count nothing.
+    for s in samples.iter_mut() {
+        s.counts = ex1::Stats::default();
+    }
+    for strategy in all {
+        let mut counted = sample(strategy, 3, 100.0);
+        counted.tracked = true;
+        counted.peak_anon = Some(3 << 20);
+        counted.baseline_anon = Some(1 << 20);
+        samples.push(counted);
+    }
+    let r = compare::aggregate(&plan(&all), samples);
+    let arena = r.row(Strategy::Arena).unwrap();
+    assert_eq!(arena.wall_secs.median, 0.8, "the tracked run is not timed");
+    assert_eq!(arena.wall_secs.runs, 3);
+    assert_eq!(arena.counts.allocs, 12, "counts from the tracked run");
+    assert_eq!(
+        (arena.baseline_anon, arena.peak_anon),
+        (Some(1 << 20), Some(3 << 20))
+    );
+    assert!(r.counts_agree);
 }

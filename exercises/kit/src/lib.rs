@@ -14,11 +14,13 @@ pub mod child;
 pub mod output;
 pub mod profile;
 pub mod rss;
+pub mod series;
+pub mod split;
 pub mod testing;
 pub mod timing;
 
 pub use output::{Format, OutputArgs, Table};
-pub use timing::Summary;
+pub use timing::{Claim, Summary, Verdict};
 
 /// Re-exported so exercises name one version of dhat, the one the workspace pins.
 pub use dhat;

@@ -145,11 +145,12 @@ pub fn progress(len: u64, what: &str, quiet: bool) -> indicatif::ProgressBar {
 
 /// Reads a report saved with `--json` (the labelled reference runs in
 /// `book/src/data/`), for the `--from FILE` rendering every exercise offers.
+/// A data file that keeps a run per machine ([`crate::series`]) reads as its
+/// last run here; [`crate::series::read`] gives every machine's.
 pub fn read_report<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| e.to_string())
-        .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
-        .map_err(|e| format!("cannot read report {}: {e}", path.display()))
+    crate::series::read::<T>(path)?
+        .pop()
+        .ok_or_else(|| format!("cannot read report {}: no runs in it", path.display()))
 }
 
 /// Prints a chart drawn by `kit::chart` or plotters (`--svg`), or says on

@@ -1,17 +1,97 @@
 //! Summaries of repeated measurements: one run is an anecdote, the median of
-//! several with their spread is a measurement.
+//! several with a robust spread is a measurement, and a verdict against a
+//! claim is made from an interval, never from the median alone.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// How a cell written by [`Summary::display`] reads, for table titles.
+pub const SPREAD_NOTE: &str = "median ±half the interquartile range";
+
+/// Resamples drawn for the bootstrap interval of a median.
+const BOOTSTRAP_RESAMPLES: usize = 2000;
+/// Fixed seed: the same samples always give the same interval, so a table
+/// rendered from a data file is the same on every machine.
+const BOOTSTRAP_SEED: u64 = 0x5eed_a110_c470_2026;
+
+fn nan() -> f64 {
+    f64::NAN
+}
+
+/// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN.
+fn f64_or_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
 
 /// Median and spread of a set of samples (all in the same unit).
-#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq)]
+///
+/// The spread a table shows is the interquartile range (the middle half of
+/// the runs), which one outlier cannot move; the interval a verdict uses is a
+/// 95% bootstrap interval of the median.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     pub runs: usize,
+    #[serde(deserialize_with = "f64_or_nan")]
     pub median: f64,
+    #[serde(deserialize_with = "f64_or_nan")]
     pub min: f64,
+    #[serde(deserialize_with = "f64_or_nan")]
     pub max: f64,
     /// `(max - min) / median`, as a fraction: 0.05 means the runs span 5%.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub spread: f64,
+    /// First and third quartiles (NaN in data recorded before they were kept).
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub q1: f64,
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub q3: f64,
+    /// 95% bootstrap interval of the median (fixed seed, percentile method).
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub ci_low: f64,
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub ci_high: f64,
+}
+
+/// The `p`-quantile of sorted samples, interpolating linearly between ranks.
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let pos = p * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// SplitMix64: a tiny, well-mixed generator, enough for resampling.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        ((self.next() >> 11) as f64 / (1u64 << 53) as f64 * n as f64) as usize
+    }
+}
+
+/// 95% percentile-bootstrap interval of the median of `sorted`.
+fn bootstrap_median(sorted: &[f64]) -> (f64, f64) {
+    let n = sorted.len();
+    if n < 3 {
+        return (sorted[0], sorted[n - 1]);
+    }
+    let mut rng = SplitMix(BOOTSTRAP_SEED ^ n as u64);
+    let mut medians = Vec::with_capacity(BOOTSTRAP_RESAMPLES);
+    let mut draw = vec![0.0; n];
+    for _ in 0..BOOTSTRAP_RESAMPLES {
+        for d in draw.iter_mut() {
+            *d = sorted[rng.below(n)];
+        }
+        draw.sort_by(|a, b| a.total_cmp(b));
+        medians.push(quantile(&draw, 0.5));
+    }
+    medians.sort_by(|a, b| a.total_cmp(b));
+    (quantile(&medians, 0.025), quantile(&medians, 0.975))
 }
 
 impl Summary {
@@ -23,24 +103,30 @@ impl Summary {
         let mut v = samples.to_vec();
         v.sort_by(|a, b| a.total_cmp(b));
         let n = v.len();
-        let median = if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        };
+        let median = quantile(&v, 0.5);
         let (min, max) = (v[0], v[n - 1]);
         let spread = if median > 0.0 {
             (max - min) / median
         } else {
             0.0
         };
+        let (ci_low, ci_high) = bootstrap_median(&v);
         Some(Summary {
             runs: n,
             median,
             min,
             max,
             spread,
+            q1: quantile(&v, 0.25),
+            q3: quantile(&v, 0.75),
+            ci_low,
+            ci_high,
         })
+    }
+
+    /// All-NaN: no data (a serde default for fields added later).
+    pub fn nan() -> Summary {
+        Summary::of_or_nan(&[])
     }
 
     /// Like [`Summary::of`], but a missing summary (no samples, or a failed
@@ -53,17 +139,127 @@ impl Summary {
             min: f64::NAN,
             max: f64::NAN,
             spread: f64::NAN,
+            q1: f64::NAN,
+            q3: f64::NAN,
+            ci_low: f64::NAN,
+            ci_high: f64::NAN,
         })
     }
 
-    /// `12.3 ±4%` style, for tables.
+    /// Half the interquartile range over the median, as a fraction.
+    pub fn half_iqr(&self) -> f64 {
+        if self.median > 0.0 {
+            (self.q3 - self.q1) / 2.0 / self.median
+        } else {
+            f64::NAN
+        }
+    }
+
+    /// `12.3 ±4%` style, for tables: the median and half the interquartile
+    /// range as a percentage of it ([`SPREAD_NOTE`]).
+    ///
+    /// Data recorded before quartiles were kept has none: its cells keep the
+    /// half-range they were rendered with then, until the run is redone.
     pub fn display(&self, decimals: usize) -> String {
-        format!(
-            "{:.*} ±{:.0}%",
-            decimals,
-            self.median,
-            self.spread * 50.0 // half the range, as a ± figure
-        )
+        let half = if self.q1.is_nan() && !self.spread.is_nan() {
+            self.spread / 2.0
+        } else {
+            self.half_iqr()
+        };
+        format!("{:.*} ±{:.0}%", decimals, self.median, half * 100.0)
+    }
+
+    /// The bootstrap interval of the median, `2.1-6.2` style.
+    pub fn interval(&self, decimals: usize) -> String {
+        format!("{:.*}-{:.*}", decimals, self.ci_low, decimals, self.ci_high)
+    }
+}
+
+/// A claim about a ratio: "between `low` and `high`" (`high` infinite for
+/// "at least `low`").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Claim {
+    pub low: f64,
+    pub high: f64,
+}
+
+/// What the data say about a [`Claim`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The whole interval lies inside the claimed range.
+    Holds,
+    /// The whole interval lies below the range.
+    Below,
+    /// The whole interval lies above the range (the claim undersells it).
+    Above,
+    /// The interval straddles a bound of the range.
+    Inconclusive,
+    /// Machines measured disagree (each one's verdict is conclusive).
+    MachineDependent,
+    NoData,
+}
+
+impl Claim {
+    /// The verdict from `s`'s bootstrap interval of the median: conclusive
+    /// only when the whole interval falls on one side of each bound.
+    pub fn judge(&self, s: &Summary) -> Verdict {
+        let (lo, hi) = (s.ci_low, s.ci_high);
+        if lo.is_nan() || hi.is_nan() {
+            Verdict::NoData
+        } else if hi < self.low {
+            Verdict::Below
+        } else if lo > self.high {
+            Verdict::Above
+        } else if lo >= self.low && hi <= self.high {
+            Verdict::Holds
+        } else {
+            Verdict::Inconclusive
+        }
+    }
+
+    /// `5-20x` or `at least 5x`.
+    pub fn range(&self) -> String {
+        if self.high.is_finite() {
+            format!("{}-{}x", self.low, self.high)
+        } else {
+            format!("at least {}x", self.low)
+        }
+    }
+}
+
+impl Verdict {
+    /// One verdict for several machines: theirs if they all agree, otherwise
+    /// inconclusive if any was, otherwise machine-dependent.
+    pub fn across(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
+        let mut it = verdicts.into_iter().filter(|v| *v != Verdict::NoData);
+        let Some(first) = it.next() else {
+            return Verdict::NoData;
+        };
+        let mut out = first;
+        for v in it {
+            if v == Verdict::Inconclusive || out == Verdict::Inconclusive {
+                out = Verdict::Inconclusive;
+            } else if v != out {
+                out = Verdict::MachineDependent;
+            }
+        }
+        out
+    }
+
+    /// The verdict in words, against `claim`.
+    pub fn describe(self, claim: &Claim) -> String {
+        match self {
+            Verdict::Holds => format!("the claim holds: interval within {}", claim.range()),
+            Verdict::Below => format!("the claim does not hold: interval below {}x", claim.low),
+            Verdict::Above => format!("the claim undersells it: interval above {}x", claim.high),
+            Verdict::Inconclusive => format!(
+                "inconclusive: the interval straddles a bound of {}",
+                claim.range()
+            ),
+            Verdict::MachineDependent => "machine-dependent: machines disagree".to_string(),
+            Verdict::NoData => "no data".to_string(),
+        }
     }
 }
 
@@ -86,39 +282,166 @@ pub fn build_profile() -> &'static str {
     }
 }
 
+/// Set to `1` for a quick run that stands in for a reference run; its
+/// label then says it is to be replaced.
+pub const PROVISIONAL_ENV: &str = "KIT_PROVISIONAL";
+
 /// What a labelled timing run records about where it ran.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Machine {
+    /// CPU model name from `/proc/cpuinfo`.
     pub cpu: String,
+    /// CPU family and model numbers (`cpu family`, `model` in `/proc/cpuinfo`).
+    #[serde(default)]
+    pub cpu_family: Option<u32>,
+    #[serde(default)]
+    pub cpu_model: Option<u32>,
     pub cores: usize,
     pub os: String,
+    /// Kernel release (`/proc/sys/kernel/osrelease`).
+    #[serde(default)]
+    pub kernel: String,
+    /// glibc version, empty off glibc.
+    #[serde(default)]
+    pub glibc: String,
+    /// UTC date of the run, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: String,
     pub profile: String,
     pub rustc: String,
+    /// A quick stand-in run on a loaded machine, to be replaced.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provisional: bool,
+}
+
+fn cpuinfo_field(cpuinfo: &str, name: &str) -> Option<String> {
+    cpuinfo
+        .lines()
+        .find(|l| l.split(':').next().map(str::trim) == Some(name))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn civil_date(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (y, m, d) = civil_date(secs.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn glibc_version() -> String {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: gnu_get_libc_version returns a pointer to a static,
+        // NUL-terminated string that lives as long as the process.
+        let v = unsafe { std::ffi::CStr::from_ptr(libc::gnu_get_libc_version()) };
+        v.to_string_lossy().into_owned()
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        String::new()
+    }
 }
 
 impl Machine {
-    /// Reads the CPU model from `/proc/cpuinfo` where there is one.
+    /// Describes this machine from `/proc/cpuinfo` and the kernel, where
+    /// there are such files.
     pub fn describe() -> Machine {
-        let cpu = std::fs::read_to_string("/proc/cpuinfo")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("model name"))
-                    .and_then(|l| l.split(':').nth(1))
-                    .map(|m| m.trim().to_string())
-            })
-            .unwrap_or_else(|| "unknown".to_string());
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let number = |name| cpuinfo_field(&cpuinfo, name).and_then(|v| v.parse().ok());
         Machine {
-            cpu,
+            cpu: cpuinfo_field(&cpuinfo, "model name").unwrap_or_else(|| "unknown".to_string()),
+            cpu_family: number("cpu family"),
+            cpu_model: number("model"),
             cores: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
             os: std::env::consts::OS.to_string(),
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default(),
+            glibc: glibc_version(),
+            date: today(),
             profile: build_profile().to_string(),
             rustc: option_env!("KIT_RUSTC_VERSION")
                 .unwrap_or("unknown")
                 .to_string(),
+            provisional: std::env::var(PROVISIONAL_ENV).is_ok_and(|v| v == "1"),
         }
+    }
+
+    /// What makes two runs "the same machine" for the reference data: the
+    /// CPU (name, family, model) and the core count. A new run on the same
+    /// machine replaces its series; a run elsewhere adds one.
+    pub fn key(&self) -> String {
+        format!(
+            "{} / family {} model {} / {} cores",
+            self.cpu,
+            self.cpu_family.map_or("?".to_string(), |f| f.to_string()),
+            self.cpu_model.map_or("?".to_string(), |m| m.to_string()),
+            self.cores
+        )
+    }
+
+    /// A short name for a column header: the CPU name without the noise.
+    pub fn short(&self) -> String {
+        let name = self
+            .cpu
+            .replace("(R)", "")
+            .replace("(TM)", "")
+            .replace(" Processor", "")
+            .replace(" CPU", "");
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        format!("{name}, {} cores", self.cores)
+    }
+}
+
+/// `Intel(R) Xeon(R) Processor (family 6, model 85; 2 cores), Linux
+/// 6.1.0-28, glibc 2.36, release build, rustc 1.95.0, 2026-12-01`: the
+/// label under every table rendered from a timing run.
+impl std::fmt::Display for Machine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.cpu)?;
+        match (self.cpu_family, self.cpu_model) {
+            (Some(fam), Some(model)) => {
+                write!(f, " (family {fam}, model {model}; {} cores)", self.cores)?
+            }
+            _ => write!(f, " ({} cores)", self.cores)?,
+        }
+        if self.kernel.is_empty() {
+            write!(f, ", {}", self.os)?;
+        } else {
+            write!(f, ", {} {}", self.os, self.kernel)?;
+        }
+        if !self.glibc.is_empty() {
+            write!(f, ", glibc {}", self.glibc)?;
+        }
+        write!(f, ", {} build, {}", self.profile, self.rustc)?;
+        if !self.date.is_empty() {
+            write!(f, ", {}", self.date)?;
+        }
+        if self.provisional {
+            write!(
+                f,
+                " [PROVISIONAL: a quick run on a loaded machine, to be replaced by a reference run]"
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -137,6 +460,79 @@ mod tests {
         let s = Summary::of(&[9.0, 10.0, 11.0]).unwrap();
         assert!((s.spread - 0.2).abs() < 1e-12);
         assert_eq!((s.min, s.max, s.runs), (9.0, 11.0, 3));
+    }
+
+    #[test]
+    fn quartiles_ignore_one_outlier() {
+        let s = Summary::of(&[10.0, 10.0, 10.0, 10.0, 10.0, 1000.0]).unwrap();
+        assert_eq!((s.q1, s.median, s.q3), (10.0, 10.0, 10.0));
+        assert_eq!(s.display(1), "10.0 ±0%");
+        assert!(s.spread > 90.0);
+    }
+
+    #[test]
+    fn bootstrap_interval_is_deterministic_and_contains_the_median() {
+        let samples: Vec<f64> = (0..31)
+            .map(|i| 5.0 + ((i * 7) % 11) as f64 / 10.0)
+            .collect();
+        let a = Summary::of(&samples).unwrap();
+        let b = Summary::of(&samples).unwrap();
+        assert_eq!(a, b);
+        assert!(a.ci_low <= a.median && a.median <= a.ci_high, "{a:?}");
+        assert!(a.ci_low >= a.min && a.ci_high <= a.max, "{a:?}");
+    }
+
+    #[test]
+    fn a_verdict_needs_the_whole_interval_on_one_side() {
+        let claim = Claim {
+            low: 5.0,
+            high: 20.0,
+        };
+        let s = |lo, hi| Summary {
+            ci_low: lo,
+            ci_high: hi,
+            ..Summary::of_or_nan(&[])
+        };
+        assert_eq!(claim.judge(&s(6.0, 19.0)), Verdict::Holds);
+        assert_eq!(claim.judge(&s(2.1, 6.2)), Verdict::Inconclusive);
+        assert_eq!(claim.judge(&s(1.0, 4.9)), Verdict::Below);
+        assert_eq!(claim.judge(&s(19.0, 25.0)), Verdict::Inconclusive);
+        assert_eq!(claim.judge(&s(21.0, 25.0)), Verdict::Above);
+        assert_eq!(claim.judge(&s(f64::NAN, f64::NAN)), Verdict::NoData);
+    }
+
+    #[test]
+    fn machines_that_disagree_make_a_verdict_machine_dependent() {
+        use Verdict::*;
+        assert_eq!(Verdict::across([Holds, Holds]), Holds);
+        assert_eq!(Verdict::across([Holds, Below]), MachineDependent);
+        assert_eq!(Verdict::across([Holds, Inconclusive]), Inconclusive);
+        assert_eq!(Verdict::across([]), NoData);
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), (1970, 1, 1));
+        assert_eq!(civil_date(20_454), (2026, 1, 1));
+        assert_eq!(civil_date(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn machine_is_described_and_old_labels_still_read() {
+        let m = Machine::describe();
+        assert!(m.to_string().contains(&format!("{} cores", m.cores)));
+        let old: Machine = serde_json::from_str(
+            r#"{"cpu":"X","cores":2,"os":"linux","profile":"release","rustc":"r"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.to_string(), "X (2 cores), linux, release build, r");
+    }
+
+    #[test]
+    fn a_nan_summary_survives_json() {
+        let s = Summary::nan();
+        let back: Summary = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert!(back.median.is_nan() && back.ci_high.is_nan());
     }
 
     #[test]

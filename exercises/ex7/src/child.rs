@@ -1,0 +1,259 @@
+//! One run of one workload in this process, and what it measured: the child
+//! side, shared by the six binaries (three allocators, each timed and
+//! counted). The parent reads the JSON it prints.
+
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use ex1::Stats;
+use serde::{Deserialize, Serialize};
+
+use crate::Allocator;
+use crate::view::{self, View};
+use crate::workload::{self, Params, Probe, Sharing};
+
+/// A job for a child process.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Job {
+    #[command(flatten)]
+    pub params: Params,
+    /// Sample anonymous RSS every this many milliseconds (0: never).
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub sample_ms: u32,
+    /// After the work, wait this long before the last memory reading (what
+    /// the allocator gives back by itself meanwhile).
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub linger_ms: u32,
+    /// Print the result as JSON (what the parent reads).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Batch latency: the time of each [`workload::BATCH`] operations.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    pub batches: u64,
+    pub p50_ns: u64,
+    pub p99_ns: u64,
+    pub max_ns: u64,
+}
+
+// ANCHOR: sample
+/// What one child measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub params: Params,
+    pub allocator: Allocator,
+    /// True in a counted process (the tracker is the global allocator):
+    /// `counts` are real and the timings are not to be used.
+    pub counted: bool,
+    /// Operations, all threads.
+    pub ops: u64,
+    pub wall_secs: f64,
+    pub latency: Latency,
+    pub checksum: u64,
+    /// Every thread's work, each counted on its own thread, summed.
+    pub counts: Stats,
+    /// Each worker's (or server chain's) own counts, in thread order.
+    pub per_thread: Vec<Stats>,
+    /// The main thread's share of the work.
+    pub main: Stats,
+    /// Anonymous RSS before the work, at its end, and after `linger_ms`.
+    pub rss_anon_start: Option<u64>,
+    pub rss_anon_end: Option<u64>,
+    pub rss_anon_after: Option<u64>,
+    /// `(ms since the start, bytes)` every `sample_ms` (timed runs).
+    pub rss_series: Vec<(u32, u64)>,
+    /// Minor page faults during the work.
+    pub minor_faults: u64,
+    /// The allocator's own view at the end.
+    pub view: View,
+    /// The view while every thread held its memory (arenas).
+    pub alive: Option<Probe>,
+    /// Objects on a cache line another thread writes (false-sharing).
+    pub sharing: Option<Sharing>,
+}
+// ANCHOR_END: sample
+
+impl Sample {
+    /// Operations per second, all threads.
+    pub fn throughput(&self) -> f64 {
+        if self.wall_secs > 0.0 {
+            self.ops as f64 / self.wall_secs
+        } else {
+            0.0
+        }
+    }
+}
+
+// ANCHOR: measure_job
+/// Runs the job in this process: memory and faults before, the work (with a
+/// sampler thread if asked), memory and faults after.
+/// (`counted`: whether the tracker is the global allocator, found out before
+/// the process is measured.)
+pub fn measure(allocator: Allocator, job: &Job, counted: bool) -> Sample {
+    let p = job.params;
+    let rss_anon_start = kit::rss::anon();
+    let sampler = (job.sample_ms > 0)
+        .then(|| view::Sampler::start(Duration::from_millis(job.sample_ms as u64)));
+    let faults = kit::rss::minor_faults().unwrap_or(0);
+    let t = Instant::now();
+    let outcome = workload::run(&p, &|| workload::probe_now(allocator));
+    let wall_secs = t.elapsed().as_secs_f64();
+    let minor_faults = kit::rss::minor_faults().unwrap_or(0) - faults;
+    let rss_anon_end = kit::rss::anon();
+    let rss_series = sampler.map(|s| s.finish()).unwrap_or_default();
+    std::thread::sleep(Duration::from_millis(job.linger_ms as u64));
+    let rss_anon_after = kit::rss::anon();
+    let t = workload::totals(&outcome);
+    let hist = &t.hist;
+    Sample {
+        params: p,
+        allocator,
+        counted,
+        ops: t.ops,
+        wall_secs,
+        latency: Latency {
+            batches: hist.len(),
+            p50_ns: hist.value_at_quantile(0.5),
+            p99_ns: hist.value_at_quantile(0.99),
+            max_ns: hist.max(),
+        },
+        checksum: t.checksum,
+        counts: t.counts,
+        per_thread: t.per_thread,
+        main: outcome.main,
+        rss_anon_start,
+        rss_anon_end,
+        rss_anon_after,
+        rss_series,
+        minor_faults,
+        view: view::read(allocator),
+        alive: outcome.alive,
+        sharing: outcome.sharing,
+    }
+}
+// ANCHOR_END: measure_job
+
+/// Runs the job and prints the result (JSON, or a table for a person).
+pub fn run(allocator: Allocator, job: &Job) -> bool {
+    // What the job allocated, its threads included: what a dhat profile of
+    // this command attributes to workload.rs.
+    let counted = ex1::tracking_is_active();
+    let (sample, all) = ex1::measure_process(|| measure(allocator, job, counted));
+    if job.json {
+        kit::output::print_json(&ex1::with_dhat_totals(&sample, &all));
+    } else {
+        kit::output::print_tables(&[sample_table(&sample)], kit::Format::Human);
+    }
+    true
+}
+
+fn sample_table(s: &Sample) -> kit::Table {
+    let p = &s.params;
+    let mut t = kit::Table::new(
+        format!(
+            "{} under {}, {} threads, {} ops per thread ({}), one run{}",
+            p.workload,
+            s.allocator,
+            p.threads,
+            p.ops,
+            p.workload.op(),
+            if s.counted {
+                " (counted: timings include the tracker)"
+            } else {
+                ""
+            }
+        ),
+        &["measure", "value"],
+    );
+    let mib = |b: Option<u64>| b.map_or("n/a".into(), |b| crate::mib(b as f64));
+    let opt = |v: Option<u32>| v.map_or("n/a".into(), |v| v.to_string());
+    t.row(["wall time (s)".to_string(), format!("{:.3}", s.wall_secs)]);
+    t.row([
+        "throughput (ops/s)".to_string(),
+        format!("{:.0}", s.throughput()),
+    ]);
+    t.row([
+        "batch p99 (µs)".to_string(),
+        format!("{:.1}", s.latency.p99_ns as f64 / 1e3),
+    ]);
+    t.row([
+        "allocations".to_string(),
+        (s.counts.allocs + s.counts.reallocs).to_string(),
+    ]);
+    t.row(["frees".to_string(), s.counts.deallocs.to_string()]);
+    t.row([
+        "anonymous RSS at the end (MiB)".to_string(),
+        mib(s.rss_anon_end),
+    ]);
+    t.row(["minor page faults".to_string(), s.minor_faults.to_string()]);
+    t.row(["glibc arenas".to_string(), opt(s.view.glibc_arenas)]);
+    t.row([
+        "jemalloc arenas.narenas".to_string(),
+        opt(s.view.jemalloc_narenas),
+    ]);
+    if let Some(a) = s.alive {
+        t.row([
+            "glibc arenas, all threads alive".to_string(),
+            opt(a.view.glibc_arenas),
+        ]);
+        t.row([
+            "jemalloc arenas in use, all threads alive".to_string(),
+            opt(a.view.jemalloc_arenas_in_use),
+        ]);
+        t.row([
+            "anonymous RSS, all threads alive (MiB)".to_string(),
+            mib(a.rss_anon),
+        ]);
+    }
+    if let Some(sh) = s.sharing {
+        t.row([
+            "objects sharing a cache line (own)".to_string(),
+            sh.own.to_string(),
+        ]);
+    }
+    t
+}
+
+/// The whole command line of the five sibling binaries.
+#[derive(Parser, Debug)]
+#[command(
+    about = "One allocator's process of exercise 7. Run `ex7`, which starts this binary itself."
+)]
+pub struct SiblingCli {
+    #[command(subcommand)]
+    pub command: SiblingCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SiblingCommand {
+    /// Run one workload once in this process and print what it measured.
+    Run(Job),
+}
+
+/// Checks a job's memory cap: over it is a usage error (one line, status 2).
+pub fn check_or_exit(job: &Job) {
+    if let Err(e) = job.params.check() {
+        clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n")).exit();
+    }
+}
+
+/// `main` of a sibling binary whose global allocator is `allocator`.
+pub fn sibling_main(allocator: Allocator, built_in: bool, name: &str) -> std::process::ExitCode {
+    let cli = SiblingCli::parse();
+    let SiblingCommand::Run(job) = cli.command;
+    check_or_exit(&job);
+    let _profile = kit::profile::start(name);
+    if !built_in {
+        eprintln!("error: {allocator} is not built into this binary (see the crate's features)");
+        return 1.into();
+    }
+    if run(allocator, &job) {
+        0.into()
+    } else {
+        1.into()
+    }
+}

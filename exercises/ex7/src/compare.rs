@@ -1,0 +1,481 @@
+//! The parent: every workload at each thread count under each allocator,
+//! every run in a fresh timed process, the allocators' order rotated from run
+//! to run; medians and spreads; and the verdict on a common claim.
+
+use serde::{Deserialize, Serialize};
+
+use crate::child::Sample;
+use crate::view::View;
+use crate::workload::{Probe, Sharing, Workload};
+use crate::{Allocator, mib};
+use kit::Summary;
+use kit::timing::{Claim, Machine, SPREAD_NOTE, Verdict};
+
+// ANCHOR: plan
+/// What a comparison runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub workloads: Vec<Workload>,
+    pub threads: Vec<u32>,
+    pub allocators: Vec<Allocator>,
+    pub runs: usize,
+    /// Each workload's default operations per thread, scaled by this
+    /// percentage.
+    pub work_percent: u32,
+    pub max_size: u32,
+    pub seed: u64,
+    /// Anonymous RSS sampled every this many milliseconds.
+    pub sample_ms: u32,
+}
+// ANCHOR_END: plan
+
+impl Plan {
+    pub fn ops(&self, w: Workload) -> u64 {
+        (w.default_ops() * self.work_percent as u64 / 100).max(1)
+    }
+
+    pub fn params(&self, w: Workload, threads: u32) -> crate::Params {
+        crate::Params {
+            workload: w,
+            threads,
+            ops: self.ops(w),
+            max_size: self.max_size,
+            seed: self.seed,
+        }
+    }
+}
+
+/// The command line of a child running `p`.
+pub fn child_args(p: &crate::Params, sample_ms: u32, linger_ms: u32) -> Vec<String> {
+    [
+        "run",
+        "--workload",
+        p.workload.name(),
+        "--threads",
+        &p.threads.to_string(),
+        "--ops",
+        &p.ops.to_string(),
+        "--max-size",
+        &p.max_size.to_string(),
+        "--seed",
+        &p.seed.to_string(),
+        "--sample-ms",
+        &sample_ms.to_string(),
+        "--linger-ms",
+        &linger_ms.to_string(),
+        "--json",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// Runs `p` in a fresh process of `allocator` (timed, or `counted`), with
+/// `env` set on top of a clean allocator environment.
+pub fn run_child(
+    allocator: Allocator,
+    counted: bool,
+    p: &crate::Params,
+    sample_ms: u32,
+    linger_ms: u32,
+    env: &[(&str, &str)],
+) -> Result<Sample, String> {
+    let exe = allocator
+        .executable(counted)
+        .map_err(|e| format!("cannot find {}: {e}", allocator.binary(counted)))?;
+    kit::child::run_json(
+        &exe,
+        &child_args(p, sample_ms, linger_ms),
+        env,
+        &[
+            "MALLOC_ARENA_MAX",
+            "_RJEM_MALLOC_CONF",
+            "MALLOC_CONF",
+            "MIMALLOC_VERBOSE",
+        ],
+    )
+}
+
+/// Runs the whole plan: run by run, workload by workload, thread count by
+/// thread count, the allocators in an order rotated by the run number.
+pub fn collect(plan: &Plan, progress: &dyn Fn()) -> Result<Vec<Sample>, String> {
+    let mut out = Vec::new();
+    for run in 0..plan.runs {
+        for &w in &plan.workloads {
+            for &t in &plan.threads {
+                let n = plan.allocators.len();
+                for k in 0..n {
+                    let a = plan.allocators[(k + run) % n];
+                    out.push(run_child(
+                        a,
+                        false,
+                        &plan.params(w, t),
+                        plan.sample_ms,
+                        0,
+                        &[],
+                    )?);
+                    progress();
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+// ANCHOR: row
+/// One (workload, threads, allocator) over all runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub workload: Workload,
+    pub threads: u32,
+    /// More threads than the machine has cores.
+    pub oversubscribed: bool,
+    pub allocator: Allocator,
+    /// Millions of operations per second.
+    pub mops: Summary,
+    /// 99th percentile of the batch times (µs).
+    pub p99_us: Summary,
+    /// Anonymous RSS at the end (MiB).
+    pub rss_end_mib: Summary,
+    /// Highest anonymous RSS sampled (MiB).
+    pub rss_peak_mib: Summary,
+    pub minor_faults: Summary,
+    /// The first run's allocator view (and, for arenas, while threads held
+    /// memory; for false-sharing, the cache lines shared).
+    pub view: View,
+    pub alive: Option<Probe>,
+    pub sharing: Option<Sharing>,
+    /// Every run's p99 (µs), in run order, for paired ratios.
+    pub p99_runs: Vec<f64>,
+}
+// ANCHOR_END: row
+
+/// One series of anonymous RSS over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RssSeries {
+    pub workload: Workload,
+    pub threads: u32,
+    pub allocator: Allocator,
+    pub points: Vec<(u32, u64)>,
+}
+
+/// The claim tested, one thread count at a time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimRow {
+    pub threads: u32,
+    pub oversubscribed: bool,
+    /// jemalloc's p99 over System's, run by run (runs with a p99 only).
+    pub ratios: Vec<f64>,
+    /// Their median, quartiles and 95% bootstrap interval of the median.
+    pub ratio: Summary,
+    pub verdict: Verdict,
+}
+
+/// A labelled comparison: what `--json` writes and `--from` reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub plan: Plan,
+    pub machine: Machine,
+    pub rows: Vec<Row>,
+    /// Server RSS over time at the largest thread count, first run. (Not
+    /// `series`: that name marks a kit::series file of several runs.)
+    pub rss_over_time: Vec<RssSeries>,
+    pub claim: Vec<ClaimRow>,
+}
+
+/// "jemalloc cuts p99 latency by 30–50%": jemalloc's p99 between 0.5 and
+/// 0.7 of System's.
+pub const CLAIM: Claim = Claim {
+    low: 0.5,
+    high: 0.7,
+};
+/// Fewer paired runs than this decide nothing.
+pub const MIN_RUNS_FOR_VERDICT: usize = 3;
+
+// ANCHOR: verdict
+/// The verdict on the claim from the per-run ratios (jemalloc's p99 over
+/// System's, paired by run): kit's judgement of the 95% bootstrap interval
+/// of their median, conclusive only when the whole interval falls on one
+/// side of each bound of the claim; inconclusive with too few runs.
+pub fn judge(ratios: &[f64]) -> (Summary, Verdict) {
+    let ratio = Summary::of_or_nan(ratios);
+    if ratios.len() < MIN_RUNS_FOR_VERDICT {
+        return (ratio, Verdict::Inconclusive);
+    }
+    (ratio, CLAIM.judge(&ratio))
+}
+// ANCHOR_END: verdict
+
+/// Groups the samples into rows, series and the claim.
+pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
+    let machine = Machine::describe();
+    let cores = machine.cores as u32;
+    let mut rows = Vec::new();
+    for &w in &plan.workloads {
+        for &t in &plan.threads {
+            for &a in &plan.allocators {
+                let mine: Vec<&Sample> = samples
+                    .iter()
+                    .filter(|s| s.params.workload == w && s.params.threads == t && s.allocator == a)
+                    .collect();
+                let Some(first) = mine.first() else { continue };
+                let of = |f: &dyn Fn(&Sample) -> f64| {
+                    Summary::of_or_nan(&mine.iter().map(|s| f(s)).collect::<Vec<_>>())
+                };
+                let p99_runs: Vec<f64> =
+                    mine.iter().map(|s| s.latency.p99_ns as f64 / 1e3).collect();
+                rows.push(Row {
+                    workload: w,
+                    threads: t,
+                    oversubscribed: t > cores,
+                    allocator: a,
+                    mops: of(&|s| s.throughput() / 1e6),
+                    p99_us: Summary::of_or_nan(&p99_runs),
+                    rss_end_mib: of(&|s| s.rss_anon_end.map_or(f64::NAN, |b| b as f64 / 1048576.0)),
+                    rss_peak_mib: of(&|s| peak(s) as f64 / 1048576.0),
+                    minor_faults: of(&|s| s.minor_faults as f64),
+                    view: first.view,
+                    alive: first.alive,
+                    sharing: first.sharing,
+                    p99_runs,
+                });
+            }
+        }
+    }
+    let top = plan.threads.iter().copied().max().unwrap_or(1);
+    let rss_over_time = plan
+        .allocators
+        .iter()
+        .filter_map(|&a| {
+            let s = samples.iter().find(|s| {
+                s.params.workload == Workload::Server && s.params.threads == top && s.allocator == a
+            })?;
+            Some(RssSeries {
+                workload: Workload::Server,
+                threads: top,
+                allocator: a,
+                points: s.rss_series.clone(),
+            })
+        })
+        .collect();
+    let claim = claim_rows(&rows, cores);
+    Report {
+        plan: plan.clone(),
+        machine,
+        rows,
+        rss_over_time,
+        claim,
+    }
+}
+
+/// The highest anonymous RSS seen: sampled, or at the end.
+fn peak(s: &Sample) -> u64 {
+    s.rss_series
+        .iter()
+        .map(|p| p.1)
+        .chain(s.rss_anon_end)
+        .max()
+        .unwrap_or(0)
+}
+
+fn claim_rows(rows: &[Row], cores: u32) -> Vec<ClaimRow> {
+    let find = |t: u32, a: Allocator| {
+        rows.iter()
+            .find(|r| r.workload == Workload::Server && r.threads == t && r.allocator == a)
+    };
+    let mut out = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.workload == Workload::Server && r.allocator == Allocator::System)
+    {
+        let Some(j) = find(r.threads, Allocator::Jemalloc) else {
+            continue;
+        };
+        // Paired by run: run k of jemalloc against run k of System (a run
+        // too short to fill a batch has no p99 and no ratio).
+        let ratios: Vec<f64> = j
+            .p99_runs
+            .iter()
+            .zip(&r.p99_runs)
+            .filter(|(j, s)| **j > 0.0 && **s > 0.0)
+            .map(|(j, s)| j / s)
+            .collect();
+        let (ratio, verdict) = judge(&ratios);
+        out.push(ClaimRow {
+            threads: r.threads,
+            oversubscribed: r.threads > cores,
+            ratios,
+            ratio,
+            verdict,
+        });
+    }
+    out
+}
+
+fn threads_cell(t: u32, oversubscribed: bool) -> String {
+    if oversubscribed {
+        format!("{t} (oversubscribed)")
+    } else {
+        t.to_string()
+    }
+}
+
+fn view_cell(r: &Row) -> String {
+    let v = r.alive.map_or(r.view, |a| a.view);
+    let mut parts = Vec::new();
+    if let Some(n) = v.glibc_arenas {
+        parts.push(format!("{n} glibc arenas"));
+    }
+    if let (Some(n), Some(u)) = (v.jemalloc_narenas, v.jemalloc_arenas_in_use) {
+        parts.push(format!("{u} of {n} jemalloc arenas in use"));
+    }
+    if let Some(s) = r.sharing {
+        parts.push(format!("{} of {} objects share a line", s.own, r.threads));
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// One table per workload, for one machine's run.
+pub fn tables(r: &Report) -> Vec<kit::Table> {
+    r.plan
+        .workloads
+        .iter()
+        .map(|&w| {
+            let mut t = kit::Table::new(
+                format!(
+                    "{w} on {}: {} ops per thread (one op: {}), {} of {} run(s)",
+                    r.machine.short(),
+                    r.plan.ops(w),
+                    w.op(),
+                    SPREAD_NOTE,
+                    r.plan.runs
+                ),
+                &[
+                    "threads",
+                    "allocator",
+                    "Mops/s",
+                    "batch p99 (µs)",
+                    "RssAnon end (MiB)",
+                    "RssAnon peak (MiB)",
+                    "minor faults",
+                    "allocator's view",
+                ],
+            );
+            for row in r.rows.iter().filter(|x| x.workload == w) {
+                t.row([
+                    threads_cell(row.threads, row.oversubscribed),
+                    row.allocator.to_string(),
+                    row.mops.display(2),
+                    row.p99_us.display(0),
+                    row.rss_end_mib.display(1),
+                    row.rss_peak_mib.display(1),
+                    format!("{:.0}", row.minor_faults.median),
+                    view_cell(row),
+                ]);
+            }
+            t
+        })
+        .collect()
+}
+
+/// The verdict in words, for this claim (a ratio of p99s: below the range
+/// means jemalloc cut more than claimed).
+pub fn verdict_text(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Holds => "holds (jemalloc's p99 is 50-70% of System's)",
+        Verdict::Below => "cut by more than claimed (jemalloc's p99 under 50% of System's)",
+        Verdict::Above => "does not hold (cut by less than 30%, or not at all)",
+        Verdict::Inconclusive => "inconclusive",
+        Verdict::MachineDependent => "machine-dependent",
+        Verdict::NoData => "no data",
+    }
+}
+
+/// The verdict in a word or two, for lists.
+pub fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Holds => "holds",
+        Verdict::Below => "more than claimed",
+        Verdict::Above => "does not hold",
+        Verdict::Inconclusive => "inconclusive",
+        Verdict::MachineDependent => "machine-dependent",
+        Verdict::NoData => "no data",
+    }
+}
+
+/// The claim, thread count by thread count, for one machine's run.
+pub fn claim_table(r: &Report) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!(
+            "\"jemalloc cuts p99 latency by 30–50%\" under the server simulation on {}: jemalloc's batch p99 over System's, paired run by run; the verdict from the 95% bootstrap interval of the median ratio against {}-{} (inconclusive if it straddles a bound or there are fewer than {MIN_RUNS_FOR_VERDICT} runs)",
+            r.machine.short(),
+            CLAIM.low,
+            CLAIM.high
+        ),
+        &["threads", "runs", "median ratio", "95% interval", "verdict"],
+    );
+    for c in &r.claim {
+        t.row([
+            threads_cell(c.threads, c.oversubscribed),
+            c.ratios.len().to_string(),
+            format!("{:.2}", c.ratio.median),
+            c.ratio.interval(2),
+            verdict_text(c.verdict).to_string(),
+        ]);
+    }
+    t
+}
+
+/// One machine's verdict over the thread counts that fit its cores.
+fn machine_verdict(r: &Report) -> Verdict {
+    Verdict::across(
+        r.claim
+            .iter()
+            .filter(|c| !c.oversubscribed)
+            .map(|c| c.verdict),
+    )
+}
+
+/// The claim's verdict in one sentence, over every machine measured and
+/// the thread counts that fit each machine's cores.
+pub fn claim_line(runs: &[Report]) -> String {
+    let per_machine: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            let counts: Vec<String> = r
+                .claim
+                .iter()
+                .filter(|c| !c.oversubscribed)
+                .map(|c| format!("{} ({})", c.threads, verdict_word(c.verdict)))
+                .collect();
+            format!(
+                "{}: {} (at {} threads)",
+                r.machine.short(),
+                verdict_word(machine_verdict(r)),
+                counts.join(", ")
+            )
+        })
+        .collect();
+    let overall = Verdict::across(runs.iter().map(machine_verdict));
+    format!(
+        "Verdict on \"jemalloc cuts p99 latency by 30–50%\" for the server simulation, thread counts within the cores only: {} overall. {}.",
+        verdict_text(overall),
+        per_machine.join("; ")
+    )
+}
+
+/// Where and how one run's data were taken.
+pub fn label(r: &Report) -> String {
+    format!(
+        "Measured on {} ({} run(s)); threads above {} are oversubscribed. Timed processes run the allocator alone (untracked); counts come from tracked processes.",
+        r.machine, r.plan.runs, r.machine.cores,
+    )
+}
+
+/// RSS in MiB for tables.
+pub fn mib_of(b: Option<u64>) -> String {
+    b.map_or("n/a".into(), |b| mib(b as f64))
+}

@@ -1,0 +1,337 @@
+//! `cargo run --release -p ex7 -- --help`
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum, error::ErrorKind};
+use ex7::child::{self, Job};
+use ex7::compare::{self, Plan, Report};
+use ex7::workload::{MAX_OBJECT, MAX_THREADS, Workload};
+use ex7::{Allocator, arenas, counts};
+use kit::{Format, OutputArgs, output::print_json, output::print_tables};
+
+// ANCHOR: global
+// The parent, and the counted process of the System allocator: glibc malloc
+// in exercise 1's tracker. (With `--features dhat-heap`, dhat's allocator.)
+kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+// ANCHOR_END: global
+
+/// Chapter 7 (going further): many threads and long-running servers under
+/// System, jemalloc and mimalloc, each in processes of its own.
+///
+/// With no command, runs `compare` with its defaults (under a minute on two
+/// cores).
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Every workload at 1 to 16 threads under each allocator, each run in a
+    /// fresh timed process: throughput, batch p99, anonymous RSS, page
+    /// faults, the allocator's view, and the p99 claim's verdict.
+    Compare(CompareArgs),
+    /// Every workload once under each allocator, in counted processes: the
+    /// allocation counts (deterministic, equal under all three).
+    Counts(CountsArgs),
+    /// Arenas: glibc's count as threads grow and with MALLOC_ARENA_MAX=2;
+    /// jemalloc with narenas, percpu_arena, background_thread, dirty_decay_ms.
+    Arenas(ArenasArgs),
+    /// Run one workload once in this process (System, counted).
+    Run(Job),
+}
+
+/// What `--svg` draws.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Chart {
+    /// Server throughput against threads.
+    Scaling,
+    /// Server anonymous RSS over time at the most threads.
+    Rss,
+}
+
+const DEFAULT_THREADS: [u32; 5] = [1, 2, 4, 8, 16];
+
+#[derive(clap::Args)]
+struct CompareArgs {
+    /// Thread counts, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_THREADS,
+          value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS as i64))]
+    threads: Vec<u32>,
+    /// Workloads, comma-separated (default: all five).
+    #[arg(long, value_delimiter = ',', value_enum)]
+    workloads: Vec<Workload>,
+    /// Allocators, comma-separated (default: all this build has).
+    #[arg(long, value_delimiter = ',', value_enum)]
+    allocators: Vec<Allocator>,
+    /// Runs; every (workload, threads, allocator) gets a fresh process per run.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=51))]
+    runs: u16,
+    /// Each workload's default work per thread, scaled by this percentage.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    work_percent: u32,
+    /// Largest object in bytes.
+    #[arg(long, default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(16..=MAX_OBJECT as i64))]
+    max_size: u32,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Sample anonymous RSS every this many milliseconds.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    sample_ms: u32,
+    /// Render a saved `--json` report instead of measuring.
+    #[arg(long, value_name = "FILE")]
+    from: Option<PathBuf>,
+    /// Print a chart (SVG) instead of tables.
+    #[arg(long, value_enum, conflicts_with_all = ["json", "markdown"])]
+    svg: Option<Chart>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct CountsArgs {
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct ArenasArgs {
+    /// Thread counts for System; the other settings run at the largest.
+    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_THREADS,
+          value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS as i64))]
+    threads: Vec<u32>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Render a saved `--json` result instead of measuring.
+    #[arg(long, value_name = "FILE")]
+    from: Option<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Compare(CompareArgs::parse_from(["compare"])));
+    validate(&command);
+    let _profile = kit::profile::start("ex7");
+    let ok = match command {
+        Command::Compare(a) => compare_cmd(&a),
+        Command::Counts(a) => counts_cmd(&a),
+        Command::Arenas(a) => arenas_cmd(&a),
+        Command::Run(job) => child::run(Allocator::System, &job),
+    };
+    if ok { 0.into() } else { 1.into() }
+}
+
+/// Usage errors clap cannot see: allocators this build lacks, runs over the
+/// memory cap. One line, status 2.
+fn validate(command: &Command) {
+    let usage = |msg: String| clap::Error::raw(ErrorKind::InvalidValue, format!("{msg}\n")).exit();
+    match command {
+        Command::Run(job) => child::check_or_exit(job),
+        Command::Compare(a) if a.from.is_none() => {
+            for al in &a.allocators {
+                if !al.is_available() {
+                    usage(format!(
+                        "allocator '{al}' is not built into this program (see the crate's features)"
+                    ));
+                }
+            }
+            let plan = plan_of(a);
+            for &w in &plan.workloads {
+                for &t in &plan.threads {
+                    if let Err(e) = plan.params(w, t).check() {
+                        usage(e);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+impl CompareArgs {
+    fn parse_from<const N: usize>(argv: [&str; N]) -> CompareArgs {
+        #[derive(Parser)]
+        struct Wrap {
+            #[command(flatten)]
+            a: CompareArgs,
+        }
+        Wrap::parse_from(argv).a
+    }
+}
+
+fn plan_of(a: &CompareArgs) -> Plan {
+    let mut threads = a.threads.clone();
+    threads.sort_unstable();
+    threads.dedup();
+    Plan {
+        workloads: if a.workloads.is_empty() {
+            Workload::ALL.to_vec()
+        } else {
+            a.workloads.clone()
+        },
+        threads,
+        allocators: if a.allocators.is_empty() {
+            Allocator::available()
+        } else {
+            a.allocators.clone()
+        },
+        runs: a.runs as usize,
+        work_percent: a.work_percent,
+        max_size: a.max_size,
+        seed: a.seed,
+        sample_ms: a.sample_ms,
+    }
+}
+
+/// `cargo run -p ex7` builds only `ex7`: build the siblings it starts.
+fn build_siblings() -> bool {
+    let features: &[&str] = if kit::profile::DHAT {
+        &["--features", "dhat-heap"]
+    } else {
+        &[]
+    };
+    match kit::child::build_siblings_under_cargo("ex7", &Allocator::all_binaries(), features) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("error: {e}");
+            false
+        }
+    }
+}
+
+fn compare_cmd(a: &CompareArgs) -> bool {
+    // A data file holds one run per machine measured (kit::series).
+    let runs: Vec<Report> = match &a.from {
+        Some(path) => match kit::series::read(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return false;
+            }
+        },
+        None => {
+            kit::timing::warn_if_debug_build();
+            if !build_siblings() {
+                return false;
+            }
+            let plan = plan_of(a);
+            let total =
+                plan.runs * plan.workloads.len() * plan.threads.len() * plan.allocators.len();
+            let pb = kit::output::progress(total as u64, "children", a.quiet || a.out.json);
+            let samples = compare::collect(&plan, &|| pb.inc(1));
+            pb.finish_and_clear();
+            match samples {
+                Ok(s) => vec![compare::aggregate(&plan, s)],
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return false;
+                }
+            }
+        }
+    };
+    match a.svg {
+        Some(Chart::Scaling) => {
+            return kit::output::print_svg(ex7::chart::scaling(&runs, Workload::Server));
+        }
+        Some(Chart::Rss) => return kit::output::print_svg(ex7::chart::rss(&runs)),
+        None => {}
+    }
+    match a.out.format() {
+        Format::Json if runs.len() == 1 => print_json(&runs[0]),
+        Format::Json => print_json(&kit::series::Series { series: runs }),
+        f => {
+            for (i, report) in runs.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                let mut tables = compare::tables(report);
+                tables.push(compare::claim_table(report));
+                print_tables(&tables, f);
+                println!("\n{}", compare::label(report));
+            }
+            println!("\n{}", compare::claim_line(&runs));
+        }
+    }
+    true
+}
+
+fn counts_cmd(a: &CountsArgs) -> bool {
+    if !build_siblings() {
+        return false;
+    }
+    let c = match counts::collect(&Allocator::available(), a.seed) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return false;
+        }
+    };
+    match a.out.format() {
+        Format::Json => print_json(&c),
+        f => {
+            let mut tables = vec![counts::table(&c)];
+            tables.extend(counts::remote_table(&c));
+            print_tables(&tables, f);
+            println!("\n{}", counts::summary_line(&c));
+        }
+    }
+    let ok = c.agree() && c.all_freed();
+    if !ok {
+        eprintln!("error: the allocators counted different work, or blocks were left allocated");
+    }
+    ok
+}
+
+fn arenas_cmd(a: &ArenasArgs) -> bool {
+    let runs: Vec<arenas::Arenas> = match &a.from {
+        Some(path) => match kit::series::read(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return false;
+            }
+        },
+        None => {
+            if !build_siblings() {
+                return false;
+            }
+            let n = a.threads.len() + arenas::settings().len();
+            let pb = kit::output::progress(n as u64, "children", a.out.json);
+            let r = arenas::collect(&a.threads, a.seed, &|| pb.inc(1));
+            pb.finish_and_clear();
+            match r {
+                Ok(r) => vec![r],
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return false;
+                }
+            }
+        }
+    };
+    match a.out.format() {
+        Format::Json if runs.len() == 1 => print_json(&runs[0]),
+        Format::Json => print_json(&kit::series::Series { series: runs }),
+        f => {
+            for (i, r) in runs.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                print_tables(&[arenas::table(r)], f);
+                println!("\n{}", arenas::label(r));
+            }
+        }
+    }
+    true
+}

@@ -1,0 +1,105 @@
+//! The binaries from the outside: bad input is refused with one line and
+//! exit status 2; a small comparison runs, renders from its JSON and draws
+//! its charts.
+
+mod common;
+
+const EX7: &str = env!("CARGO_BIN_EXE_ex7");
+
+#[test]
+fn bad_input_exits_2_with_one_error_line() {
+    let cases: &[&[&str]] = &[
+        &["compare", "--threads", "0"],
+        &["compare", "--threads", "65"],
+        &["compare", "--threads", "1,x"],
+        &["compare", "--allocators", "tcmalloc"],
+        &["compare", "--workloads", "nope"],
+        &["compare", "--runs", "0"],
+        &["compare", "--max-size", "8"],
+        &["compare", "--max-size", "99999999999"],
+        &["compare", "--max-size", "1048576", "--threads", "16"],
+        &["compare", "--work-percent", "0"],
+        &["compare", "--svg", "chart", "--json"],
+        &["arenas", "--threads", "0"],
+        &["run", "--workload", "server", "--threads", "0"],
+        &["run", "--workload", "server", "--ops", "0"],
+        &[
+            "run",
+            "--workload",
+            "server",
+            "--max-size",
+            "1048576",
+            "--threads",
+            "64",
+        ],
+        &["run", "--threads", "2"],
+        &["frobnicate"],
+    ];
+    for args in cases {
+        kit::testing::assert_usage_error(EX7, args);
+    }
+    // A sibling with no command prints its usage and exits 2.
+    let o = common::run(env!("CARGO_BIN_EXE_ex7-untracked"), &[], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    kit::testing::assert_usage_error(
+        env!("CARGO_BIN_EXE_ex7-jemalloc-untracked"),
+        &["run", "--workload", "arenas", "--threads", "1000"],
+    );
+}
+
+#[test]
+fn a_small_comparison_runs_and_renders_from_its_json() {
+    let args = [
+        "compare",
+        "--threads",
+        "1,2",
+        "--runs",
+        "1",
+        "--work-percent",
+        "1",
+        "--quiet",
+        "--json",
+    ];
+    let v = common::json(EX7, &args, &[]);
+    let r: ex7::compare::Report = serde_json::from_value(v).expect("report");
+    let n = ex7::Allocator::available().len();
+    assert_eq!(r.rows.len(), 5 * 2 * n);
+    assert!(r.rows.iter().all(|row| row.mops.median > 0.0));
+    // One run decides nothing.
+    assert!(
+        r.claim
+            .iter()
+            .all(|c| c.verdict == kit::timing::Verdict::Inconclusive)
+    );
+    let dir = std::env::temp_dir().join(format!("ex7-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("r.json");
+    std::fs::write(&path, serde_json::to_string(&r).unwrap()).unwrap();
+    let p = path.to_str().unwrap();
+    let md = common::run(EX7, &["compare", "--from", p, "--markdown"], &[]);
+    assert!(md.status.success());
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.contains("| threads"), "{md}");
+    assert!(md.contains("Verdict on"), "{md}");
+    for chart in ["scaling", "rss"] {
+        let svg = common::run(EX7, &["compare", "--from", p, "--svg", chart], &[]);
+        assert!(svg.status.success());
+        assert!(
+            String::from_utf8_lossy(&svg.stdout).starts_with("<svg"),
+            "{chart}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_verdict_is_inconclusive_when_the_interval_straddles_the_claim() {
+    use ex7::compare::judge;
+    use kit::timing::Verdict;
+    assert_eq!(judge(&[0.55, 0.6, 0.62, 0.6, 0.65]).1, Verdict::Holds);
+    assert_eq!(judge(&[0.8, 0.9, 1.1, 0.95, 1.0]).1, Verdict::Above);
+    assert_eq!(judge(&[0.2, 0.3, 0.25, 0.3, 0.35]).1, Verdict::Below);
+    assert_eq!(judge(&[0.5, 0.6, 0.9, 0.95, 0.55]).1, Verdict::Inconclusive);
+    // Too few runs decide nothing, however clear they look.
+    assert_eq!(judge(&[0.6, 0.6]).1, Verdict::Inconclusive);
+}

@@ -1,0 +1,65 @@
+//! The same work counted under the three allocators, each in its own counted
+//! process: equal counts, every block freed, every remote free accounted
+//! for.
+
+mod common;
+
+#[test]
+fn counts_are_equal_under_every_allocator_and_everything_is_freed() {
+    let v = common::json(env!("CARGO_BIN_EXE_ex7"), &["counts", "--json"], &[]);
+    let c: ex7::counts::Counts = serde_json::from_value(v).expect("counts JSON");
+    assert!(c.agree(), "the allocators counted different work");
+    assert!(c.all_freed(), "blocks left allocated");
+    let allocators: std::collections::HashSet<_> = c.samples.iter().map(|s| s.allocator).collect();
+    assert_eq!(allocators.len(), ex7::Allocator::available().len());
+    for s in &c.samples {
+        assert!(s.counted, "{} ran untracked", s.allocator);
+        assert!(
+            s.counts.allocs > 0,
+            "{} {} counted nothing",
+            s.params.workload,
+            s.allocator
+        );
+        if s.params.workload == ex7::Workload::RemoteFree {
+            assert!(ex7::counts::remote_frees_accounted(s), "{}", s.allocator);
+        }
+    }
+}
+
+#[test]
+fn timed_processes_count_nothing() {
+    let timed = [
+        ("system", option_env!("CARGO_BIN_EXE_ex7-untracked")),
+        (
+            "jemalloc",
+            option_env!("CARGO_BIN_EXE_ex7-jemalloc-untracked"),
+        ),
+        (
+            "mimalloc",
+            option_env!("CARGO_BIN_EXE_ex7-mimalloc-untracked"),
+        ),
+    ];
+    for a in ex7::Allocator::available() {
+        let exe = timed
+            .iter()
+            .find(|(name, _)| *name == a.name())
+            .and_then(|t| t.1)
+            .expect("the timed binary is built");
+        let v = common::json(
+            exe,
+            &[
+                "run",
+                "--workload",
+                "server",
+                "--threads",
+                "2",
+                "--ops",
+                "500",
+                "--json",
+            ],
+            &[],
+        );
+        assert_eq!(v["counted"], false, "{a}");
+        assert_eq!(v["counts"]["allocs"], 0, "{a}");
+    }
+}
