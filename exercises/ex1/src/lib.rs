@@ -78,6 +78,22 @@ impl Stats {
         }
     }
 
+    /// Two threads' counts added up. The peak is the higher of the two
+    /// threads' own peaks (each is exact and deterministic; their sum would
+    /// assume both peaked at once).
+    pub fn merged(&self, other: &Stats) -> Stats {
+        Stats {
+            allocs: self.allocs + other.allocs,
+            deallocs: self.deallocs + other.deallocs,
+            reallocs: self.reallocs + other.reallocs,
+            bytes_allocated: self.bytes_allocated + other.bytes_allocated,
+            bytes_freed: self.bytes_freed + other.bytes_freed,
+            live_bytes: self.live_bytes + other.live_bytes,
+            peak_live_bytes: self.peak_live_bytes.max(other.peak_live_bytes),
+            inexact: self.inexact || other.inexact,
+        }
+    }
+
     /// Blocks as dhat counts them: each realloc is a new block.
     pub fn dhat_blocks(&self) -> u64 {
         self.allocs + self.reallocs

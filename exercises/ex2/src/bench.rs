@@ -75,7 +75,7 @@ pub fn combine(
     let mut wall = Duration::ZERO;
     for (elapsed, hist, c, sum) in per_thread {
         all.add(hist).expect("same bounds");
-        counts = add(&counts, c);
+        counts = counts.merged(c);
         checksum = checksum.wrapping_add(*sum);
         wall = wall.max(*elapsed);
     }
@@ -148,21 +148,6 @@ pub fn sample(allocator: Allocator, threads: usize, units: u64, seed: u64) -> Sa
     });
     // ANCHOR_END: sample
     combine(allocator, evidence, units, &per_thread)
-}
-
-/// Counts of several threads added up; the peak is the highest single
-/// thread's (each thread's own peak is exact and deterministic).
-pub fn add(a: &ex1::Stats, b: &ex1::Stats) -> ex1::Stats {
-    ex1::Stats {
-        allocs: a.allocs + b.allocs,
-        deallocs: a.deallocs + b.deallocs,
-        reallocs: a.reallocs + b.reallocs,
-        bytes_allocated: a.bytes_allocated + b.bytes_allocated,
-        bytes_freed: a.bytes_freed + b.bytes_freed,
-        live_bytes: a.live_bytes + b.live_bytes,
-        peak_live_bytes: a.peak_live_bytes.max(b.peak_live_bytes),
-        inexact: a.inexact || b.inexact,
-    }
 }
 
 /// One allocator at one thread count, over all runs.

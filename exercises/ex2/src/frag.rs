@@ -179,7 +179,7 @@ pub fn run(allocator: Allocator, cycles: u32, seed: u64, samples: u32) -> Run {
             expiring[cycle % (MAX_SPAN + 1)].clear();
             // ANCHOR_END: task_frag_cycle
         });
-        counts = crate::bench::add(&counts, &c);
+        counts = counts.merged(&c);
         if (cycle as u32 + 1).is_multiple_of(every) {
             series.push(point(cycle as u32 + 1, allocator, start_live));
         }

@@ -140,7 +140,7 @@ fn each_thread_times_its_own_stream_after_the_warm_up() {
     for i in 0..threads {
         let (sum, c) = replay(seed, i, units);
         checksum = checksum.wrapping_add(sum);
-        counts = bench::add(&counts, &c);
+        counts = counts.merged(&c);
     }
     assert_eq!(s.checksum, checksum, "other requests than the replay's");
     assert_eq!(s.counts, counts);

@@ -60,7 +60,7 @@ fn expected(seed: u64, cycles: usize) -> Stats {
         for size in std::mem::take(&mut expiring[cycle % (MAX_SPAN + 1)]) {
             free(&mut c, size);
         }
-        total = ex2::bench::add(&total, &c);
+        total = total.merged(&c);
     }
     total
 }

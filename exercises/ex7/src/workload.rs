@@ -303,7 +303,7 @@ pub fn totals(o: &Outcome) -> Totals {
     };
     for x in &o.threads {
         let _ = t.hist.add(&x.hist);
-        t.counts = add(t.counts, x.stats);
+        t.counts = t.counts.merged(&x.stats);
         t.per_thread.push(x.stats);
         t.ops += x.ops;
         t.checksum = t.checksum.wrapping_add(x.checksum);
@@ -336,19 +336,6 @@ pub fn work_counts(s: &Stats) -> Stats {
 /// Whether two runs did the same work, as counted.
 pub fn same_work(a: &Stats, b: &Stats) -> bool {
     work_counts(a) == work_counts(b)
-}
-
-/// Adds two threads' counts (peaks: the larger).
-pub fn add(a: Stats, b: Stats) -> Stats {
-    Stats {
-        allocs: a.allocs + b.allocs,
-        deallocs: a.deallocs + b.deallocs,
-        reallocs: a.reallocs + b.reallocs,
-        bytes_allocated: a.bytes_allocated + b.bytes_allocated,
-        bytes_freed: a.bytes_freed + b.bytes_freed,
-        live_bytes: a.live_bytes + b.live_bytes,
-        peak_live_bytes: a.peak_live_bytes.max(b.peak_live_bytes),
-    }
 }
 
 // ANCHOR: ring
@@ -529,7 +516,7 @@ fn server(p: &Params) -> Outcome {
             },
         );
         // The last generation's objects, freed here: part of the work.
-        main = add(main, ex1::measure(|| drop(set)).1);
+        main = main.merged(&ex1::measure(|| drop(set)).1);
         threads.push(out);
     }
     Outcome {
@@ -563,7 +550,7 @@ fn generation(p: Params, mut seat: Seat, g: u64) -> Step {
             seat.clock.tick();
         }
     });
-    seat.stats = add(seat.stats, stats);
+    seat.stats = seat.stats.merged(&stats);
     if g + 1 < GENERATIONS {
         Step::Next(std::thread::spawn(move || generation(p, seat, g + 1)))
     } else {
@@ -594,7 +581,7 @@ fn churn(p: &Params) -> Outcome {
         for (i, h) in handles.into_iter().enumerate() {
             let (survivors, out) = join(h);
             let t = &mut threads[i];
-            t.stats = add(t.stats, out.stats);
+            t.stats = t.stats.merged(&out.stats);
             let _ = t.hist.add(&out.hist);
             t.ops += out.ops;
             t.checksum = t.checksum.wrapping_add(out.checksum);
@@ -606,10 +593,10 @@ fn churn(p: &Params) -> Outcome {
                     cursor += 1;
                 }
             });
-            main = add(main, stats);
+            main = main.merged(&stats);
         }
     }
-    main = add(main, ex1::measure(|| drop(pool)).1);
+    main = main.merged(&ex1::measure(|| drop(pool)).1);
     Outcome {
         threads,
         main,
@@ -738,7 +725,7 @@ fn false_sharing(p: &Params) -> Outcome {
             .collect();
         handles.into_iter().map(join).collect()
     });
-    let main = add(main, ex1::measure(|| drop(given)).1);
+    let main = main.merged(&ex1::measure(|| drop(given)).1);
     let own_addrs: Vec<usize> = results.iter().map(|r| r.1).collect();
     Outcome {
         threads: results.into_iter().map(|r| r.0).collect(),

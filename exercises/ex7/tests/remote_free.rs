@@ -61,9 +61,7 @@ fn main() {
                 (i + n - 1) % n
             );
         }
-        let work = t
-            .iter()
-            .fold(ex1::Stats::default(), |a, b| workload::add(a, *b));
+        let work = t.iter().fold(ex1::Stats::default(), |a, b| a.merged(b));
         assert_eq!(work.live_bytes, 0, "every remote-freed block accounted for");
         assert!(work.bytes_allocated > 16 * p.ops * threads as u64);
         // The whole process, threads and rings included, is back to where it
