@@ -272,7 +272,7 @@ pub fn count_instructions(plan: &Plan) -> Result<Instructions, String> {
 
 /// Builds the report from every child's sample.
 pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
-    // ANCHOR: task_compare_aggregate [comparison] One Row per strategy of the plan that has samples, in the plan's order: Summary::of_or_nan of its wall times and batch p50/p99 (ns to us), Summary::of of its peak RSS values, and its speedup as System's wall time over its own, paired run by run (same run number; None without System). counts_agree: every run of a strategy counted the same, and each std strategy the same as the first std sample. same_output: every sample's (report_bytes, report_fnv) equals the first's. Label it with Machine::describe().
+    // ANCHOR: task_compare_aggregate
     let of = |s: Strategy| -> Vec<&Sample> { samples.iter().filter(|x| x.strategy == s).collect() };
     let system_wall = |run: usize| {
         samples
