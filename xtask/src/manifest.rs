@@ -142,3 +142,36 @@ pub fn exercise_number(name: &str) -> Option<u32> {
 pub fn args(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_reads_and_names_real_files() {
+        let root = crate::util::root();
+        let m = Manifest::load(&root).unwrap();
+        assert!(!m.exercises.is_empty());
+        for (ex, e) in &m.exercises {
+            assert!(
+                root.join("exercises").join(ex).join("Cargo.toml").is_file(),
+                "{ex}"
+            );
+            for t in &e.tasks {
+                let test = root.join(format!("exercises/{ex}/tests/{}.rs", t.test));
+                assert!(
+                    test.is_file(),
+                    "{ex} task {}: no {}",
+                    t.name,
+                    test.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let bad = "[ex1]\nchapter = \"c.md\"\ndhat = { run = \"a\", tracker = \"b\", frames = \"c\" }\noutput = {}\n";
+        assert!(toml::from_str::<BTreeMap<String, Exercise>>(bad).is_err());
+    }
+}
