@@ -105,6 +105,27 @@ impl Manifest {
             }
         }
         exercises.sort_by_key(|(name, _)| exercise_number(name));
+        // Every exercise crate has an entry, and every entry a crate.
+        let dirs =
+            std::fs::read_dir(root.join("exercises")).map_err(|e| format!("exercises: {e}"))?;
+        for dir in dirs.flatten() {
+            let name = dir.file_name().to_string_lossy().to_string();
+            if exercise_number(&name).is_some() && !exercises.iter().any(|(n, _)| *n == name) {
+                return fail(format!("{PATH}: exercises/{name} has no [{name}] table"));
+            }
+        }
+        for (name, _) in &exercises {
+            if !root
+                .join("exercises")
+                .join(name)
+                .join("Cargo.toml")
+                .is_file()
+            {
+                return fail(format!(
+                    "{PATH}: [{name}]: there is no exercises/{name}/Cargo.toml"
+                ));
+            }
+        }
         Ok(Manifest { exercises })
     }
 
