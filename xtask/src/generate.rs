@@ -84,6 +84,7 @@ fn differences(ex: &str, old: &Path, new: &Path) -> Vec<String> {
 
 /// `cargo xtask generate [--check] [exN...]`.
 pub fn generate(m: &Manifest, check: bool, only: &[String]) -> Result<()> {
+    m.select(only)?;
     build_release()?;
     let generated = root().join(GENERATED);
     if !check {
@@ -137,6 +138,7 @@ fn names(m: &Manifest, only: &[String]) -> Result<String> {
 /// rewrites their data files. Timings belong to a quiet machine: run it
 /// there, then `cargo xtask generate`.
 pub fn reference(m: &Manifest, only: &[String], steps: &mut util::Steps) -> Result<()> {
+    m.select(only)?;
     build_release()?;
     for (ex, e) in m.select(only)? {
         for (file, args) in &e.reference {

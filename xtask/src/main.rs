@@ -142,8 +142,12 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Reference { exercises } => {
             let m = m()?;
-            generate::reference(&m, &exercises, &mut util::Steps::new())?;
-            generate::generate(&m, false, &exercises)
+            let mut steps = util::Steps::new();
+            generate::reference(&m, &exercises, &mut steps)?;
+            steps.step("regenerate book/src/generated/ from the new data");
+            generate::generate(&m, false, &exercises)?;
+            steps.summary();
+            Ok(())
         }
         Cmd::Starter {
             dir,
