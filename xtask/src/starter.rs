@@ -566,3 +566,23 @@ pub fn check(m: &Manifest) -> Result<()> {
     println!("starter: every exercise fails on its own todo!()s and passes once solved");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_lines_within_the_width() {
+        let lines = wrap("one two three four five", 12, "// ", "// ");
+        assert_eq!(lines, vec!["// one two", "// three", "// four five"]);
+        assert!(lines.iter().all(|l| l.len() <= 12));
+    }
+
+    #[test]
+    fn only_exercise_sources_hold_tasks() {
+        assert_eq!(exercise_of("exercises/ex2/src/frag.rs"), Some("ex2"));
+        assert_eq!(exercise_of("exercises/kit/src/lib.rs"), None);
+        assert_eq!(exercise_of("exercises/manifest.toml"), None);
+        assert_eq!(exercise_of("xtask/src/main.rs"), None);
+    }
+}
