@@ -17,7 +17,10 @@ const EXERCISES: [(&str, &str); 7] = [
     ("ex3", "bump arena basics"),
     ("ex4", "collections and trees in an arena"),
     ("ex5", "a pipeline with an arena per phase"),
-    ("ex6", "one batch job: copy, borrow or arena, over three allocators"),
+    (
+        "ex6",
+        "one batch job: copy, borrow or arena, over three allocators",
+    ),
     (
         "ex7",
         "many threads: remote frees, arenas, churn, false sharing",

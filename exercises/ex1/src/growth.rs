@@ -40,7 +40,7 @@ impl Default for Big {
 // ANCHOR: push_growth
 /// Pushes `len` default values onto `Vec::new()`, recording every capacity.
 pub fn push_growth<T: Default>(len: usize) -> (Vec<usize>, Stats) {
-    // ANCHOR: task_vec_push_growth [growth] Allocate the capacity log first (outside measure, so it is not counted and never grows: 64 entries are plenty). Then, inside measure, push len T::default() values onto Vec::new() and log every new capacity. black_box the vector so the optimiser keeps it. Return the log and the Stats.
+    // ANCHOR: task_vec_push_growth
     // The log is allocated before measuring, large enough never to grow.
     let mut capacities = Vec::with_capacity(64);
     let (_, stats) = measure(|| {
@@ -61,7 +61,7 @@ pub fn push_growth<T: Default>(len: usize) -> (Vec<usize>, Stats) {
 // ANCHOR: with_capacity
 /// The same pushes into `Vec::with_capacity(len)`: one allocation, no growth.
 pub fn with_capacity<T: Default>(len: usize) -> (Vec<usize>, Stats) {
-    // ANCHOR: task_vec_with_capacity [growth] As vec_push_growth, but push onto Vec::with_capacity(len): expect one allocation and one capacity in the log.
+    // ANCHOR: task_vec_with_capacity
     let mut capacities = Vec::with_capacity(64);
     let (_, stats) = measure(|| {
         let mut v: Vec<T> = Vec::with_capacity(len);
@@ -222,7 +222,7 @@ pub fn string_cases() -> Vec<Case> {
 
     let mut buf = String::new();
     let (n, st) = measure(|| -> usize {
-        // ANCHOR: task_string_reuse [growth] Format "{i}: {name}" for i in 0..1000 into the one String buf (clear it, then write! into it; writing to a String cannot fail), adding each length to a total you return. Pass the String through black_box so the work is kept.
+        // ANCHOR: task_string_reuse
         let mut total = 0;
         for i in 0..1000u32 {
             buf.clear();

@@ -8,8 +8,9 @@ use kit::{Format, OutputArgs, output::print_json, output::print_tables};
 // The whole process allocates through the thread-owned tracker: every Box,
 // Vec and String below is counted. (With `--features dhat-heap`, dhat's
 // allocator takes its place instead.)
-type Tracked = ex1::Tracker<std::alloc::System>;
-kit::global_allocator!(Tracked = ex1::Tracker::new(std::alloc::System));
+kit::global_allocator!(
+    ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System)
+);
 // ANCHOR_END: global
 
 /// Chapter 1: a tracking allocator, and what Vec and String growth allocate.

@@ -48,7 +48,7 @@ impl<A> NaiveTracker<A> {
 // atomics, never allocates and cannot panic.
 unsafe impl<A: GlobalAlloc> GlobalAlloc for NaiveTracker<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // ANCHOR: task_naive_alloc [naive] Forward the request to self.inner.alloc (an unsafe call: say in a SAFETY comment why it is sound). If the pointer is not null, count one allocation and layout.size() bytes, and call self.grew. Return the pointer unchanged: never allocate, never panic here.
+        // ANCHOR: task_naive_alloc
         // SAFETY: our caller guarantees `layout` has a non-zero size, which is
         // all `inner.alloc` requires.
         let p = unsafe { self.inner.alloc(layout) };
@@ -63,7 +63,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for NaiveTracker<A> {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // ANCHOR: task_naive_alloc_zeroed [naive] The same as alloc, forwarding to self.inner.alloc_zeroed: a zeroed block counts as one allocation.
+        // ANCHOR: task_naive_alloc_zeroed
         // SAFETY: as for `alloc`.
         let p = unsafe { self.inner.alloc_zeroed(layout) };
         if !p.is_null() {
@@ -77,7 +77,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for NaiveTracker<A> {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // ANCHOR: task_naive_dealloc [naive] Forward to self.inner.dealloc, then count one deallocation and layout.size() bytes freed, and lower self.live by that size.
+        // ANCHOR: task_naive_dealloc
         // SAFETY: our caller guarantees `ptr` came from this allocator (hence
         // from `inner`) with this `layout`.
         unsafe { self.inner.dealloc(ptr, layout) };
@@ -88,7 +88,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for NaiveTracker<A> {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // ANCHOR: task_naive_realloc [naive] Forward to self.inner.realloc. On success count one realloc, new_size bytes allocated and layout.size() bytes freed, and move self.live by the difference (self.grew when the block grew). On failure (null) the old block is untouched: count nothing.
+        // ANCHOR: task_naive_realloc
         // SAFETY: our caller guarantees `ptr`/`layout` describe a live block of
         // ours and that `new_size` is valid for `layout.align()`.
         let p = unsafe { self.inner.realloc(ptr, layout, new_size) };

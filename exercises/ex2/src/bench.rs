@@ -68,7 +68,7 @@ pub fn combine(
     units: u64,
     per_thread: &[ThreadResult],
 ) -> Sample {
-    // ANCHOR: task_bench_combine [bench_sample] Merge every thread's histogram into one new Histogram with the same bounds (1 ns to 60 s, 3 digits) using Histogram::add, add up the counts with add (not field by field: the peak is the highest thread's, not a sum), wrapping_add the checksums, and keep the longest elapsed time as the wall time. Throughput is all threads' requests over that wall time (guard against a zero duration); the latency fields come from value_at_quantile, max, mean and len of the merged histogram.
+    // ANCHOR: task_bench_combine
     let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("valid bounds");
     let mut counts = ex1::Stats::default();
     let mut checksum = 0u64;
@@ -114,7 +114,7 @@ pub fn sample(allocator: Allocator, threads: usize, units: u64, seed: u64) -> Sa
             .map(|i| {
                 let start_line = &start_line;
                 s.spawn(move || {
-                    // ANCHOR: task_bench_thread [bench_sample] This thread's work: a generator from workload::rng(seed, i), one request buffer of capacity workload::MAX_REQUEST (it never grows) and a Histogram with combine's bounds. Run warmup_units(units) requests untimed, then wait at start_line so every thread starts together, and note the start time. Inside ex1::measure run units requests: generate each one outside the timed part, time workload::handle alone with Instant (black_box its input), saturating_record the nanoseconds and wrapping_add the results. Return a ThreadResult.
+                    // ANCHOR: task_bench_thread
                     let mut rng = workload::rng(seed, i);
                     let mut raw = String::with_capacity(workload::MAX_REQUEST);
                     let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)

@@ -160,7 +160,7 @@ pub fn run(allocator: Allocator, cycles: u32, seed: u64, samples: u32) -> Run {
         // Only the cycle's own allocations are counted: sampling reads
         // /proc (a String whose length varies) and is kept out.
         let ((), c) = ex1::measure(|| {
-            // ANCHOR: task_frag_cycle [frag_cycle] One cycle of the pattern: OBJECTS_PER_CYCLE times, allocate a block of size(&mut rng) bytes filled with a non-zero byte (so its pages are really touched), then draw its lifetime(&mut rng) and file it: Cycle blocks in this_cycle; Span(n) in the expiring slot it dies in, (cycle + n) modulo the MAX_SPAN + 1 slots; survivors pushed until SURVIVORS are held, after which a new survivor replaces a random one (index drawn from rng, after the lifetime). Then free this cycle's blocks and the blocks whose slot is this cycle's (clear keeps the capacity: no container may reallocate).
+            // ANCHOR: task_frag_cycle
             for _ in 0..OBJECTS_PER_CYCLE {
                 // A non-zero fill makes the allocator hand over real pages:
                 // the block is written, so it is resident.

@@ -107,7 +107,7 @@ pub fn reset_rounds(rounds: usize, values: usize) -> Vec<ResetRound> {
     let mut previous_first = None;
     for round in 1..=rounds {
         let (first, global): (usize, _) = ex1::measure(|| {
-            // ANCHOR: task_reset_round [arena_lifecycle] One round on the reused arena: reset it first (it keeps its last chunk and frees the others), then allocate `values` u64s (0, 1, 2, ...) one at a time with bump.alloc, and return the address of the first one (addr_of), which tells whether this round reused the previous round's memory.
+            // ANCHOR: task_reset_round
             bump.reset(); // frees all chunks but the current one
             let first = addr_of(bump.alloc(0u64));
             for i in 1..values {

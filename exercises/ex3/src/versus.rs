@@ -84,7 +84,7 @@ pub fn box_round(keep: &mut Vec<Box<Particle>>, n: usize) -> Round {
 /// The same `n` objects in a fresh arena, then the arena dropped. `keep`
 /// holds where they are, as the heap side's `Vec` does.
 pub fn fresh_arena_round(keep: &mut Vec<*const Particle>, n: usize) -> Round {
-    // ANCHOR: task_fresh_arena_round [arena_vs_heap] Mirror box_round with a new Bump made before the clock starts: inside ex1::measure, time pushing n bump.alloc(particle(black_box(i))) pointers into keep, black_box(&keep), then time keep.clear() and dropping the arena (one free per chunk). Return the Round with the two times and the global allocations counted.
+    // ANCHOR: task_fresh_arena_round
     keep.reserve(n);
     let bump = Bump::new(); // allocates nothing yet
     let (alloc_ns, global) = ex1::measure(|| {
@@ -111,7 +111,7 @@ pub fn fresh_arena_round(keep: &mut Vec<*const Particle>, n: usize) -> Round {
 /// the way a per-frame or per-request arena is used: its memory is already
 /// there (and already touched) when the round starts.
 pub fn reused_arena_round(bump: &mut Bump, keep: &mut Vec<*const Particle>, n: usize) -> Round {
-    // ANCHOR: task_reused_arena_round [arena_vs_heap] As fresh_arena_round, but into the arena you are given: time the n allocations (the clock inside ex1::measure), then time keep.clear() followed by bump.reset(), in that order: the pointers must go before the memory they point to. The reset keeps the arena's last chunk, so later rounds need no global allocation.
+    // ANCHOR: task_reused_arena_round
     keep.reserve(n);
     let (alloc_ns, global) = ex1::measure(|| {
         let t = Instant::now();

@@ -41,7 +41,7 @@ pub fn heap_labels(count: usize) -> Vec<String> {
 
 /// The same labels with `bumpalo::format!`, kept in a bumpalo `Vec<&str>`.
 pub fn arena_labels(bump: &Bump, count: usize) -> BumpVec<'_, &str> {
-    // ANCHOR: task_arena_labels [arena_string] The labels heap_labels makes, without the heap: a bumpalo Vec made with its final capacity in bump (with_capacity_in), and each label formatted with bumpalo::format!(in bump, ...) and frozen into a &str that lives as long as the arena (into_bump_str). Nothing here may reach the global allocator except the arena's chunks.
+    // ANCHOR: task_arena_labels
     let mut labels = BumpVec::with_capacity_in(count, bump);
     for i in 0..count {
         labels.push(bumpalo::format!(in bump, "item {}: {}", i, NAME).into_bump_str());
@@ -55,7 +55,7 @@ pub fn arena_labels(bump: &Bump, count: usize) -> BumpVec<'_, &str> {
 /// One long string of `lines` lines, built with `push_str` and `write!` on a
 /// bumpalo `String`.
 pub fn arena_report<'b>(bump: &'b Bump, lines: usize) -> BumpString<'b> {
-    // ANCHOR: task_arena_report [arena_string] heap_report's text in one bumpalo String made with BumpString::new_in(bump): push_str the fixed part and writeln! the rest of each line straight into it (writing to a String cannot fail; ignore the fmt::Result). No per-line temporaries: a format! per line would cost a heap allocation each, a bumpalo::format! per line dead bytes in the arena.
+    // ANCHOR: task_arena_report
     let mut out = BumpString::new_in(bump);
     for i in 0..lines {
         out.push_str("line ");

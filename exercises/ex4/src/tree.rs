@@ -43,7 +43,7 @@ pub struct ArenaTree<'b> {
 
 /// Builds a complete `k`-ary tree of `n` nodes (`n >= 1`), all in `bump`.
 pub fn build_arena(bump: &Bump, n: usize, k: usize) -> ArenaTree<'_> {
-    // ANCHOR: task_arena_tree_build [arena_tree] Keep an index of the nodes made so far in a bumpalo Vec of &Node with capacity n in bump (so it never grows). For each i in 0..n: its parent is node (i - 1) / k of the index (none for the root); bump.alloc the Node with empty Cell links, then insert it among its parent's children by prepending: its next_sibling becomes the parent's old first_child (Cell::replace does both in one step). Push it on the index; the root is the index's first node.
+    // ANCHOR: task_arena_tree_build
     // The index that finds each node's parent lives in the arena too.
     let mut nodes: BumpVec<&Node> = BumpVec::with_capacity_in(n, bump);
     for i in 0..n {
@@ -113,7 +113,7 @@ pub struct Walk {
 
 /// Down through child and sibling links, up through parent links.
 pub fn walk_arena(node: &Node<'_>) -> Walk {
-    // ANCHOR: task_arena_tree_walk [arena_tree] This node's depth: follow parent links up to the root, counting the steps. Start the Walk with this node's id and that depth, then visit the children: first_child.get(), then each child's next_sibling.get(), adding each child's own walk_arena (recursion) to the sums.
+    // ANCHOR: task_arena_tree_walk
     let mut depth = 0;
     let mut up = node.parent;
     while let Some(p) = up {

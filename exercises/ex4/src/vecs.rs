@@ -113,7 +113,7 @@ fn in_arena(
 /// `bumpalo::collections::Vec`: push `len` `u64`s, alone in its arena.
 pub fn bump_push(len: usize) -> VecCase {
     in_arena("bumpalo `Vec::new_in(&bump)` + push", len, |bump, caps| {
-        // ANCHOR: task_arena_vec_push [arena_vec] Make an empty bumpalo Vec in bump (BumpVec::new_in) and push the u64s 0..len, calling note(caps, v.capacity()) after every push. Return the live buffer's bytes (capacity x 8), then keep the elements in the arena with into_bump_slice: dropping the Vec would hand its buffer back to the arena, and the arena's byte counts would no longer show what growth left.
+        // ANCHOR: task_arena_vec_push
         let mut v = BumpVec::new_in(bump);
         for i in 0..len as u64 {
             v.push(i);

@@ -126,7 +126,7 @@ impl<'p> Meter<'p> {
     /// Runs one phase (or one batch of it) and adds what it allocated to
     /// that phase's row.
     pub fn phase<R>(&mut self, phase: Phase, f: impl FnOnce(&mut Self) -> R) -> R {
-        // ANCHOR: task_meter_phase [phases] Run f(self) inside ex1::measure, with the live bytes (self.live()) noted before and after. The phase's peak is the live bytes before plus the measured peak_live_bytes; a Parse phase is one more batch. Add the counts to this phase's PhaseStats row (allocs, reallocs, deallocs, bytes requested, net bytes; the peak is the max over batches, live_bytes_after the latest), or push a new row the first time the phase runs. The phases vector was sized in new(): pushing its three rows allocates nothing.
+        // ANCHOR: task_meter_phase
         let live_before = self.live();
         let (result, s) = ex1::measure(|| f(self));
         let peak = live_before + s.peak_live_bytes;

@@ -130,7 +130,7 @@ impl PhaseArena {
 
     /// Pushes onto an arena vector, failing instead of panicking at the limit.
     pub fn push<'a, T>(&self, vec: &mut BumpVec<'a, T>, value: T) -> Result<(), ArenaFull> {
-        // ANCHOR: task_phase_arena_push [phase_arena] A plain push that must grow past the limit would panic (bumpalo's out-of-memory handler): make room for one more element first with the vector's try_reserve, turning its error into self.full(), and only then push (it can no longer fail).
+        // ANCHOR: task_phase_arena_push
         vec.try_reserve(1).map_err(|_| self.full())?;
         vec.push(value);
         Ok(())
@@ -147,7 +147,7 @@ impl PhaseArena {
 
     /// What the arena has used so far.
     pub fn usage(&mut self) -> ArenaUsage {
-        // ANCHOR: task_phase_arena_usage [phase_arena] Fill in an ArenaUsage: capacity from bump.allocated_bytes(); chunks and used bytes by walking bump.iter_allocated_chunks() (each chunk's slice length is the bytes handed out in it); the peak is the larger of peak_capacity (kept by reset) and the capacity now; global_allocs is this thread's allocs now (COUNTERS.this_thread()) minus those when the arena was born.
+        // ANCHOR: task_phase_arena_usage
         let capacity_bytes = self.bump.allocated_bytes();
         let (mut chunks, mut used_bytes) = (0, 0);
         for chunk in self.bump.iter_allocated_chunks() {

@@ -315,7 +315,7 @@ pub fn arena_batches<R: BufRead>(
     clock: &mut BatchClock,
     out: impl Write,
 ) -> Result<Outcome, Error> {
-    // ANCHOR: task_arena_batches [counts] std_batches with exercise 5's arenas: a transform PhaseArena that lives for the whole job (keys and tallies) and a parse PhaseArena that arena::parse resets for every batch. Loop: start the clock, parse a batch, add its requests to an arena::Aggregate, record the batch on the clock, stop once lines.exhausted(). Then finish the aggregate, drop the parse arena, write the summary through a Fingerprint and return the Outcome.
+    // ANCHOR: task_arena_batches
     let mut skipped = 0;
     let transform_arena = PhaseArena::new(Phase::Transform, None);
     let mut parse_arena = PhaseArena::new(Phase::Parse, None);

@@ -301,7 +301,7 @@ pub fn count_instructions(plan: &Plan) -> Result<Instructions, String> {
 
 /// Builds the report from every child's sample.
 pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
-    // ANCHOR: task_compare_aggregate [comparison] One Row per strategy of the plan that has samples, in the plan's order. Timings from its untracked samples (tracked == false): Summary::of_or_nan of its wall times and batch p50/p99 (ns to us), Summary::of of its peak RSS values, and its speedup as System's wall time over its own, paired run by run (same run number; None without System). Counts, baseline_anon and peak_anon from its tracked sample (or the first sample if none is tracked). counts_agree: the strategies of each pipeline counted the same. same_output: every sample's (report_bytes, report_fnv) equals the first's. Label it with Machine::describe().
+    // ANCHOR: task_compare_aggregate
     let timed = |s: Strategy| -> Vec<&Sample> {
         samples
             .iter()

@@ -72,7 +72,7 @@ pub fn glibc_arenas() -> Option<u32> {
 
 /// The number of arenas in a `malloc_info` report: its `<heap nr=` elements.
 pub fn count_heaps(xml: &[u8]) -> u32 {
-    // ANCHOR: task_count_heaps [arenas] malloc_info writes one <heap nr="N"> element per arena. Count the places where the bytes b"<heap nr=" start (windows of that length equal to it); do not allocate (no String, no Vec): this runs inside a measured process.
+    // ANCHOR: task_count_heaps
     const TAG: &[u8] = b"<heap nr=";
     xml.windows(TAG.len()).filter(|w| *w == TAG).count() as u32
     // ANCHOR_END: task_count_heaps

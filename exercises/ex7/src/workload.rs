@@ -427,7 +427,7 @@ pub fn remote_free_thread(
     start.wait();
     clock.restart();
     let (checksum, stats) = ex1::measure(|| {
-        // ANCHOR: task_remote_free [remote_free] Loop until this thread has sent p.ops blocks AND received p.ops blocks. Each pass: if blocks remain to send, take the block that did not fit last time (or a new object(&mut rng, p.max_size)) and try_push it into outbox, keeping it for the next pass if the ring is full; then try_pop one block from inbox, add its length and first byte to the checksum (wrapping_add), drop it (the remote free) and clock.tick(). When a pass did neither, std::thread::yield_now(). Return the checksum. Allocate nothing else: exactly p.ops allocations and p.ops frees on this thread.
+        // ANCHOR: task_remote_free
         let (mut sent, mut received, mut sum) = (0u64, 0u64, 0u64);
         let mut unsent: Option<Box<[u8]>> = None;
         while sent < p.ops || received < p.ops {

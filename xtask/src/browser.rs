@@ -1,0 +1,331 @@
+//! What needs a browser: the built book and the dhat viewer in Debian's
+//! headless Chromium, driven by playwright-core from `ci/browser/` (never a
+//! downloaded browser; no Rust crate drives a system Chromium as well
+//! without fetching one of its own). The JavaScript only drives the browser
+//! and reports what it saw; every expectation comes from here as JSON, and
+//! every comparison of numbers happens here.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+
+use crate::checks::{CHROMIUM, DH_VIEW};
+use crate::dhat::{self, Profile};
+use crate::manifest::Manifest;
+use crate::util::{self, Result, fail, rel, root};
+
+/// The committed picture of the viewer, and the viewer's text it shows,
+/// summarised (what the check compares: the image's bytes change every run).
+pub const SCREENSHOT: &str = "book/src/data/dhat-viewer.png";
+pub const SCREENSHOT_TEXT: &str = "book/src/data/dhat-viewer.txt";
+/// The exercise and run the picture shows: exercise 1's profiled run.
+const SCREENSHOT_EXERCISE: &str = "ex1";
+
+/// What the browser script is asked to do.
+#[derive(Serialize)]
+struct Plan {
+    /// The built book to serve, or none (screenshot only).
+    book: Option<PathBuf>,
+    dh_view: &'static str,
+    /// Exercises that exist, for the chapters' "Run it" boxes.
+    exercises: Vec<String>,
+    profiles: Vec<PlannedProfile>,
+    /// Where to write what the browser saw.
+    report: PathBuf,
+}
+
+#[derive(Serialize)]
+struct PlannedProfile {
+    exercise: String,
+    path: PathBuf,
+    /// The totals as the viewer prints them ("59,636"), to wait for.
+    bytes: String,
+    blocks: String,
+    /// Take a picture of the top of the viewer here.
+    screenshot: Option<PathBuf>,
+}
+
+/// What the browser script saw.
+#[derive(Deserialize)]
+struct Report {
+    /// Problems only a browser sees (console errors, failed requests,
+    /// search), one line each.
+    problems: Vec<String>,
+    pages: usize,
+    /// Each profile's viewer text, in plan order.
+    viewer_texts: Vec<String>,
+}
+
+/// `1234567` as the viewer prints it: `1,234,567`.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The viewer's text as the check compares it: the totals, and each program
+/// point that passes through the project's code with its size and the
+/// project's frames (function and line), without what changes from run to
+/// run (addresses, the process id, times, rates) or with the toolchain
+/// (frames in std and dependencies).
+pub fn summary(viewer_text: &str) -> String {
+    let mut out = Vec::new();
+    let mut block: Vec<String> = Vec::new();
+    let mut size = String::new();
+    let flush = |size: &str, block: &mut Vec<String>, out: &mut Vec<String>| {
+        if !block.is_empty() {
+            out.push(format!("program point, {size}:"));
+            out.extend(block.drain(..).map(|f| format!("  {f}")));
+        }
+    };
+    for raw in viewer_text.lines() {
+        let line = raw.trim_start_matches(|c: char| " │├└─▼►".contains(c));
+        if line.starts_with("PP ") {
+            flush(&size, &mut block, &mut out);
+            size.clear();
+        } else if let Some(rest) = line.strip_prefix("Total:") {
+            // "59,636 bytes (100%, 24,786,367.41/s) in 680 blocks (...), ..."
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            let bytes = words.first().copied().unwrap_or("?");
+            let blocks = words
+                .iter()
+                .position(|w| *w == "in")
+                .and_then(|i| words.get(i + 1))
+                .copied()
+                .unwrap_or("?");
+            size = format!("{bytes} bytes in {blocks} blocks");
+            if out.is_empty() && block.is_empty() {
+                out.push(format!("Total: {size}"));
+            }
+        } else if let Some((_, frame)) = line.split_once(": 0x")
+            && let Some((_, frame)) = frame.split_once(": ")
+        {
+            let project =
+                ["(ex", "(kit/"].iter().any(|p| frame.contains(p)) && frame.contains("/src/");
+            if project {
+                block.push(frame.to_string());
+            }
+        }
+    }
+    flush(&size, &mut block, &mut out);
+    out.join("\n") + "\n"
+}
+
+/// Runs the browser script on a plan; returns its report.
+fn drive(plan: &Plan) -> Result<Report> {
+    if !Path::new(CHROMIUM).is_file() {
+        return fail(
+            "Debian's chromium is not installed (`cargo xtask install` installs it as root)",
+        );
+    }
+    if !Path::new(DH_VIEW).is_file() {
+        return fail(format!(
+            "valgrind's dh_view.html is missing ({DH_VIEW}, valgrind 3.17+)"
+        ));
+    }
+    let dir = root().join("ci/browser");
+    if !dir.join("node_modules/playwright-core").is_dir() {
+        util::run(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(&dir),
+        )?;
+    }
+    let work = util::temp_dir("browser")?;
+    let plan_path = work.join("plan.json");
+    let json = serde_json::to_string_pretty(plan).map_err(|e| e.to_string())?;
+    std::fs::write(&plan_path, json).map_err(|e| e.to_string())?;
+    util::run(
+        Command::new("node")
+            .arg(dir.join("check.mjs"))
+            .arg(&plan_path)
+            .current_dir(root()),
+    )?;
+    let report: Report = serde_json::from_str(&util::read(&plan.report)?)
+        .map_err(|e| format!("{}: {e}", plan.report.display()))?;
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(report)
+}
+
+fn planned(exercise: &str, path: PathBuf, screenshot: Option<PathBuf>) -> Result<PlannedProfile> {
+    let p = Profile::load(&path)?;
+    let (bytes, blocks) = p.total();
+    Ok(PlannedProfile {
+        exercise: exercise.to_string(),
+        path,
+        bytes: thousands(bytes),
+        blocks: thousands(blocks),
+        screenshot,
+    })
+}
+
+/// Checks the viewer showed each profile's totals. Returns problems.
+fn check_totals(plan: &Plan, report: &Report) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (p, text) in plan.profiles.iter().zip(&report.viewer_texts) {
+        let want = format!("Total: {} bytes in {} blocks", p.bytes, p.blocks);
+        if !summary(text).starts_with(&want) {
+            problems.push(format!(
+                "dh_view {}: the viewer does not show \"{want}\"",
+                rel(&p.path)
+            ));
+        }
+    }
+    problems
+}
+
+/// `cargo xtask browser-test`: every page of the built book loads without
+/// console errors and failed requests, each chapter's "Run it" box names a
+/// crate, search works, each dhat profile opens in dh_view.html with the
+/// totals the file holds, and the viewer shows what the committed picture
+/// shows. Needs `book/build` (check-book) and `target/dhat` (dhat).
+pub fn test(m: &Manifest) -> Result<()> {
+    let book = root().join("book/build");
+    if !book.is_dir() {
+        return fail("book/build is missing: run `cargo xtask check-book` first");
+    }
+    let mut profiles = Vec::new();
+    for (ex, _) in &m.exercises {
+        let path = dhat::profile_path(ex);
+        if !path.is_file() {
+            return fail(format!(
+                "{} is missing: run `cargo xtask dhat` first",
+                rel(&path)
+            ));
+        }
+        profiles.push(planned(ex, path, None)?);
+    }
+    let work = util::temp_dir("browser-report")?;
+    let plan = Plan {
+        book: Some(book),
+        dh_view: DH_VIEW,
+        exercises: m.exercises.iter().map(|(n, _)| n.clone()).collect(),
+        profiles,
+        report: work.join("report.json"),
+    };
+    let report = drive(&plan)?;
+    let mut problems = report.problems.clone();
+    problems.extend(check_totals(&plan, &report));
+    // The committed picture shows what the viewer shows now.
+    if let Some(i) = plan
+        .profiles
+        .iter()
+        .position(|p| p.exercise == SCREENSHOT_EXERCISE)
+    {
+        let now = summary(&report.viewer_texts[i]);
+        let committed = std::fs::read_to_string(root().join(SCREENSHOT_TEXT)).unwrap_or_default();
+        if now != committed {
+            problems.push(format!(
+                "{SCREENSHOT} is stale: the viewer now shows other program points or totals \
+                 than {SCREENSHOT_TEXT}: run `cargo xtask dhat-screenshot` and commit"
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    for p in &problems {
+        eprintln!("error: {p}");
+    }
+    if !problems.is_empty() {
+        return fail(format!("browser: {} problem(s)", problems.len()));
+    }
+    println!(
+        "browser: {} pages, search, {} dhat profiles with their totals, {SCREENSHOT} up to date",
+        report.pages,
+        plan.profiles.len()
+    );
+    Ok(())
+}
+
+/// `cargo xtask dhat-screenshot [--check]`: profiles exercise 1's run, loads
+/// it into the viewer and, when the viewer's text differs from the committed
+/// one (or `--force`), writes a new picture and its text. With `--check`,
+/// writes nothing and fails on a difference.
+pub fn screenshot(m: &Manifest, mode: ScreenshotMode) -> Result<()> {
+    let Some(e) = m.get(SCREENSHOT_EXERCISE) else {
+        return fail(format!("no {SCREENSHOT_EXERCISE} in the manifest"));
+    };
+    dhat::build(Some(SCREENSHOT_EXERCISE))?;
+    dhat::profile(SCREENSHOT_EXERCISE, &e.dhat.run)?;
+    let work = util::temp_dir("screenshot")?;
+    let png = work.join("dhat-viewer.png");
+    let plan = Plan {
+        book: None,
+        dh_view: DH_VIEW,
+        exercises: Vec::new(),
+        profiles: vec![planned(
+            SCREENSHOT_EXERCISE,
+            dhat::profile_path(SCREENSHOT_EXERCISE),
+            Some(png.clone()),
+        )?],
+        report: work.join("report.json"),
+    };
+    let report = drive(&plan)?;
+    let mut problems = report.problems.clone();
+    problems.extend(check_totals(&plan, &report));
+    if !problems.is_empty() {
+        return fail(format!("dhat screenshot: {}", problems.join("; ")));
+    }
+    let now = summary(&report.viewer_texts[0]);
+    let committed = std::fs::read_to_string(root().join(SCREENSHOT_TEXT)).unwrap_or_default();
+    let same = now == committed && root().join(SCREENSHOT).is_file();
+    match mode {
+        ScreenshotMode::Check if !same => {
+            return fail(format!(
+                "{SCREENSHOT} is stale (the viewer's text differs from {SCREENSHOT_TEXT}): \
+                 run `cargo xtask dhat-screenshot` and commit"
+            ));
+        }
+        ScreenshotMode::IfChanged if same => {
+            println!("{SCREENSHOT}: the viewer shows what the picture shows; kept");
+        }
+        ScreenshotMode::Check => println!("{SCREENSHOT}: up to date"),
+        _ => {
+            std::fs::copy(&png, root().join(SCREENSHOT))
+                .map_err(|e| format!("{SCREENSHOT}: {e}"))?;
+            std::fs::write(root().join(SCREENSHOT_TEXT), now)
+                .map_err(|e| format!("{SCREENSHOT_TEXT}: {e}"))?;
+            println!("wrote {SCREENSHOT} and {SCREENSHOT_TEXT}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}
+
+/// When `dhat-screenshot` writes a new picture.
+#[derive(Clone, Copy)]
+pub enum ScreenshotMode {
+    /// Only when the viewer's text changed (what `generate` does).
+    IfChanged,
+    /// Always.
+    Force,
+    /// Never; fail when the text changed.
+    Check,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_as_the_viewer_prints_them() {
+        assert_eq!(thousands(5), "5");
+        assert_eq!(thousands(59636), "59,636");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn summary_keeps_totals_and_project_frames() {
+        let text = "Invocation {\n  PID: 1\n}\n▼ PP 1/1 (5 children) {\n    Total:     59,636 bytes (100%, 1.2/s) in 680 blocks (100%, 3/s), avg\n      #0: [root]\n  }\n  ├── PP 1.1.1/18 {\n  │     Total:     1,600 bytes (2.68%, 6/s) in 100 blocks (14.71%, 4/s), avg\n  │       ^1: 0x556b: alloc (dhat-0.3.3/src/lib.rs:1176:9)\n  │       #8: 0x556b924fab49: run (ex1/src/workload.rs:34:21)\n";
+        assert_eq!(
+            summary(text),
+            "Total: 59,636 bytes in 680 blocks\nprogram point, 1,600 bytes in 100 blocks:\n  run (ex1/src/workload.rs:34:21)\n"
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! The tools the checks need, and the checks that only run a tool.
+
+use std::process::Command;
+
+use crate::manifest::{self, Manifest};
+use crate::util::{self, Result, fail, release_bin, root};
+
+/// The pinned book builder.
+pub const MDBOOK_VERSION: &str = "0.5.4";
+/// The pinned spelling checker.
+pub const TYPOS_VERSION: &str = "1.40.0";
+/// The browser the browser tests drive: Debian's, never a download.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// valgrind's dhat viewer (valgrind 3.17+).
+pub const DH_VIEW: &str = "/usr/libexec/valgrind/dh_view.html";
+
+/// `program --version`'s output, trimmed, if it runs.
+fn version(program: &str) -> Option<String> {
+    let out = Command::new(program).arg("--version").output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Installs the pinned mdbook if it is missing or another version.
+pub fn ensure_mdbook() -> Result<()> {
+    if version("mdbook").as_deref() != Some(&format!("mdbook v{MDBOOK_VERSION}")) {
+        println!("installing mdbook {MDBOOK_VERSION} (takes a couple of minutes)");
+        util::run(util::cargo(&[
+            "install",
+            "mdbook",
+            "--version",
+            MDBOOK_VERSION,
+            "--locked",
+            "--quiet",
+        ]))?;
+    }
+    Ok(())
+}
+
+/// `cargo xtask install`: what the checks need, installed when missing
+/// (quick when all is present): rustfmt and clippy, the pinned mdbook and
+/// typos-cli, and Debian's valgrind, nodejs/npm and chromium (as root).
+pub fn install() -> Result<()> {
+    let installed = util::output(Command::new("rustup").args(["component", "list", "--installed"]))
+        .unwrap_or_default();
+    for component in ["rustfmt", "clippy"] {
+        if !installed.lines().any(|l| l.starts_with(component)) {
+            util::run(Command::new("rustup").args(["component", "add", component]))?;
+        }
+    }
+    ensure_mdbook()?;
+    if version("typos").as_deref() != Some(&format!("typos-cli {TYPOS_VERSION}")) {
+        println!("installing typos-cli {TYPOS_VERSION} (takes a few minutes)");
+        util::run(util::cargo(&[
+            "install",
+            "typos-cli",
+            "--version",
+            TYPOS_VERSION,
+            "--locked",
+            "--quiet",
+        ]))?;
+    }
+    let mut apt: Vec<&str> = Vec::new();
+    if !util::on_path("valgrind") {
+        apt.push("valgrind");
+    }
+    if !util::on_path("node") || !util::on_path("npm") {
+        apt.extend(["nodejs", "npm"]);
+    }
+    if !std::path::Path::new(CHROMIUM).is_file() {
+        apt.push("chromium");
+    }
+    if !apt.is_empty() {
+        let uid = util::output(Command::new("id").arg("-u")).unwrap_or_default();
+        if uid.trim() != "0" {
+            return fail(format!(
+                "please install Debian's {} (e.g. sudo apt-get install {})",
+                apt.join(", "),
+                apt.join(" ")
+            ));
+        }
+        util::run(Command::new("apt-get").args(["update", "-qq"]))?;
+        util::run(
+            Command::new("apt-get")
+                .args(["install", "-y", "-qq"])
+                .args(&apt),
+        )?;
+    }
+    println!(
+        "mdbook v{MDBOOK_VERSION}, typos-cli {TYPOS_VERSION}, valgrind, node, chromium: present"
+    );
+    Ok(())
+}
+
+/// `cargo xtask spelling`: typos in the book and the code (words that are
+/// really names are allowed in `_typos.toml`).
+pub fn spelling() -> Result<()> {
+    util::run(Command::new("typos").current_dir(root()))?;
+    println!("spelling: no typos found");
+    Ok(())
+}
+
+/// `cargo xtask memcheck`: the manifest's memcheck runs under valgrind: any
+/// invalid read or write or use of uninitialised memory fails. (Stable Rust
+/// has no Miri or sanitizers; valgrind is the tool for allocator code.)
+pub fn memcheck(m: &Manifest) -> Result<()> {
+    crate::generate::build_release()?;
+    for (ex, e) in &m.exercises {
+        for args in &e.memcheck {
+            println!("memcheck: {ex} {args}");
+            util::output(
+                Command::new("valgrind")
+                    .args(["--quiet", "--error-exitcode=99", "--leak-check=no"])
+                    .arg(release_bin(ex))
+                    .args(manifest::args(args))
+                    .current_dir(root()),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `cargo xtask checks`: each exercise's fact checks (`check`), and its
+/// build without default features (`check_without_default_features`: what
+/// Windows MSVC gets), kept lint-clean, tested and run, in a target folder
+/// of its own so it never replaces the normal build's binaries.
+pub fn exercise_checks(m: &Manifest) -> Result<()> {
+    crate::generate::build_release()?;
+    for (ex, e) in &m.exercises {
+        for args in &e.check {
+            println!("check: {ex} {args}");
+            util::run(
+                Command::new(release_bin(ex))
+                    .args(manifest::args(args))
+                    .current_dir(root()),
+            )?;
+        }
+        if e.check_without_default_features.is_empty() {
+            continue;
+        }
+        let dir = util::target_dir().join(format!("{ex}-no-default-features"));
+        let dir_s = dir.to_string_lossy().to_string();
+        println!(
+            "{ex} without default features, target dir {}",
+            util::rel(&dir)
+        );
+        let common = [
+            "--locked",
+            "--quiet",
+            "-p",
+            ex,
+            "--no-default-features",
+            "--target-dir",
+            &dir_s,
+        ];
+        util::run(
+            util::cargo(&["clippy", "--all-targets"])
+                .args(common)
+                .args(["--", "-D", "warnings"]),
+        )?;
+        util::run(util::cargo(&["test", "--release"]).args(common))?;
+        util::run(util::cargo(&["build", "--release"]).args(common))?;
+        for args in &e.check_without_default_features {
+            println!("check without default features: {ex} {args}");
+            util::output(
+                Command::new(dir.join("release").join(ex))
+                    .args(manifest::args(args))
+                    .current_dir(root()),
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! `book/src/generated/` (the book's exact figures, rendered by the crates)
+//! and `book/src/data/` (labelled timing runs).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::manifest::{self, Manifest};
+use crate::util::{self, Result, fail, release_bin, root};
+
+/// Where the generated outputs live.
+const GENERATED: &str = "book/src/generated";
+
+/// Builds the release binaries the runs use.
+pub fn build_release() -> Result<()> {
+    util::run(&mut util::cargo(&[
+        "build",
+        "--release",
+        "--workspace",
+        "--locked",
+        "--quiet",
+    ]))
+}
+
+/// Writes every output of the selected exercises into `dest/exN/`.
+fn write_outputs(m: &Manifest, only: &[String], dest: &Path) -> Result<()> {
+    for (ex, e) in m.select(only)? {
+        let dir = dest.join(ex);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for (file, args) in &e.outputs {
+            let out = util::output(
+                Command::new(release_bin(ex))
+                    .args(manifest::args(args))
+                    .current_dir(root()),
+            )?;
+            std::fs::write(dir.join(file), out).map_err(|e| format!("{file}: {e}"))?;
+        }
+        if !e.tasks.is_empty() {
+            let md = crate::starter::book(m, ex)?;
+            std::fs::write(dir.join("starter.md"), md).map_err(|e| format!("starter.md: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Lines of a recursive comparison of two folders: files that differ, or
+/// exist on one side only.
+fn differences(ex: &str, old: &Path, new: &Path) -> Vec<String> {
+    let files = |dir: &Path| -> std::collections::BTreeSet<String> {
+        util::walk(dir)
+            .iter()
+            .filter_map(|f| f.strip_prefix(dir).ok().map(|r| r.display().to_string()))
+            .collect()
+    };
+    let (a, b) = (files(old), files(new));
+    let mut out = Vec::new();
+    for f in a.union(&b) {
+        match (a.contains(f), b.contains(f)) {
+            (true, false) => out.push(format!("{GENERATED}/{ex}/{f}: not generated any more")),
+            (false, true) => out.push(format!("{GENERATED}/{ex}/{f}: missing")),
+            _ => {
+                let (x, y) = (std::fs::read(old.join(f)), std::fs::read(new.join(f)));
+                if x.ok() != y.ok() {
+                    out.push(format!(
+                        "{GENERATED}/{ex}/{f}: differs from what the crates print now"
+                    ));
+                    if let (Ok(x), Ok(y)) = (
+                        std::fs::read_to_string(old.join(f)),
+                        std::fs::read_to_string(new.join(f)),
+                    ) && let Some((i, (l, r))) = x
+                        .lines()
+                        .zip(y.lines())
+                        .enumerate()
+                        .find(|(_, (l, r))| l != r)
+                    {
+                        out.push(format!("  line {}: committed: {l}", i + 1));
+                        out.push(format!("  line {}: now:       {r}", i + 1));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `cargo xtask generate [--check] [exN...]`.
+pub fn generate(m: &Manifest, check: bool, only: &[String]) -> Result<()> {
+    m.select(only)?;
+    build_release()?;
+    let generated = root().join(GENERATED);
+    if !check {
+        write_outputs(m, only, &generated)?;
+        println!("wrote {GENERATED}/ ({})", names(m, only)?);
+        return Ok(());
+    }
+    let tmp = util::temp_dir("generated")?;
+    write_outputs(m, only, &tmp)?;
+    let mut diffs = Vec::new();
+    for (ex, _) in m.select(only)? {
+        diffs.extend(differences(ex, &generated.join(ex), &tmp.join(ex)));
+    }
+    if only.is_empty() {
+        // A folder of an exercise the manifest no longer has is stale too.
+        for dir in std::fs::read_dir(&generated)
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
+            let name = dir.file_name().to_string_lossy().to_string();
+            if m.get(&name).is_none() {
+                diffs.push(format!(
+                    "{GENERATED}/{name}: no exercise {name} in {}",
+                    manifest::PATH
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    if !diffs.is_empty() {
+        for d in &diffs {
+            eprintln!("{d}");
+        }
+        return fail(format!(
+            "{GENERATED} is stale: run `cargo xtask generate` and commit"
+        ));
+    }
+    println!("generated outputs are up to date ({})", names(m, only)?);
+    Ok(())
+}
+
+fn names(m: &Manifest, only: &[String]) -> Result<String> {
+    Ok(m.select(only)?
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
+/// `cargo xtask reference [exN...]`: re-runs the labelled timing runs and
+/// rewrites their data files. Timings belong to a quiet machine: run it
+/// there, then `cargo xtask generate`.
+pub fn reference(m: &Manifest, only: &[String], steps: &mut util::Steps) -> Result<()> {
+    m.select(only)?;
+    build_release()?;
+    for (ex, e) in m.select(only)? {
+        for (file, args) in &e.reference {
+            steps.step(&format!("{ex} {args} > book/src/data/{file}"));
+            let out = util::output(
+                Command::new(release_bin(ex))
+                    .args(manifest::args(args))
+                    .current_dir(root()),
+            )?;
+            // The data file keeps one run per machine: kit's `reference-series`
+            // replaces this machine's run or adds a new one (kit::series).
+            let path = root().join("book/src/data").join(file);
+            let run = path.with_extension("run");
+            std::fs::write(&run, out).map_err(|e| format!("{}: {e}", run.display()))?;
+            util::run(
+                Command::new(release_bin("reference-series"))
+                    .arg("add")
+                    .arg(&path)
+                    .arg(&run)
+                    .current_dir(root()),
+            )?;
+            std::fs::remove_file(&run).map_err(|e| format!("{}: {e}", run.display()))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! `exercises/manifest.toml`, typed: what the tooling knows about each
+//! exercise. Read here and nowhere else (the browser test gets what it needs
+//! as JSON from `browser.rs`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::util::{Result, fail};
+
+/// Where the manifest lives, relative to the repository root. Beside the
+/// crates it describes, so the starter copy (which copies `exercises/`)
+/// carries the learner tasks with it.
+pub const PATH: &str = "exercises/manifest.toml";
+
+/// One exercise's entry: the table `[exN]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    /// The chapter's page in `book/src/`.
+    pub chapter: String,
+    /// Exercises whose solutions this one's tests need too.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    /// Argument lines run under valgrind's memcheck.
+    #[serde(default)]
+    pub memcheck: Vec<String>,
+    /// Argument lines of fact checks run with the release build.
+    #[serde(default)]
+    pub check: Vec<String>,
+    /// Argument lines run with a build without default features.
+    #[serde(default)]
+    pub check_without_default_features: Vec<String>,
+    /// The heap profile and its cross-check against the tracker.
+    pub dhat: Dhat,
+    /// Generated file name in `book/src/generated/exN/` → argument line.
+    #[serde(default)]
+    pub outputs: BTreeMap<String, String>,
+    /// Data file name in `book/src/data/` → argument line of a timing run.
+    #[serde(default)]
+    pub reference: BTreeMap<String, String>,
+    /// The learner tasks, in the order the chapter teaches them.
+    #[serde(default, rename = "task")]
+    pub tasks: Vec<Task>,
+}
+
+/// `[exN.dhat]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dhat {
+    /// Arguments of the profiled run (built with `--features dhat-heap`).
+    pub run: String,
+    /// Arguments of the same workload in a normal build, printing JSON with
+    /// `dhat_blocks` and `dhat_bytes`.
+    pub tracker: String,
+    /// Program points whose stack passes through a frame containing this
+    /// text are the ones the tracker counted.
+    pub frames: String,
+}
+
+/// `[[exN.task]]`: one body a learner writes in the starter copy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    /// `NAME` in `// ANCHOR: task_NAME`.
+    pub name: String,
+    /// `exercises/exN/tests/TEST.rs` checks this task on its own.
+    pub test: String,
+    /// One sentence: what the learner writes.
+    pub statement: String,
+    /// How to write it (its line breaks do not matter).
+    pub hint: String,
+}
+
+/// The whole manifest: exercises in chapter order.
+#[derive(Debug)]
+pub struct Manifest {
+    pub exercises: Vec<(String, Exercise)>,
+}
+
+impl Manifest {
+    /// Reads and checks `exercises/manifest.toml` under `root`.
+    pub fn load(root: &Path) -> Result<Manifest> {
+        let path = root.join(PATH);
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("cannot read {PATH}: {e}"))?;
+        let table: BTreeMap<String, Exercise> =
+            toml::from_str(&text).map_err(|e| format!("{PATH}: {e}"))?;
+        let mut exercises: Vec<(String, Exercise)> = table.into_iter().collect();
+        for (name, ex) in &exercises {
+            if exercise_number(name).is_none() {
+                return fail(format!("{PATH}: [{name}]: exercise tables are named exN"));
+            }
+            for need in &ex.needs {
+                if exercise_number(need).is_none() {
+                    return fail(format!("{PATH}: [{name}] needs {need}, not an exercise"));
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            for t in &ex.tasks {
+                if !seen.insert(&t.name) {
+                    return fail(format!("{PATH}: [{name}] has task {} twice", t.name));
+                }
+            }
+        }
+        exercises.sort_by_key(|(name, _)| exercise_number(name));
+        // Every exercise crate has an entry, and every entry a crate.
+        let dirs =
+            std::fs::read_dir(root.join("exercises")).map_err(|e| format!("exercises: {e}"))?;
+        for dir in dirs.flatten() {
+            let name = dir.file_name().to_string_lossy().to_string();
+            if exercise_number(&name).is_some() && !exercises.iter().any(|(n, _)| *n == name) {
+                return fail(format!("{PATH}: exercises/{name} has no [{name}] table"));
+            }
+        }
+        for (name, _) in &exercises {
+            if !root
+                .join("exercises")
+                .join(name)
+                .join("Cargo.toml")
+                .is_file()
+            {
+                return fail(format!(
+                    "{PATH}: [{name}]: there is no exercises/{name}/Cargo.toml"
+                ));
+            }
+        }
+        Ok(Manifest { exercises })
+    }
+
+    /// The entry of one exercise.
+    pub fn get(&self, name: &str) -> Option<&Exercise> {
+        self.exercises
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, e)| e)
+    }
+
+    /// The exercises named in `only` (all when empty), failing on unknown
+    /// names.
+    pub fn select(&self, only: &[String]) -> Result<Vec<(&str, &Exercise)>> {
+        for name in only {
+            if self.get(name).is_none() {
+                return fail(format!("no exercise {name} in {PATH}"));
+            }
+        }
+        Ok(self
+            .exercises
+            .iter()
+            .filter(|(n, _)| only.is_empty() || only.contains(n))
+            .map(|(n, e)| (n.as_str(), e))
+            .collect())
+    }
+}
+
+/// `N` of `exN`.
+pub fn exercise_number(name: &str) -> Option<u32> {
+    name.strip_prefix("ex")?.parse().ok()
+}
+
+/// An argument line of the manifest, split on spaces (no quoting).
+pub fn args(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_reads_and_names_real_files() {
+        let root = crate::util::root();
+        let m = Manifest::load(&root).unwrap();
+        assert!(!m.exercises.is_empty());
+        for (ex, e) in &m.exercises {
+            assert!(
+                root.join("exercises").join(ex).join("Cargo.toml").is_file(),
+                "{ex}"
+            );
+            for t in &e.tasks {
+                let test = root.join(format!("exercises/{ex}/tests/{}.rs", t.test));
+                assert!(
+                    test.is_file(),
+                    "{ex} task {}: no {}",
+                    t.name,
+                    test.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let bad = "[ex1]\nchapter = \"c.md\"\ndhat = { run = \"a\", tracker = \"b\", frames = \"c\" }\noutput = {}\n";
+        assert!(toml::from_str::<BTreeMap<String, Exercise>>(bad).is_err());
+    }
+}

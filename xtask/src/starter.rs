@@ -1,0 +1,588 @@
+//! The learner's copy of the exercises: the starter workspace.
+//!
+//! One source for both: the solution code marks each part a learner writes
+//! with a nested mdBook anchor around the tail of a block,
+//!
+//! ```text
+//! // ANCHOR: task_NAME
+//! ...the solution...
+//! // ANCHOR_END: task_NAME
+//! ```
+//!
+//! and `exercises/manifest.toml` gives each task its statement, hint and the
+//! test file that checks it. mdBook drops anchor lines from every listing, so
+//! the book shows the solution without the markers. The starter copy replaces
+//! everything between the two lines by the statement, the hint and
+//! `todo!("exN task NAME")`, so it compiles, and every test that reaches a
+//! missing body fails and names the task. Nothing else changes, apart from a
+//! `[lints]` table that lets the starter crates build without warnings about
+//! names only the missing bodies use. The copy carries the xtask too: it is a
+//! member of the workspace it copies.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use crate::anchors::{self, TaskSpan};
+use crate::manifest::{self, Manifest, Task};
+use crate::util::{self, Result, fail, rel, root, write_if_changed};
+
+/// What the starter workspace holds: the workspace, its exercises and its
+/// tooling, not the book or the checks.
+const COPY: &[&str] = &[
+    "Cargo.toml",
+    "Cargo.lock",
+    ".cargo",
+    "src",
+    "tests",
+    "exercises",
+    "xtask",
+    ".gitignore",
+    "LICENSE-MIT",
+    "LICENSE-APACHE",
+];
+
+const LINTS: &str = "
+# Starter copy: the bodies you write will use these names and imports; until
+# then the compiler would warn about them.
+[lints.rust]
+unused_variables = \"allow\"
+unused_imports = \"allow\"
+unused_mut = \"allow\"
+dead_code = \"allow\"
+[lints.clippy]
+# A `&mut Vec` parameter that only the missing body grows looks like a slice.
+ptr_arg = \"allow\"
+";
+
+const README: &str = "# Allocators in Rust: starter workspace
+
+The learner's copy of the book's exercises. Each learner task is a function body
+replaced by `todo!()` with what to write and a hint above it; everything else is
+the same as the solution. Find them with
+
+    grep -rn 'todo!(\"ex' exercises
+
+Each chapter's \"Try it yourself\" section lists its tasks, and
+`exercises/manifest.toml` holds every task's statement, hint and test. Run one
+exercise's tests (they fail until you fill its tasks in, then pass):
+
+    cargo test --release -p ex1
+
+Exercise 6 runs exercise 5's `PhaseArena`: do exercise 5 first.
+";
+
+/// A task found in the sources, with its manifest entry.
+pub struct FoundTask<'m> {
+    pub ex: String,
+    /// The source file, relative to the root.
+    pub path: String,
+    pub span: TaskSpan,
+    pub task: &'m Task,
+}
+
+/// `exN` when `rel` is inside `exercises/exN/`.
+fn exercise_of(rel: &str) -> Option<&str> {
+    let mut parts = rel.split('/');
+    (parts.next() == Some("exercises"))
+        .then(|| parts.next())
+        .flatten()
+        .filter(|ex| manifest::exercise_number(ex).is_some() && rel.matches('/').count() > 1)
+}
+
+/// The files the starter copies, relative to the root: tracked and
+/// untracked-but-not-ignored files (a new test file belongs in the copy
+/// before it is committed); without git, a walk of the same folders.
+pub fn source_files() -> Vec<String> {
+    let root = root();
+    let git = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
+        ])
+        .args(COPY)
+        .current_dir(&root)
+        .output();
+    if let Ok(out) = git
+        && out.status.success()
+    {
+        let files: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+            .split('\0')
+            .filter(|f| !f.is_empty() && root.join(f).is_file())
+            .map(str::to_string)
+            .collect();
+        if !files.is_empty() {
+            return files.into_iter().collect();
+        }
+    }
+    let mut files = Vec::new();
+    for top in COPY {
+        let p = root.join(top);
+        if p.is_file() {
+            files.push(top.to_string());
+        } else if p.is_dir() {
+            files.extend(
+                util::walk(&p)
+                    .iter()
+                    .map(|f| rel(f))
+                    .filter(|f| !f.contains("/target/")),
+            );
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Every task of every exercise, in the manifest's order, each matched to its
+/// anchors: a task in the code without a manifest entry, or the other way
+/// round, is an error.
+pub fn all_tasks<'m>(m: &'m Manifest) -> Result<Vec<FoundTask<'m>>> {
+    let mut found: Vec<FoundTask<'m>> = Vec::new();
+    for file in source_files() {
+        // Tasks live in the exercises (the xtask's own code names the markers).
+        if !file.ends_with(".rs") || !file.starts_with("exercises/") {
+            continue;
+        }
+        let text = util::read(&root().join(&file))?;
+        let spans = anchors::tasks(&file, &text)?;
+        if spans.is_empty() {
+            continue;
+        }
+        let Some(ex) = exercise_of(&file) else {
+            return fail(format!("{file}: learner tasks belong in exercises/exN"));
+        };
+        for span in spans {
+            let task = m
+                .get(ex)
+                .and_then(|e| e.tasks.iter().find(|t| t.name == span.name));
+            let Some(task) = task else {
+                return fail(format!(
+                    "{file}:{}: task {} has no [[{ex}.task]] entry in {}",
+                    span.start + 1,
+                    span.name,
+                    manifest::PATH
+                ));
+            };
+            if let Some(other) = found
+                .iter()
+                .find(|f| f.ex == ex && f.span.name == span.name)
+            {
+                return fail(format!(
+                    "task {ex} {} is marked twice: {file} and {}",
+                    span.name, other.path
+                ));
+            }
+            found.push(FoundTask {
+                ex: ex.to_string(),
+                path: file.clone(),
+                span,
+                task,
+            });
+        }
+    }
+    let mut ordered = Vec::new();
+    for (ex, e) in &m.exercises {
+        for t in &e.tasks {
+            let Some(i) = found
+                .iter()
+                .position(|f| &f.ex == ex && f.span.name == t.name)
+            else {
+                return fail(format!(
+                    "{}: task {ex} {} has no `// ANCHOR: task_{}` in exercises/{ex}",
+                    manifest::PATH,
+                    t.name,
+                    t.name
+                ));
+            };
+            let test = format!("exercises/{ex}/tests/{}.rs", t.test);
+            if !root().join(&test).is_file() {
+                return fail(format!(
+                    "{}: task {ex} {} names test {}, but there is no {test}",
+                    manifest::PATH,
+                    t.name,
+                    t.test
+                ));
+            }
+            ordered.push(found.swap_remove(i));
+        }
+    }
+    Ok(ordered)
+}
+
+/// Greedy word wrap of `text` into lines of at most `width` characters, each
+/// starting with `first` (the first line) or `rest`.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line += word;
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}
+
+/// What replaces a task's solution in the starter copy.
+fn starter_body(ex: &str, span: &TaskSpan, task: &Task) -> Vec<String> {
+    let ind = &span.indent;
+    let comment = format!("{ind}// ");
+    let mut lines = wrap(
+        &format!("TODO({ex} task {}): {}", task.name, task.statement),
+        96,
+        &comment,
+        &comment,
+    );
+    lines.extend(wrap(
+        &format!("Hint: {}", task.hint),
+        96,
+        &comment,
+        &comment,
+    ));
+    lines.push(format!("{ind}todo!(\"{ex} task {}\")", task.name));
+    lines
+}
+
+/// The starter text of one source file: unsolved tasks replaced.
+fn transform(
+    m: &Manifest,
+    file: &str,
+    text: &str,
+    solved: &BTreeSet<String>,
+) -> Result<(String, usize)> {
+    let spans = anchors::tasks(file, text)?;
+    if spans.is_empty() {
+        return Ok((text.to_string(), 0));
+    }
+    let Some(ex) = exercise_of(file) else {
+        return fail(format!("{file}: learner tasks belong in exercises/exN"));
+    };
+    if solved.contains(ex) {
+        return Ok((text.to_string(), 0));
+    }
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut next = 0;
+    for span in &spans {
+        let Some(task) = m
+            .get(ex)
+            .and_then(|e| e.tasks.iter().find(|t| t.name == span.name))
+        else {
+            return fail(format!(
+                "{file}: task {} is not in {}",
+                span.name,
+                manifest::PATH
+            ));
+        };
+        out.extend(lines[next..span.start].iter().map(|l| l.to_string()));
+        out.extend(starter_body(ex, span, task));
+        next = span.end + 1;
+    }
+    out.extend(lines[next..].iter().map(|l| l.to_string()));
+    Ok((out.join("\n"), spans.len()))
+}
+
+/// Writes the starter workspace into `dest`, keeping the solutions of the
+/// exercises in `solved`.
+pub fn write(m: &Manifest, dest: &Path, solved: &BTreeSet<String>, force: bool) -> Result<()> {
+    let root = root();
+    all_tasks(m)?;
+    for s in solved {
+        if m.get(s).is_none_or(|e| e.tasks.is_empty()) {
+            return fail(format!("--solved: no exercise with tasks named {s}"));
+        }
+    }
+    let dest = std::path::absolute(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    if let Ok(inside) = dest.strip_prefix(&root)
+        && !inside.components().any(|c| c.as_os_str() == "target")
+    {
+        return fail(format!(
+            "{}: write the starter copy outside the project (or under its target/)",
+            dest.display()
+        ));
+    }
+    if dest.read_dir().is_ok_and(|mut d| d.next().is_some()) && !force {
+        return fail(format!(
+            "{} exists and is not empty (pass --force to rewrite a starter copy)",
+            dest.display()
+        ));
+    }
+    let mut count = 0;
+    for file in source_files() {
+        let src = root.join(&file);
+        let mut data = std::fs::read(&src).map_err(|e| format!("{file}: {e}"))?;
+        if file.ends_with(".rs") && file.starts_with("exercises/") {
+            let text = String::from_utf8(data).map_err(|_| format!("{file}: not UTF-8"))?;
+            let (text, n) = transform(m, &file, &text, solved)?;
+            count += n;
+            data = text.into_bytes();
+        } else if exercise_of(&file).is_some()
+            && file.matches('/').count() == 2
+            && file.ends_with("/Cargo.toml")
+        {
+            let text = String::from_utf8(data).map_err(|_| format!("{file}: not UTF-8"))?;
+            if text.contains("[lints") {
+                return fail(format!("{file}: already has a [lints] table"));
+            }
+            data = format!("{}\n{LINTS}", text.trim_end_matches('\n')).into_bytes();
+        }
+        let to = dest.join(&file);
+        write_if_changed(&to, &data)?;
+        let perms = std::fs::metadata(&src)
+            .map_err(|e| format!("{file}: {e}"))?
+            .permissions();
+        std::fs::set_permissions(&to, perms).map_err(|e| format!("{}: {e}", to.display()))?;
+    }
+    write_if_changed(&dest.join("README.md"), README.as_bytes())?;
+    let kept = if solved.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = solved.iter().map(String::as_str).collect();
+        format!(" (solutions kept: {})", names.join(", "))
+    };
+    println!(
+        "starter workspace in {}: {count} learner tasks to write{kept}",
+        dest.display()
+    );
+    Ok(())
+}
+
+/// `--list`: every task, `exN<TAB>NAME<TAB>FILE:LINE`.
+pub fn list(m: &Manifest) -> Result<()> {
+    for t in all_tasks(m)? {
+        println!("{}\t{}\t{}:{}", t.ex, t.span.name, t.path, t.span.start + 1);
+    }
+    Ok(())
+}
+
+/// The lines around a task a learner needs: the signature that opens the
+/// block (with its doc comments) down to the line that closes it.
+fn enclosing(lines: &[&str], span: &TaskSpan) -> (usize, usize) {
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
+    let mut i = span.start - 1;
+    while i > 0 && (lines[i].trim().is_empty() || indent_of(lines[i]) >= span.indent.len()) {
+        i -= 1;
+    }
+    // A signature spread over several lines ends with `) -> T {`: climb to its `fn`.
+    if lines[i].trim_start().starts_with(')') {
+        while i > 0 && !format!(" {}", lines[i].trim()).contains(" fn ") {
+            i -= 1;
+        }
+    }
+    while i > 0 && {
+        let prev = lines[i - 1].trim_start();
+        prev.starts_with("///") || prev.starts_with("#[")
+    } {
+        i -= 1;
+    }
+    let mut k = span.end + 1;
+    while lines[k].trim().is_empty() {
+        k += 1;
+    }
+    (i, k)
+}
+
+/// `--book exN`: the chapter's "Try it yourself" listing (Markdown). The
+/// signature and the closing line are included from the crate by line range
+/// (relative to `book/src/generated/exN/`), so the book shows the source
+/// itself; only the starter's comments and `todo!()` are written here.
+pub fn book(m: &Manifest, ex: &str) -> Result<String> {
+    let tasks: Vec<FoundTask> = all_tasks(m)?.into_iter().filter(|t| t.ex == ex).collect();
+    if tasks.is_empty() {
+        return fail(format!("{ex} has no learner tasks"));
+    }
+    let n = &ex[2..];
+    let mut md = format!(
+        "Exercise {n}'s learner tasks, as the starter copy shows them \
+         (`todo!()` where you write the body):\n\n"
+    );
+    for t in &tasks {
+        let text = util::read(&root().join(&t.path))?;
+        let lines: Vec<&str> = text.split('\n').collect();
+        let (first, last) = enclosing(&lines, &t.span);
+        // Anchor lines are left out, as mdBook leaves them out of listings.
+        let mut kept: Vec<Option<usize>> = (first..t.span.start)
+            .filter(|&i| !lines[i].contains("ANCHOR"))
+            .map(Some)
+            .collect();
+        kept.extend([None, Some(last)]);
+        let mut block: Vec<String> = Vec::new();
+        let mut run: Vec<usize> = Vec::new();
+        let include = |run: &[usize]| {
+            format!(
+                "{{{{#include ../../../../{}:{}:{}}}}}",
+                t.path,
+                run[0] + 1,
+                run[run.len() - 1] + 1
+            )
+        };
+        for k in kept {
+            if !run.is_empty() && k != Some(run[run.len() - 1] + 1) {
+                block.push(include(&run));
+                run.clear();
+            }
+            match k {
+                None => block.extend(starter_body(ex, &t.span, t.task)),
+                Some(k) => run.push(k),
+            }
+        }
+        block.push(include(&run));
+        md += &format!("**`{}`** in `{}`:\n\n", t.span.name, t.path);
+        md += &format!("```rust,ignore\n{}\n```\n\n", block.join("\n"));
+        md += &format!(
+            "Its own tests: `cargo test --release -p {ex} --test {}`.\n\n",
+            t.task.test
+        );
+    }
+    md += &format!(
+        "Check them with `cargo test --release -p {ex}` in the starter copy: \
+         its tests fail, naming the task they reached, until every task above is written.\n"
+    );
+    Ok(md)
+}
+
+/// `cargo xtask check-starter`: a fresh starter copy builds clippy-clean,
+/// each exercise's tests fail there on a `todo!()` of every one of its
+/// tasks, and pass once that exercise's solution (and those it needs) is put
+/// back. The copy shares this workspace's build folder so dependencies are
+/// not compiled twice, and puts its binaries in `target/starter`.
+pub fn check(m: &Manifest) -> Result<()> {
+    let tasks = all_tasks(m)?;
+    for (ex, _) in &m.exercises {
+        if !tasks.iter().any(|t| &t.ex == ex) {
+            return fail(format!("{ex} has no learner task (// ANCHOR: task_NAME)"));
+        }
+    }
+    let build_dir = std::path::absolute(util::target_dir()).map_err(|e| e.to_string())?;
+    let work = util::temp_dir("starter")?;
+    let copy = work.join("starter");
+    write(m, &copy, &BTreeSet::new(), false)?;
+    let starter_cargo = |args: &[&str]| {
+        let mut cmd = util::cargo(args);
+        cmd.current_dir(&copy)
+            .env("CARGO_BUILD_BUILD_DIR", &build_dir)
+            .env("CARGO_TARGET_DIR", build_dir.join("starter"));
+        cmd
+    };
+    util::run(&mut starter_cargo(&[
+        "build",
+        "--workspace",
+        "--all-targets",
+        "--release",
+        "--locked",
+        "--quiet",
+    ]))?;
+    util::run(&mut starter_cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    println!("starter copy: builds, clippy clean");
+
+    let log_of = |cmd: &mut Command| -> Result<(bool, String)> {
+        let out = cmd.output().map_err(|e| e.to_string())?;
+        let log = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        Ok((out.status.success(), log))
+    };
+    let tail = |log: &str| {
+        let lines: Vec<&str> = log.lines().collect();
+        eprintln!("{}", lines[lines.len().saturating_sub(40)..].join("\n"));
+    };
+    for (ex, _) in &m.exercises {
+        let (ok, log) = log_of(&mut starter_cargo(&[
+            "test",
+            "--release",
+            "--locked",
+            "--no-fail-fast",
+            "-p",
+            ex,
+        ]))?;
+        if ok {
+            return fail(format!(
+                "starter {ex}: its tests pass with every task missing"
+            ));
+        }
+        // Every task must be reached by a test of its own: a task whose only
+        // tests stop at another task's todo!() first would never turn them red.
+        let mut reached = Vec::new();
+        for t in tasks.iter().filter(|t| &t.ex == ex) {
+            let needle = format!("not yet implemented: {ex} task {}", t.span.name);
+            let hit = log.match_indices(&needle).any(|(i, _)| {
+                !log[i + needle.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            });
+            if !hit {
+                tail(&log);
+                return fail(format!(
+                    "starter {ex}: no test reaches task {}'s todo!()",
+                    t.span.name
+                ));
+            }
+            reached.push(t.span.name.as_str());
+        }
+        println!(
+            "starter {ex}: tests fail on every task: {}",
+            reached.join(" ")
+        );
+    }
+    for (ex, e) in &m.exercises {
+        let mut solved: BTreeSet<String> = e.needs.iter().cloned().collect();
+        solved.insert(ex.clone());
+        write(m, &copy, &solved, true)?;
+        let (ok, log) = log_of(&mut starter_cargo(&[
+            "test",
+            "--release",
+            "--locked",
+            "-p",
+            ex,
+        ]))?;
+        if !ok {
+            tail(&log);
+            let names: Vec<&str> = solved.iter().map(String::as_str).collect();
+            return fail(format!(
+                "starter {ex}: with its solution put back ({}), its tests still fail",
+                names.join(",")
+            ));
+        }
+        println!("starter {ex}: solution in, tests pass");
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    println!("starter: every exercise fails on its own todo!()s and passes once solved");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_lines_within_the_width() {
+        let lines = wrap("one two three four five", 12, "// ", "// ");
+        assert_eq!(lines, vec!["// one two", "// three", "// four five"]);
+        assert!(lines.iter().all(|l| l.len() <= 12));
+    }
+
+    #[test]
+    fn only_exercise_sources_hold_tasks() {
+        assert_eq!(exercise_of("exercises/ex2/src/frag.rs"), Some("ex2"));
+        assert_eq!(exercise_of("exercises/kit/src/lib.rs"), None);
+        assert_eq!(exercise_of("exercises/manifest.toml"), None);
+        assert_eq!(exercise_of("xtask/src/main.rs"), None);
+    }
+}

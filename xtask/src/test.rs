@@ -1,0 +1,87 @@
+//! `cargo xtask test`: the one test command, what CI runs. Each step prints
+//! its name and how long it took; the first failure stops the run.
+
+use crate::manifest::Manifest;
+use crate::util::{self, Result, Steps};
+
+/// Tests skipped in the dev-profile run, as (name filter, reason): a test
+/// that takes minutes unoptimised belongs here, as the release run covers it.
+/// None does today: measured, the slowest test binary unoptimised is ex2's
+/// `tests/cli.rs` at 12 s, and the whole dev run (with its build) 2.5 min.
+const TOO_SLOW_UNOPTIMISED: &[(&str, &str)] = &[];
+
+/// Every check, in order.
+pub fn all(m: &Manifest) -> Result<()> {
+    let mut steps = Steps::new();
+    steps.step("install what the checks need");
+    crate::checks::install()?;
+
+    steps.step("cargo fmt --check");
+    util::run(&mut util::cargo(&["fmt", "--all", "--", "--check"]))?;
+
+    steps.step("spelling (typos)");
+    crate::checks::spelling()?;
+
+    steps.step("cargo clippy (all targets, -D warnings)");
+    util::run(&mut util::cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    steps.step("cargo test (release: some tests spawn threads and churn)");
+    util::run(&mut util::cargo(&[
+        "test",
+        "--workspace",
+        "--release",
+        "--locked",
+    ]))?;
+
+    steps.step("cargo test (dev profile: overflow checks and debug_asserts on)");
+    dev_tests()?;
+
+    steps.step("starter mode: the learner's copy builds, fails per exercise, passes once solved");
+    crate::starter::check(m)?;
+
+    steps.step(
+        "every exercise built and run with its dhat-heap feature, each profile against the tracker",
+    );
+    crate::dhat::dhat(m, &[])?;
+
+    steps.step("generated outputs match what the crates print now");
+    crate::generate::generate(m, true, &[])?;
+
+    steps.step("exercise checks (facts, builds without default features)");
+    crate::checks::exercise_checks(m)?;
+
+    steps.step("valgrind memcheck over the tracking allocator");
+    crate::checks::memcheck(m)?;
+
+    steps.step("the book builds with every include resolved and every link alive");
+    crate::book::check(m)?;
+
+    steps.step("what a reader sees: the book and the dhat viewer in headless Chromium");
+    crate::browser::test(m)?;
+
+    steps.summary();
+    println!("cargo xtask test: all checks passed");
+    Ok(())
+}
+
+/// Every test once more in the dev profile (integration tests included),
+/// where arithmetic overflow panics and `debug_assert!`s run.
+fn dev_tests() -> Result<()> {
+    let mut cmd = util::cargo(&["test", "--workspace", "--locked"]);
+    if !TOO_SLOW_UNOPTIMISED.is_empty() {
+        cmd.arg("--");
+        for (name, why) in TOO_SLOW_UNOPTIMISED {
+            println!("skipped in the dev profile: {name} ({why})");
+            cmd.args(["--skip", name]);
+        }
+    }
+    util::run(&mut cmd)
+}

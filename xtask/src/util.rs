@@ -1,0 +1,186 @@
+//! Running commands, timing steps, and the one error type.
+
+use std::borrow::BorrowMut;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// Every failure is one line for the user.
+pub type Result<T> = std::result::Result<T, String>;
+
+/// Fails with `msg`.
+pub fn fail<T>(msg: impl Into<String>) -> Result<T> {
+    Err(msg.into())
+}
+
+/// The repository root (the xtask crate's parent folder).
+pub fn root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.parent().unwrap_or(here).to_path_buf()
+}
+
+/// Cargo's target folder, as the workspace's own commands use it.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// The release binary of an exercise.
+pub fn release_bin(ex: &str) -> PathBuf {
+    target_dir().join("release").join(ex)
+}
+
+/// A command, for printing.
+fn show(cmd: &Command) -> String {
+    let mut s = String::new();
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            s += &format!("{}={} ", k.to_string_lossy(), v.to_string_lossy());
+        }
+    }
+    s += &cmd.get_program().to_string_lossy();
+    for a in cmd.get_args() {
+        s.push(' ');
+        s += &a.to_string_lossy();
+    }
+    s
+}
+
+/// Runs `cmd` with inherited output; fails if it does not exit 0.
+pub fn run(mut cmd: impl BorrowMut<Command>) -> Result<()> {
+    let cmd = cmd.borrow_mut();
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", show(cmd)))?;
+    if !status.success() {
+        return fail(format!("{} failed ({status})", show(cmd)));
+    }
+    Ok(())
+}
+
+/// Runs `cmd` and returns its stdout (stderr passes through); fails if it
+/// does not exit 0.
+pub fn output(mut cmd: impl BorrowMut<Command>) -> Result<String> {
+    let cmd = cmd.borrow_mut();
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", show(cmd)))?;
+    if !out.status.success() {
+        return fail(format!("{} failed ({})", show(cmd), out.status));
+    }
+    String::from_utf8(out.stdout).map_err(|_| format!("{}: output is not UTF-8", show(cmd)))
+}
+
+/// `cargo` with the given arguments, run from the root.
+pub fn cargo(args: &[&str]) -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.args(args).current_dir(root());
+    cmd
+}
+
+/// Whether `program` is on the PATH.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+/// Numbered steps with the time each took, as the test command prints them.
+pub struct Steps {
+    start: Instant,
+    current: Option<(String, Instant)>,
+    done: Vec<(String, f64)>,
+}
+
+impl Steps {
+    pub fn new() -> Steps {
+        Steps {
+            start: Instant::now(),
+            current: None,
+            done: Vec::new(),
+        }
+    }
+
+    /// Ends the running step (if any) and starts `name`.
+    pub fn step(&mut self, name: &str) {
+        self.finish();
+        let t = self.start.elapsed().as_secs();
+        println!("\n==> [{}m{:02}s] {name}", t / 60, t % 60);
+        self.current = Some((name.to_string(), Instant::now()));
+    }
+
+    fn finish(&mut self) {
+        if let Some((name, started)) = self.current.take() {
+            let secs = started.elapsed().as_secs_f64();
+            println!("    ({secs:.1} s)");
+            self.done.push((name, secs));
+        }
+    }
+
+    /// Ends the last step and prints every step's time.
+    pub fn summary(&mut self) {
+        self.finish();
+        println!("\nsteps and their times:");
+        for (name, secs) in &self.done {
+            println!("{secs:8.1} s  {name}");
+        }
+        println!("{:8.1} s  in all", self.start.elapsed().as_secs_f64());
+    }
+}
+
+/// Writes `data` to `path` unless it already holds exactly that (so cargo
+/// does not rebuild what did not change).
+pub fn write_if_changed(path: &Path, data: &[u8]) -> Result<()> {
+    if std::fs::read(path).is_ok_and(|old| old == data) {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, data).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reads a text file, with its path in the error.
+pub fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A path relative to the root, for messages.
+pub fn rel(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Every file under `dir`, recursively, sorted.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A fresh temporary folder under the target folder.
+pub fn temp_dir(label: &str) -> Result<PathBuf> {
+    let dir = target_dir()
+        .join("xtask-tmp")
+        .join(format!("{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
