@@ -160,7 +160,7 @@ pub fn batch_table(runs: &[RunStats]) -> Table {
     t
 }
 
-/// A labelled set of fresh-process runs: what `ci/reference` keeps.
+/// A labelled set of fresh-process runs: what `cargo xtask reference` keeps.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MemoryReport {
     pub machine: Machine,

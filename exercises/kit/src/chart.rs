@@ -1,7 +1,7 @@
 //! Charts as SVG (plotters), for data where a reader would rather look than
 //! read. Charts are drawn from deterministic outputs or from saved reference
 //! data, so the same data always gives the same picture and
-//! `ci/generate-outputs --check` can compare them.
+//! `cargo xtask generate --check` can compare them.
 //!
 //! Two kinds, and all the drawing code the exercises share:
 //!
