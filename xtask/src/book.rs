@@ -41,6 +41,8 @@ pub fn check(m: &Manifest) -> Result<()> {
         return report(problems);
     }
     let (pages, links) = check_html(&mut problems)?;
+    let toc = root().join(OUT).join("toc.html");
+    sidebar_numbers(&util::read(&toc)?, &mut problems);
     if !problems.is_empty() {
         return report(problems);
     }
@@ -167,6 +169,24 @@ fn build(problems: &mut Vec<String>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The chapter titles carry their own numbers (chapter N goes with exercise
+/// N; the asides between them have none), so the sidebar must not add a
+/// second one: mdBook's section labels (`<strong aria-hidden="true">2.</strong>`
+/// before "1. A tracking allocator") are off (`no-section-label`).
+fn sidebar_numbers(toc_html: &str, problems: &mut Vec<String>) {
+    const LABEL: &str = "<strong aria-hidden=\"true\">";
+    if let Some(at) = toc_html.find(LABEL) {
+        let shown: String = toc_html[at + LABEL.len()..]
+            .chars()
+            .take_while(|&c| c != '<')
+            .collect();
+        problems.push(format!(
+            "the sidebar numbers chapters twice (a section label {shown:?} before a title \
+             with its own number): set no-section-label = true under [output.html] in book.toml"
+        ));
+    }
 }
 
 /// What the link check needs of a page: its ids and its links.
@@ -745,6 +765,23 @@ mod tests {
         );
         assert_eq!(p.links, vec!["ch1.html#x", "i.png"]);
         assert!(p.ids.contains("a") && p.ids.contains("why"));
+    }
+
+    #[test]
+    fn a_second_chapter_number_in_the_sidebar_is_a_problem() {
+        let mut problems = Vec::new();
+        sidebar_numbers(
+            "<li><a href=\"ch01.html\">1. A tracking allocator</a></li>",
+            &mut problems,
+        );
+        assert!(problems.is_empty());
+        sidebar_numbers(
+            "<li><a href=\"ch01.html\"><strong aria-hidden=\"true\">2.</strong> \
+             1. A tracking allocator</a></li>",
+            &mut problems,
+        );
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("\"2.\""), "{problems:?}");
     }
 
     #[test]

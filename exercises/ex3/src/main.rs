@@ -337,7 +337,7 @@ fn versus_cmd(args: &VersusArgs) -> bool {
         None => {
             kit::timing::warn_if_debug_build();
             // Timed in the untracked binary; counted here, by the tracker.
-            match kit::split::run_untracked::<versus::Report>("ex3", &args.size.untracked_args()) {
+            match versus::timed_in_fresh_processes(&args.size) {
                 Ok(mut r) => {
                     versus::add_counts(&mut r, versus::count_calls(objects));
                     vec![r]

@@ -658,12 +658,55 @@ pub fn label(runs: &[Report]) -> String {
     runs.iter()
         .map(|r| {
             format!(
-                "Measured on {}; ratios are medians of per-run ratios.",
+                "Measured on {}; each run a fresh process; ratios are medians of per-run ratios.",
                 r.machine
             )
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Times `size.runs` runs, each in a fresh untracked process
+/// ([`kit::split`]), and reports them as one: every process's run is one
+/// sample of each figure.
+///
+/// Why not all runs in one process: the runs of one process agree closely
+/// with each other, but two processes started one after the other can
+/// disagree by far more (on this book's reference machine the same ratios
+/// moved by up to half between back-to-back processes, while each
+/// process's own quartiles stayed within a few percent). Where the heap,
+/// the arena's chunks and the code land differs from process to process;
+/// a spread taken inside one process hides that, so each run gets its own.
+pub fn timed_in_fresh_processes(size: &Size) -> Result<Report, String> {
+    // ANCHOR: fresh_processes
+    let one = Size { runs: 1, ..*size };
+    let reports = (0..size.runs)
+        .map(|_| kit::split::run_untracked::<Report>("ex3", &one.untracked_args()))
+        .collect::<Result<Vec<Report>, String>>()?;
+    // ANCHOR_END: fresh_processes
+    let first = reports.first().ok_or("no runs")?.clone();
+    let across = |side: &dyn Fn(&Report) -> Option<&Side>| -> Option<Side> {
+        let sides: Vec<&Side> = reports.iter().filter_map(side).collect();
+        let of = |f: &dyn Fn(&Side) -> &Summary| {
+            Summary::of_or_nan(&sides.iter().map(|s| f(s).median).collect::<Vec<f64>>())
+        };
+        Some(Side {
+            alloc_ns: of(&|s| &s.alloc_ns),
+            total_ns: of(&|s| &s.total_ns),
+            alloc_ratio: of(&|s| &s.alloc_ratio),
+            total_ratio: of(&|s| &s.total_ratio),
+            faults_per_round: of(&|s| &s.faults_per_round),
+            global_allocs: sides.first()?.global_allocs,
+        })
+    };
+    Ok(Report {
+        runs: reports.len(),
+        heap: across(&|r| Some(&r.heap)).ok_or("no heap side")?,
+        fresh_arena: across(&|r| Some(&r.fresh_arena)).ok_or("no fresh-arena side")?,
+        reused_arena: across(&|r| Some(&r.reused_arena)).ok_or("no reused-arena side")?,
+        no_alloc: across(&|r| r.no_alloc.as_ref()),
+        ..first
+    })
 }
 
 /// How much `versus` measures; the tracked and the untracked binary take
@@ -674,8 +717,8 @@ pub struct Size {
     #[arg(long, default_value_t = 100_000,
           value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
     pub objects: u64,
-    /// Runs; the report gives their median, quartiles and the interval of
-    /// the median.
+    /// Runs, each in a fresh process; the report gives their median,
+    /// quartiles and the interval of the median.
     #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u16).range(1..=101))]
     pub runs: u16,
     /// Rounds of each side timed together as one run.
