@@ -44,6 +44,10 @@ pub struct Sample {
     pub latency: Latency,
     /// What the timed units allocated, all threads summed (see [`add`]).
     pub counts: ex1::Stats,
+    /// Whether the child's global allocator was the tracker (a counting
+    /// run) or the allocator as it is (a timed run, whose counts read zero).
+    #[serde(default)]
+    pub tracked: bool,
     pub checksum: u64,
 }
 
@@ -68,7 +72,7 @@ pub fn combine(
     units: u64,
     per_thread: &[ThreadResult],
 ) -> Sample {
-    // ANCHOR: task_bench_combine [bench_sample] Merge every thread's histogram into one new Histogram with the same bounds (1 ns to 60 s, 3 digits) using Histogram::add, add up the counts with add (not field by field: the peak is the highest thread's, not a sum), wrapping_add the checksums, and keep the longest elapsed time as the wall time. Throughput is all threads' requests over that wall time (guard against a zero duration); the latency fields come from value_at_quantile, max, mean and len of the merged histogram.
+    // ANCHOR: task_bench_combine [bench_sample] Merge every thread's histogram into one new Histogram with the same bounds (1 ns to 60 s, 3 digits) using Histogram::add, add up the counts with add (not field by field: the peak is the highest thread's, not a sum), wrapping_add the checksums, and keep the longest elapsed time as the wall time. Throughput is all threads' requests over that wall time (guard against a zero duration); the latency fields come from value_at_quantile, max, mean and len of the merged histogram; tracked is false (sample sets it).
     let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("valid bounds");
     let mut counts = ex1::Stats::default();
     let mut checksum = 0u64;
@@ -98,6 +102,7 @@ pub fn combine(
         },
         counts,
         checksum,
+        tracked: false, // `sample` says which
     }
     // ANCHOR_END: task_bench_combine
 }
@@ -147,7 +152,9 @@ pub fn sample(allocator: Allocator, threads: usize, units: u64, seed: u64) -> Sa
             .collect()
     });
     // ANCHOR_END: sample
-    combine(allocator, evidence, units, &per_thread)
+    let mut sample = combine(allocator, evidence, units, &per_thread);
+    sample.tracked = ex1::tracking_is_active();
+    sample
 }
 
 /// Counts of several threads added up; the peak is the highest single
@@ -202,7 +209,7 @@ pub struct Report {
     pub seed: u64,
     pub rows: Vec<Row>,
     pub comparisons: Vec<Comparison>,
-    /// Every child's allocation counts were identical across runs and across
+    /// The counting children's allocation counts were identical across
     /// allocators, thread count by thread count.
     pub counts_agree: bool,
     /// Every child's evidence showed the allocator it was meant to have.
@@ -220,24 +227,37 @@ pub fn aggregate(
     units_per_thread: u64,
     seed: u64,
 ) -> Report {
+    // Timings from the untracked children; counts from the tracked one (or,
+    // in data without one, from the first).
     let pick = |a: Allocator, t: usize| -> Vec<&Sample> {
         samples
             .iter()
-            .filter(|s| s.allocator == a && s.threads == t)
+            .filter(|s| s.allocator == a && s.threads == t && !s.tracked)
             .collect()
+    };
+    let counted = |a: Allocator, t: usize| -> Option<&Sample> {
+        let mine = || {
+            samples
+                .iter()
+                .filter(move |s| s.allocator == a && s.threads == t)
+        };
+        mine().find(|s| s.tracked).or_else(|| mine().next())
     };
     let us = |ns: u64| ns as f64 / 1000.0;
     let mut rows = Vec::new();
     let mut counts_agree = true;
     for &t in threads {
-        let reference = samples.iter().find(|s| s.threads == t).map(|s| s.counts);
+        let reference = allocators
+            .iter()
+            .find_map(|&a| counted(a, t))
+            .map(|s| s.counts);
         for &a in allocators {
             let ss = pick(a, t);
-            counts_agree &= ss.iter().all(|s| Some(s.counts) == reference);
+            counts_agree &= counted(a, t).map(|s| s.counts) == reference;
             let col = |f: &dyn Fn(&Sample) -> f64| {
                 Summary::of_or_nan(&ss.iter().map(|s| f(s)).collect::<Vec<_>>())
             };
-            let counts = ss.first().map(|s| s.counts).unwrap_or_default();
+            let counts = counted(a, t).map(|s| s.counts).unwrap_or_default();
             rows.push(Row {
                 allocator: a,
                 threads: t,
@@ -291,8 +311,12 @@ pub fn aggregate(
 pub fn table(r: &Report) -> kit::Table {
     let mut t = kit::Table::new(
         format!(
-            "Request handling, side by side: median ±half-range of {} runs x {} requests per thread",
-            r.runs, r.units_per_thread
+            "Request handling, side by side: {} of {} runs x {} requests per thread",
+            r.rows
+                .first()
+                .map_or(kit::timing::SPREAD_NOTE, |row| row.throughput.spread_note()),
+            r.runs,
+            r.units_per_thread
         ),
         &[
             "threads",
@@ -309,11 +333,7 @@ pub fn table(r: &Report) -> kit::Table {
         t.row([
             row.threads.to_string(),
             row.allocator.to_string(),
-            format!(
-                "{:.0} ±{:.0}%",
-                row.throughput.median,
-                row.throughput.spread * 50.0
-            ),
+            row.throughput.display(0),
             row.p50_us.display(2),
             row.p99_us.display(2),
             row.p999_us.display(1),
@@ -403,16 +423,16 @@ fn describe_change(cut_percent: f64) -> String {
 
 /// The line under the tables: machine, build, runs.
 pub fn label(r: &Report) -> String {
-    let m = &r.machine;
     format!(
-        "Measured on {} ({} cores, {}), {} build, {}; {} run{}, each allocator in a fresh process per run; seed {}{}.",
-        m.cpu,
-        m.cores,
-        m.os,
-        m.profile,
-        m.rustc,
+        "Measured on {}; {} run{}, each allocator in a fresh {}; seed {}{}.",
+        r.machine,
         r.runs,
         if r.runs == 1 { "" } else { "s" },
+        if r.samples.iter().any(|s| s.tracked) {
+            "untracked process per run (allocations counted in one more, tracked, run)"
+        } else {
+            "process per run, timed under the tracker (a run from before the split, to be redone)"
+        },
         r.seed,
         match &r.malloc_conf {
             Some(c) => format!("; {}={c}", crate::MALLOC_CONF_VAR),

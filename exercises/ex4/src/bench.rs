@@ -282,7 +282,9 @@ pub fn table(r: &Report) -> kit::Table {
             r.labels,
             r.nodes,
             r.children,
-            kit::timing::SPREAD_NOTE,
+            r.steps
+                .first()
+                .map_or(kit::timing::SPREAD_NOTE, |s| s.heap_ns.spread_note()),
             r.runs
         ),
         &["step", "heap", "arena", "heap / arena"],
