@@ -52,6 +52,22 @@ impl Allocator {
     }
 }
 
+impl Allocator {
+    /// The untracked twin of [`Allocator::executable`]: the same allocator
+    /// with no tracker in front of it, for timed runs (`kit::split`).
+    pub fn untracked_executable(self) -> std::io::Result<PathBuf> {
+        kit::child::sibling(self.untracked_binary())
+    }
+
+    /// `ex2-untracked` (jemalloc) or `ex2-system-untracked`.
+    pub fn untracked_binary(self) -> &'static str {
+        match self {
+            Allocator::Jemalloc => "ex2-untracked",
+            Allocator::System => "ex2-system-untracked",
+        }
+    }
+}
+
 impl std::fmt::Display for Allocator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())

@@ -68,8 +68,12 @@ pub struct Point {
     pub cycle: u32,
     /// Bytes in the blocks the pattern holds (tracker: requested sizes).
     pub live: i64,
-    /// Resident set size of the process (`None` off Linux).
+    /// Resident set size of the process (`VmRSS`: file-backed pages such
+    /// as the binary and libc included; `None` off Linux).
     pub rss: Option<u64>,
+    /// Anonymous resident memory (`RssAnon`): the heap's share.
+    #[serde(default)]
+    pub anon: Option<u64>,
     /// jemalloc's statistics (jemalloc process only).
     pub jemalloc: Option<jemalloc::Stats>,
     /// glibc's view: bytes it has from the OS and bytes free inside them
@@ -109,6 +113,7 @@ fn point(cycle: u32, allocator: Allocator, start_live: i64) -> Point {
         cycle,
         live,
         rss: kit::rss::read().map(|r| r.current),
+        anon: kit::rss::anon(),
         jemalloc: jemalloc::stats(),
         glibc: if allocator == Allocator::System {
             glibc_stats()
@@ -136,6 +141,10 @@ pub struct Run {
     pub released: Point,
     /// Every allocation the cycles made (identical under both allocators).
     pub counts: ex1::Stats,
+    /// The highest `RssAnon` read after every cycle (the kernel keeps no
+    /// high-water mark of anonymous memory alone), and its cycle.
+    #[serde(default)]
+    pub peak_anon: Option<(u32, u64)>,
 }
 
 // ANCHOR: run
@@ -156,6 +165,7 @@ pub fn run(allocator: Allocator, cycles: u32, seed: u64, samples: u32) -> Run {
     let baseline = point(0, allocator, start_live);
 
     let mut counts = ex1::Stats::default();
+    let mut peak_anon: Option<(u32, u64)> = None;
     for cycle in 0..cycles as usize {
         // Only the cycle's own allocations are counted: sampling reads
         // /proc (a String whose length varies) and is kept out.
@@ -180,6 +190,12 @@ pub fn run(allocator: Allocator, cycles: u32, seed: u64, samples: u32) -> Run {
             // ANCHOR_END: task_frag_cycle
         });
         counts = counts.merged(&c);
+        // Every cycle: reading RssAnon allocates nothing.
+        if let Some(anon) = kit::rss::anon()
+            && peak_anon.is_none_or(|(_, max)| anon > max)
+        {
+            peak_anon = Some((cycle as u32 + 1, anon));
+        }
         if (cycle as u32 + 1).is_multiple_of(every) {
             series.push(point(cycle as u32 + 1, allocator, start_live));
         }
@@ -204,6 +220,7 @@ pub fn run(allocator: Allocator, cycles: u32, seed: u64, samples: u32) -> Run {
         release_method,
         released,
         counts,
+        peak_anon,
     }
 }
 // ANCHOR_END: run
@@ -270,7 +287,14 @@ pub fn table(r: &Report) -> kit::Table {
             OBJECTS_PER_CYCLE,
             SURVIVORS
         ),
-        &["allocator", "moment", "live (program)", "RSS", "RSS / live"],
+        &[
+            "allocator",
+            "moment",
+            "live (program)",
+            "RSS (file pages included)",
+            "RssAnon (anonymous)",
+            "RssAnon / live",
+        ],
     );
     for run in &r.runs {
         // The sample where RSS was highest.
@@ -280,20 +304,43 @@ pub fn table(r: &Report) -> kit::Table {
             .max_by_key(|p| p.rss.unwrap_or(0))
             .copied()
             .unwrap_or(run.drained);
-        for (moment, p) in [
-            ("before the cycles".to_string(), run.baseline),
-            (format!("highest RSS (cycle {})", busiest.cycle), busiest),
-            ("drained: survivors only".to_string(), run.drained),
-            (format!("after {}", run.release_method), run.released),
-        ] {
+        let row = |t: &mut kit::Table, moment: String, p: &Point| {
             t.row([
                 run.allocator.to_string(),
                 moment,
                 crate::bytes(p.live as f64),
                 opt_bytes(p.rss),
-                ratio(p.rss, p.live),
+                opt_bytes(p.anon),
+                ratio(p.anon, p.live),
+            ]);
+        };
+        row(
+            &mut t,
+            "before the cycles (baseline)".to_string(),
+            &run.baseline,
+        );
+        row(
+            &mut t,
+            format!("highest sampled RSS (cycle {})", busiest.cycle),
+            &busiest,
+        );
+        if let Some((cycle, anon)) = run.peak_anon {
+            // Read after every cycle: only the anonymous peak is kept.
+            t.row([
+                run.allocator.to_string(),
+                format!("highest RssAnon, read after every cycle (cycle {cycle})"),
+                "-".to_string(),
+                "-".to_string(),
+                crate::bytes(anon as f64),
+                "-".to_string(),
             ]);
         }
+        row(&mut t, "drained: survivors only".to_string(), &run.drained);
+        row(
+            &mut t,
+            format!("after {}", run.release_method),
+            &run.released,
+        );
     }
     t
 }

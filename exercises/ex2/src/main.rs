@@ -322,13 +322,9 @@ fn frag_cmd(a: &FragArgs) -> bool {
                 println!("{line}");
             }
             println!(
-                "\nMeasured on {} ({} cores, {}), {} build, {}; one run per allocator, seed {}. \
+                "\nMeasured on {}; one run per allocator, seed {}. \
                  Live bytes are deterministic, RSS is not.",
-                report.machine.cpu,
-                report.machine.cores,
-                report.machine.os,
-                report.machine.profile,
-                report.machine.rustc,
+                report.machine,
                 report.runs.first().map(|r| r.seed).unwrap_or_default()
             );
         }
@@ -378,12 +374,8 @@ fn conf_cmd(a: &ConfArgs) -> bool {
         f => {
             print_tables(&[conf::table(&report)], f);
             println!(
-                "\nMeasured on {} ({} cores, {}), {} build, {}; one child process per setting.",
-                report.machine.cpu,
-                report.machine.cores,
-                report.machine.os,
-                report.machine.profile,
-                report.machine.rustc
+                "\nMeasured on {}; one child process per setting.",
+                report.machine
             );
         }
     }

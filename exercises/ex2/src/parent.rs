@@ -5,13 +5,28 @@ use serde::{Deserialize, Serialize};
 
 use crate::allocator::Evidence;
 use crate::jemalloc::{self, SizeClass};
-use crate::spawn::{args, run_child};
+use crate::spawn::{args, run_child, run_untracked_child};
 use crate::{Allocator, bench, frag};
 
+/// `bench --threads T --units N --seed S`
+fn bench_job(threads: usize, units: u64, seed: u64) -> Vec<String> {
+    [
+        vec!["bench".to_string()],
+        args([
+            ("--threads", threads.to_string()),
+            ("--units", units.to_string()),
+            ("--seed", seed.to_string()),
+        ]),
+    ]
+    .concat()
+}
+
 // ANCHOR: run_bench
-/// Every run, every thread count, every allocator: a fresh child each time.
-/// The order of the allocators alternates between runs so neither always
-/// goes first (a machine warms up and throttles).
+/// Every run, every thread count, every allocator: a fresh untracked child
+/// each time, for the timings. The order of the allocators alternates
+/// between runs so neither always goes first (a machine warms up and
+/// throttles). Then each (thread count, allocator) once in its tracked
+/// binary, for the allocation counts.
 pub fn run_bench(
     allocators: &[Allocator],
     threads: &[usize],
@@ -20,25 +35,25 @@ pub fn run_bench(
     seed: u64,
     quiet: bool,
 ) -> Result<bench::Report, String> {
-    let total = (runs * threads.len() * allocators.len()) as u64;
+    let total = ((runs + 1) * threads.len() * allocators.len()) as u64;
     let pb = kit::output::progress(total, "bench", quiet);
     let mut samples = Vec::new();
     for run in 0..runs {
         for &t in threads {
             for k in 0..allocators.len() {
                 let allocator = allocators[(k + run) % allocators.len()];
-                let job = [
-                    vec!["bench".to_string()],
-                    args([
-                        ("--threads", t.to_string()),
-                        ("--units", units.to_string()),
-                        ("--seed", seed.to_string()),
-                    ]),
-                ]
-                .concat();
-                samples.push(run_child::<bench::Sample>(allocator, &job, &[], &[])?);
+                let job = bench_job(t, units, seed);
+                samples.push(run_untracked_child::<bench::Sample>(allocator, &job)?);
                 pb.inc(1);
             }
+        }
+    }
+    // The same jobs once more in the tracked binaries: the counts.
+    for &t in threads {
+        for &allocator in allocators {
+            let job = bench_job(t, units, seed);
+            samples.push(run_child::<bench::Sample>(allocator, &job, &[], &[])?);
+            pb.inc(1);
         }
     }
     pb.finish_and_clear();

@@ -41,6 +41,38 @@ pub fn run_exe<T: DeserializeOwned>(
 }
 // ANCHOR_END: spawn
 
+/// Like [`run_child`], in the allocator's untracked binary (for timings:
+/// the tracker's per-call cost would otherwise be part of them).
+pub fn run_untracked_child<T: DeserializeOwned>(
+    allocator: Allocator,
+    job: &[String],
+) -> Result<T, String> {
+    let exe = allocator
+        .untracked_executable()
+        .map_err(|e| format!("cannot find this program's path: {e}"))?;
+    build_untracked_twins()?;
+    run_exe(&exe, job, &[], &[])
+}
+
+/// `cargo run -p ex2` builds only `ex2`: build both untracked binaries when
+/// cargo started us.
+fn build_untracked_twins() -> Result<(), String> {
+    static BUILT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let mut flags = Vec::new();
+            if !cfg!(feature = "jemalloc") {
+                flags.push("--no-default-features");
+            }
+            kit::child::build_siblings_under_cargo(
+                "ex2",
+                &["ex2-untracked", "ex2-system-untracked"],
+                &flags,
+            )
+        })
+        .clone()
+}
+
 /// `cargo run -p ex2` builds only `ex2`, not its `ex2-system` twin: build the
 /// twin (once, with this build's profile and features) when cargo started us.
 fn build_system_twin() -> Result<(), String> {

@@ -32,6 +32,10 @@ pub struct Step {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub machine: Machine,
+    /// How the timed process's global allocator was set up (runs from
+    /// before the split have no such field: they were tracked).
+    #[serde(default = "tracked")]
+    pub timed: kit::split::Timed,
     pub runs: usize,
     pub labels: usize,
     pub nodes: usize,
@@ -41,6 +45,10 @@ pub struct Report {
     /// made with `--callgrind`.
     #[serde(default)]
     pub instructions: Option<Instructions>,
+}
+
+fn tracked() -> kit::split::Timed {
+    kit::split::Timed::Tracked
 }
 
 fn ns(t: Instant) -> f64 {
@@ -145,6 +153,7 @@ pub fn run(runs: usize, labels: usize, nodes: usize, k: usize, progress: impl Fn
         .collect();
     Report {
         machine: Machine::describe(),
+        timed: kit::split::Timed::Untracked,
         runs,
         labels,
         nodes,
@@ -282,7 +291,9 @@ pub fn table(r: &Report) -> kit::Table {
             r.labels,
             r.nodes,
             r.children,
-            kit::timing::SPREAD_NOTE,
+            r.steps
+                .first()
+                .map_or(kit::timing::SPREAD_NOTE, |s| s.heap_ns.spread_note()),
             r.runs
         ),
         &["step", "heap", "arena", "heap / arena"],
@@ -385,7 +396,93 @@ fn ratio(r: f64) -> String {
 /// The line the book prints under the table.
 pub fn label(r: &Report) -> String {
     format!(
-        "Measured on {}; ratios are medians of per-run ratios.",
-        r.machine
+        "Measured on {}; ratios are medians of per-run ratios; {}.",
+        r.machine,
+        match r.timed {
+            kit::split::Timed::Untracked => "timed with the system allocator, untracked",
+            kit::split::Timed::Tracked =>
+                "timed under the tracker (a run from before the split, to be redone)",
+        }
     )
+}
+
+/// How much `bench` measures; the tracked `ex4` and the untracked
+/// `ex4-untracked` take the same flags.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct Size {
+    /// Repetitions; the report gives their median and spread.
+    #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u16).range(1..=101))]
+    pub runs: u16,
+    /// Labels built per run.
+    #[arg(long, default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    pub labels: u64,
+    /// Tree nodes built per run.
+    #[arg(long, default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    pub nodes: u64,
+    /// Children per tree node.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=64))]
+    pub children: u64,
+    /// Run only this side, `--runs` times without warm-up, and time only
+    /// `--step` (for profilers such as callgrind); prints ns per item.
+    #[arg(long, value_enum)]
+    pub only: Option<Side>,
+    /// With `--only`: the step to count, 0 to 3 (labels, tree build, tree
+    /// walk, tree free).
+    #[arg(long, default_value_t = 0, requires = "only",
+          value_parser = clap::value_parser!(u8).range(0..=3))]
+    pub step: u8,
+}
+
+impl Size {
+    /// The untracked binary's command line for a full timed run.
+    pub fn untracked_args(&self) -> Vec<String> {
+        let n = [self.runs as u64, self.labels, self.nodes, self.children].map(|n| n.to_string());
+        [
+            "bench",
+            "--runs",
+            &n[0],
+            "--labels",
+            &n[1],
+            "--nodes",
+            &n[2],
+            "--children",
+            &n[3],
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    /// A full timed run in this process (the untracked binary's job).
+    pub fn run(&self) -> Report {
+        run(
+            self.runs as usize,
+            self.labels as usize,
+            self.nodes as usize,
+            self.children as usize,
+            || {},
+        )
+    }
+}
+
+/// With `--only`: one side's step alone, as one line; `None` otherwise.
+pub fn only_line(size: &Size) -> Option<String> {
+    let side = size.only?;
+    let step = size.step as usize;
+    let ns = repeat(
+        side,
+        step,
+        size.runs as usize,
+        size.labels as usize,
+        size.nodes as usize,
+        size.children as usize,
+    );
+    Some(format!(
+        "{} side, {}: {ns:.2} ns per {} ({} rounds, no warm-up)",
+        side.name(),
+        STEPS[step],
+        if step == 0 { "label" } else { "node" },
+        size.runs
+    ))
 }

@@ -74,37 +74,16 @@ struct MapArgs {
 
 #[derive(clap::Args)]
 struct BenchArgs {
-    /// Repetitions; the report gives their median and spread.
-    #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u16).range(1..=101))]
-    runs: u16,
-    /// Labels built per run.
-    #[arg(long, default_value_t = 100_000,
-          value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
-    labels: u64,
-    /// Tree nodes built per run.
-    #[arg(long, default_value_t = 100_000,
-          value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
-    nodes: u64,
-    /// Children per tree node.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=64))]
-    children: u64,
-    /// Run only this side, `--runs` times without warm-up, and time only
-    /// `--step` (for profilers such as callgrind); prints ns per item.
-    #[arg(long, value_enum, conflicts_with_all = ["from", "callgrind"])]
-    only: Option<bench::Side>,
-    /// With `--only`: the step to count, 0 to 3 (labels, tree build, tree
-    /// walk, tree free).
-    #[arg(long, default_value_t = 0, requires = "only",
-          value_parser = clap::value_parser!(u8).range(0..=3))]
-    step: u8,
+    #[command(flatten)]
+    size: bench::Size,
     /// Also count instructions per label and per node with valgrind's
     /// callgrind (needs valgrind installed; about a minute).
     /// With `--from`, counts them for the saved report: unlike its timings,
     /// they do not depend on how busy the machine is.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "only")]
     callgrind: bool,
     /// Render a saved `--json` report instead of measuring.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "only")]
     from: Option<std::path::PathBuf>,
     #[command(flatten)]
     out: OutputArgs,
@@ -127,12 +106,14 @@ fn main() -> std::process::ExitCode {
                 && tree_cmd(10_000, 4, h)
                 && maps_cmd(100_000, 1000, h);
             ok && bench_cmd(&BenchArgs {
-                runs: 5,
-                labels: 100_000,
-                nodes: 100_000,
-                children: 4,
-                only: None,
-                step: 0,
+                size: bench::Size {
+                    runs: 5,
+                    labels: 100_000,
+                    nodes: 100_000,
+                    children: 4,
+                    only: None,
+                    step: 0,
+                },
                 callgrind: false,
                 from: None,
                 out: OutputArgs::default(),
@@ -288,21 +269,8 @@ fn maps_cmd(keys: usize, distinct: usize, format: Format) -> bool {
 }
 
 fn bench_cmd(args: &BenchArgs) -> bool {
-    let (labels, nodes, k) = (
-        args.labels as usize,
-        args.nodes as usize,
-        args.children as usize,
-    );
-    if let Some(side) = args.only {
-        let step = args.step as usize;
-        let ns = bench::repeat(side, step, args.runs as usize, labels, nodes, k);
-        println!(
-            "{} side, {}: {ns:.2} ns per {} ({} rounds, no warm-up)",
-            side.name(),
-            bench::STEPS[step],
-            if step == 0 { "label" } else { "node" },
-            args.runs
-        );
+    if let Some(line) = bench::only_line(&args.size) {
+        println!("{line}");
         return true;
     }
     let mut report = match &args.from {
@@ -315,20 +283,23 @@ fn bench_cmd(args: &BenchArgs) -> bool {
         },
         None => {
             kit::timing::warn_if_debug_build();
-            let pb = kit::output::progress(args.runs as u64, "bench", args.out.json);
-            let r = bench::run(args.runs as usize, labels, nodes, k, || pb.inc(1));
-            pb.finish_and_clear();
-            r
+            // Timed in the untracked binary: no tracker in front of `Box`.
+            match kit::split::run_untracked::<bench::Report>("ex4", &args.size.untracked_args()) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return false;
+                }
+            }
         }
     };
     if args.callgrind {
-        let counted = std::env::current_exe()
-            .map_err(|e| e.to_string())
-            .and_then(|exe| {
-                // The report's sizes: those of a saved run, with `--from`.
-                let r = &report;
-                bench::count_instructions(&exe, r.labels, r.nodes, r.children)
-            });
+        let counted = kit::split::untracked_exe("ex4").and_then(|exe| {
+            kit::child::build_siblings_under_cargo("ex4", &["ex4-untracked"], &[])?;
+            // The report's sizes: those of a saved run, with `--from`.
+            let r = &report;
+            bench::count_instructions(&exe, r.labels, r.nodes, r.children)
+        });
         match counted {
             Ok(i) => report.instructions = Some(i),
             Err(e) => {

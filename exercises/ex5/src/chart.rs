@@ -69,9 +69,17 @@ pub fn memory_svg(report: &MemoryReport) -> Result<String, String> {
         })
         .collect();
     LineChart {
-        title: "Resident memory while the pipeline runs",
+        title: if report.rss_is_anon {
+            "Anonymous resident memory (RssAnon) while the pipeline runs"
+        } else {
+            "Resident memory while the pipeline runs"
+        },
         x_desc: "input read (%)",
-        y_desc: "RSS (MiB)",
+        y_desc: if report.rss_is_anon {
+            "RssAnon (MiB)"
+        } else {
+            "RSS (MiB)"
+        },
         x_scale: Scale::Linear,
         y_scale: Scale::Linear,
         legend: Corner::UpperLeft,

@@ -424,6 +424,7 @@ fn memory_cmd(args: &MemoryArgs) -> Result<(), String> {
             pb.finish_and_clear();
             MemoryReport {
                 machine: kit::timing::Machine::describe(),
+                rss_is_anon: true,
                 seed: args.seed,
                 records: args.records,
                 batch: args.batch,

@@ -164,6 +164,10 @@ pub fn batch_table(runs: &[RunStats]) -> Table {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MemoryReport {
     pub machine: Machine,
+    /// True when the timeline and drop figures are anonymous resident
+    /// memory (`RssAnon`); data recorded before have `VmRSS`.
+    #[serde(default)]
+    pub rss_is_anon: bool,
     pub seed: u64,
     pub records: u64,
     pub batch: u64,
@@ -215,6 +219,9 @@ pub fn run_in_child(
 
 /// RSS per run, and what each drop gave back to the operating system.
 pub fn memory_tables(r: &MemoryReport) -> Vec<Table> {
+    // What the RSS figures are: anonymous memory, or (older data) VmRSS.
+    let rss = if r.rss_is_anon { "RssAnon" } else { "RSS" };
+    let h = |s: &str| s.replace("RSS", rss);
     let mut runs = Table::new(
         "Memory per run (each run in a fresh process)",
         &[
@@ -223,21 +230,21 @@ pub fn memory_tables(r: &MemoryReport) -> Vec<Table> {
             "batch",
             "global allocs",
             "peak live heap (MiB)",
-            "peak RSS (MiB)",
-            "RSS at end (MiB)",
+            "peak RSS, file pages included (MiB)",
+            &h("RSS at end (MiB)"),
         ],
     );
     let mut drops = Table::new(
-        "Dropping a phase's memory: live heap and RSS before and after",
+        h("Dropping a phase's memory: live heap and RSS before and after"),
         &[
             "pipeline",
             "records",
             "batch",
             "dropped",
             "live heap freed (MiB)",
-            "RSS before (MiB)",
-            "RSS after (MiB)",
-            "RSS returned (MiB)",
+            &h("RSS before (MiB)"),
+            &h("RSS after (MiB)"),
+            &h("RSS returned (MiB)"),
         ],
     );
     for run in &r.runs {
@@ -273,9 +280,16 @@ pub fn memory_tables(r: &MemoryReport) -> Vec<Table> {
 
 /// One line naming where and how the reference data was measured.
 pub fn label(r: &MemoryReport) -> String {
-    let m = &r.machine;
     format!(
-        "Reference run: {} ({} cores, {}), {} build, {}; seed {}, one fresh process per row.",
-        m.cpu, m.cores, m.os, m.profile, m.rustc, r.seed
+        "Reference run: {}; seed {}, one fresh process per row. {}",
+        r.machine,
+        r.seed,
+        if r.rss_is_anon {
+            "RssAnon is anonymous resident memory (the heap's share); the peak RSS is \
+             VmHWM, which includes the binary's and libc's file-backed pages."
+        } else {
+            "RSS is VmRSS, which includes the binary's and libc's file-backed pages \
+             (a run from before RssAnon was read, to be redone)."
+        }
     )
 }

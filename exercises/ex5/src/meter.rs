@@ -7,31 +7,17 @@
 //! there: its vectors are sized before the run starts, the timeline thins
 //! itself out in place when full, and RSS is read into a stack buffer.
 
-use std::io::Read;
-
 use ex1::{COUNTERS, Stats};
 use serde::{Deserialize, Serialize};
 
 use crate::phase_arena::{ArenaUsage, Phase};
 
-/// Resident set size in bytes (`VmRSS`), read without allocating: the
-/// kit's `kit::rss::read` reads the file into a `String`, which inside a
-/// measured phase would count itself. `None` off Linux.
+/// Anonymous resident memory in bytes (`RssAnon`: the heap's share, without
+/// the binary's and libc's file-backed pages), read without allocating, so
+/// that reading it inside a measured phase does not count itself. `None` off
+/// Linux.
 pub fn rss_now() -> Option<u64> {
-    let mut buf = [0u8; 4096];
-    let mut file = std::fs::File::open("/proc/self/status").ok()?;
-    let mut len = 0;
-    while len < buf.len() {
-        match file.read(&mut buf[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(_) => return None,
-        }
-    }
-    let text = std::str::from_utf8(&buf[..len]).ok()?;
-    let line = text.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    kit::rss::anon()
 }
 
 /// One phase's global allocations (summed over batches).

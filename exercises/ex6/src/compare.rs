@@ -629,6 +629,19 @@ pub fn verdict(r: &Report) -> String {
 }
 // ANCHOR_END: verdict
 
+/// The verdict on the claim over every machine measured: stated as a result
+/// only where all agree, "machine-dependent" otherwise.
+pub fn across_machines(runs: &[Report]) -> String {
+    let verdicts = runs
+        .iter()
+        .filter_map(|r| Some(CLAIM.judge(&r.row(Strategy::Arena)?.speedup?)));
+    format!(
+        "On every machine measured ({}): {}.",
+        runs.len(),
+        kit::Verdict::across(verdicts).describe(&CLAIM)
+    )
+}
+
 /// The line under the tables: machine, build, runs.
 pub fn label(r: &Report) -> String {
     let p = &r.plan;

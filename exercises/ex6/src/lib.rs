@@ -1,27 +1,33 @@
-//! # Exercise 6: four ways to allocate for one batch job
+//! # Exercise 6: seven ways to allocate for one batch job
 //!
 //! The capstone. One realistic batch workload, chapter 5's access-log
 //! pipeline (parse lines into records, count them into new maps, write a
-//! report), run four ways:
+//! report), run seven ways, each differing from another in one thing:
 //!
-//! | strategy | global allocator | pipeline | process |
+//! | strategy | global allocator | pipeline | process (counted / timed) |
 //! |---|---|---|---|
-//! | `system` | glibc malloc (`System`) | std (`String`, `Vec`, `HashMap`) | `ex6` |
-//! | `jemalloc` | jemalloc | std | `ex6-jemalloc` |
-//! | `mimalloc` | mimalloc | std | `ex6-mimalloc` |
-//! | `arena` | `System`, for the arenas' chunks | an arena per phase, the parse arena reset every batch | `ex6` |
+//! | `system` | glibc malloc (`System`) | std (`String`, `Vec`, `HashMap`) | `ex6` / `ex6-untracked` |
+//! | `jemalloc` | jemalloc | std | `ex6-jemalloc` / `ex6-jemalloc-untracked` |
+//! | `mimalloc` | mimalloc | std | `ex6-mimalloc` / `ex6-mimalloc-untracked` |
+//! | `borrowed` | `System` | std types, records borrowing from one `String` per batch | `ex6` / `ex6-untracked` |
+//! | `arena` | `System`, for the arenas' chunks | an arena per phase, the parse arena reset every batch | `ex6` / `ex6-untracked` |
+//! | `arena-jemalloc` | jemalloc | the arena pipeline | `ex6-jemalloc` / `ex6-jemalloc-untracked` |
+//! | `arena-mimalloc` | mimalloc | the arena pipeline | `ex6-mimalloc` / `ex6-mimalloc-untracked` |
 //!
 //! A process has one global allocator, so each strategy runs in a process of
-//! its own: three binaries built from the same code, each wrapping its
-//! allocator in exercise 1's [`ex1::Tracker`] so that every run also reports
-//! its allocation count and peak live heap. The `ex6` binary is also the
-//! parent: it writes the input once, runs every (strategy, run) in a fresh
-//! child, rotating the order from run to run, checks that all four wrote the
-//! same report, and puts the results side by side.
+//! its own: binaries built from the same code, one per allocator, each in
+//! two builds. The counting one wraps its allocator in exercise 1's
+//! [`ex1::Tracker`] for the allocation counts and the memory figures; the
+//! timed one has the allocator as it is, since the tracker's cost per call
+//! would land on the strategies that call it most. The `ex6` binary is also
+//! the parent: it writes the input once, runs every (strategy, run) in a
+//! fresh untracked child, rotating the order from run to run, then each
+//! strategy once in its tracked child, checks that all wrote the same
+//! report, and puts the results side by side.
 //!
 //! Reading order, as in the chapter:
 //!
-//! 1. [`Strategy`]: the four strategies and the process each runs in.
+//! 1. [`Strategy`]: the strategies and the processes each runs in.
 //! 2. [`batch`]: the job a child runs: exercise 5's phases, one batch at a
 //!    time, each batch timed.
 //! 3. [`compare`]: the parent: fresh processes, rotation, medians, ratios,

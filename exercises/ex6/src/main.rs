@@ -1,6 +1,6 @@
 //! `cargo run --release -p ex6 -- --help`
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, error::ErrorKind};
 use ex6::Strategy;
@@ -161,12 +161,6 @@ fn validate_strategies(strategies: &[Strategy]) {
     }
 }
 
-fn read_report(path: &Path) -> Option<Report> {
-    kit::output::read_report(path)
-        .map_err(|e| eprintln!("error: {e}"))
-        .ok()
-}
-
 /// Runs the plan with a progress bar on stderr.
 fn measure(plan: &Plan, quiet: bool) -> Option<Report> {
     let pb = kit::output::progress(
@@ -186,10 +180,18 @@ fn measure(plan: &Plan, quiet: bool) -> Option<Report> {
 }
 
 fn compare_cmd(a: &CompareArgs) -> bool {
-    let report = match &a.from {
-        Some(path) => match read_report(path) {
-            Some(r) => r,
-            None => return false,
+    // One run per machine measured (a data file keeps a series of them).
+    let mut runs = match &a.from {
+        Some(path) => match kit::series::read::<Report>(path) {
+            Ok(r) if !r.is_empty() => r,
+            Ok(_) => {
+                eprintln!("error: {} holds no run", path.display());
+                return false;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return false;
+            }
         },
         None => {
             kit::timing::warn_if_debug_build();
@@ -206,39 +208,57 @@ fn compare_cmd(a: &CompareArgs) -> bool {
                 seed: a.seed,
             };
             match measure(&plan, a.quiet) {
-                Some(r) => r,
+                Some(r) => vec![r],
                 None => return false,
             }
         }
     };
-    let mut report = report;
     if a.callgrind {
-        match compare::count_instructions(&report.plan) {
-            Ok(i) => report.instructions = Some(i),
+        // Instruction counts are the same on every machine of one build.
+        match compare::count_instructions(&runs[0].plan) {
+            Ok(i) => runs
+                .iter_mut()
+                .for_each(|r| r.instructions = Some(i.clone())),
             Err(e) => {
                 eprintln!("error: --callgrind: {e}");
                 return false;
             }
         }
     }
+    let latest = &runs[runs.len() - 1];
     if a.svg {
-        return kit::output::print_svg(ex6::chart::svg(&report));
+        return kit::output::print_svg(ex6::chart::svg(latest));
     }
     match a.out.format() {
-        Format::Json => print_json(&report),
+        Format::Json if runs.len() == 1 => print_json(latest),
+        Format::Json => print_json(&kit::series::Series {
+            series: runs.clone(),
+        }),
         f => {
-            let mut tables = vec![compare::table(&report)];
-            tables.extend(compare::instructions_table(&report));
-            print_tables(&tables, f);
-            println!("\n{}", compare::output_line(&report));
-            println!("\n{}", compare::verdict(&report));
-            if let Some(line) = compare::instructions_line(&report) {
-                println!("\n{line}");
+            for (i, report) in runs.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                let mut tables = vec![compare::table(report)];
+                if i == 0 {
+                    tables.extend(compare::instructions_table(report));
+                }
+                print_tables(&tables, f);
+                println!("\n{}", compare::output_line(report));
+                println!("\n{}", compare::verdict(report));
+                if i == 0
+                    && let Some(line) = compare::instructions_line(report)
+                {
+                    println!("\n{line}");
+                }
+                println!("\n{}", compare::label(report));
             }
-            println!("\n{}", compare::label(&report));
+            if runs.len() > 1 {
+                println!("\n{}", compare::across_machines(&runs));
+            }
         }
     }
-    checks_hold(&report)
+    runs.iter().all(checks_hold)
 }
 
 fn checks_hold(r: &Report) -> bool {

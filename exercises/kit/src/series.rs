@@ -3,7 +3,8 @@
 //! A labelled timing run describes one machine. A data file in `book/src/data/`
 //! holds a series of such runs, one per machine measured: a run on a machine
 //! already in the file replaces that machine's entry, a run anywhere else
-//! adds one ([`add`]). Tables render every machine's run; a verdict in the
+//! adds one ([`add`]). A file in the older single-run format is replaced by
+//! the first run added. Tables render every machine's run; a verdict in the
 //! prose is one that held on every machine measured, and anything else is
 //! marked machine-dependent.
 
@@ -43,6 +44,15 @@ pub fn read<R: DeserializeOwned>(path: &Path) -> Result<Vec<R>, String> {
         .collect()
 }
 
+/// Whether `path` holds a series (not a single run of the older format).
+fn is_series(path: &Path) -> Result<bool, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read report {}: {e}", path.display()))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("cannot read report {}: {e}", path.display()))?;
+    Ok(value.get("series").is_some())
+}
+
 /// The machine a run (as JSON) was made on.
 fn machine_of(run: &Value) -> Result<Machine, String> {
     serde_json::from_value(run.get("machine").cloned().unwrap_or(Value::Null))
@@ -55,7 +65,9 @@ fn machine_of(run: &Value) -> Result<Machine, String> {
 /// how many machines the file then holds.
 pub fn add(path: &Path, run: Value) -> Result<usize, String> {
     let key = machine_of(&run)?.key();
-    let mut runs: Vec<Value> = if path.exists() {
+    // A file in the single-run format predates series (and untracked
+    // timings): the first run added replaces it.
+    let mut runs: Vec<Value> = if path.exists() && is_series(path)? {
         read(path)?
     } else {
         Vec::new()
@@ -113,9 +125,11 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("data.json");
         let _ = std::fs::remove_file(&path);
-        // An old single-run file reads as a series of one.
-        std::fs::write(&path, run("A", 1).to_string()).unwrap();
+        // An old single-run file reads as a series of one, and the first
+        // run added replaces it.
+        std::fs::write(&path, run("Z", 0).to_string()).unwrap();
         assert_eq!(read::<Run>(&path).unwrap().len(), 1);
+        assert_eq!(add(&path, run("A", 1)).unwrap(), 1);
         assert_eq!(add(&path, run("B", 2)).unwrap(), 2);
         assert_eq!(add(&path, run("A", 3)).unwrap(), 2);
         let runs = read::<Run>(&path).unwrap();

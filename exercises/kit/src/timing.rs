@@ -169,6 +169,16 @@ impl Summary {
         format!("{:.*} ±{:.0}%", decimals, self.median, half * 100.0)
     }
 
+    /// What [`Summary::display`]'s ± means for this summary: [`SPREAD_NOTE`],
+    /// or, for data recorded before quartiles were kept, the half-range.
+    pub fn spread_note(&self) -> &'static str {
+        if self.q1.is_nan() && !self.spread.is_nan() {
+            "median ±half the range (a run recorded before quartiles were kept)"
+        } else {
+            SPREAD_NOTE
+        }
+    }
+
     /// The bootstrap interval of the median, `2.1-6.2` style.
     pub fn interval(&self, decimals: usize) -> String {
         format!("{:.*}-{:.*}", decimals, self.ci_low, decimals, self.ci_high)

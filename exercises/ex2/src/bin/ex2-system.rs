@@ -7,7 +7,10 @@ use ex2::Allocator;
 use ex2::child::{SystemCli, SystemCommand};
 
 // ANCHOR: global
-kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std::alloc::System));
+kit::global_allocator!(
+    ex1::Tracker<std::alloc::System> =
+        ex1::Tracker::new(std::alloc::System)
+);
 // ANCHOR_END: global
 
 fn main() -> std::process::ExitCode {

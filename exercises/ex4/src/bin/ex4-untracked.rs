@@ -1,0 +1,30 @@
+//! Exercise 4's timings, taken in a process whose global allocator is the
+//! system allocator as it is, with no tracker in front of it. `ex4 bench`
+//! starts this binary (`kit::split`); callgrind counts it too.
+
+use clap::{Parser, Subcommand};
+use ex4::bench;
+
+kit::global_allocator!(std::alloc::System = std::alloc::System);
+
+/// Timings for `ex4 bench` (started by it; prints JSON).
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Heap vs arena, step by step: a timed report as JSON.
+    Bench(bench::Size),
+}
+
+fn main() {
+    let Command::Bench(size) = Cli::parse().command;
+    match bench::only_line(&size) {
+        Some(line) => println!("{line}"),
+        None => kit::output::print_json(&size.run()),
+    }
+}
