@@ -228,7 +228,7 @@ fn mix(x: u64) -> u64 {
 /// Writes `secs` (since 1970, UTC) as `YYYY-MM-DDTHH:MM:SSZ`.
 fn write_time(out: &mut Vec<u8>, secs: u64) -> io::Result<()> {
     let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
+    let (y, m, d) = kit::timing::civil_date(days as i64);
     write!(
         out,
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
@@ -236,20 +236,6 @@ fn write_time(out: &mut Vec<u8>, secs: u64) -> io::Result<()> {
         rem / 60 % 60,
         rem % 60
     )
-}
-
-/// Days since 1970-01-01 to a (year, month, day) date: Howard Hinnant's
-/// `civil_from_days`.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 // ANCHOR: generate
@@ -305,9 +291,9 @@ mod tests {
 
     #[test]
     fn dates_convert() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_783), (2024, 3, 1));
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(kit::timing::civil_date(0), (1970, 1, 1));
+        assert_eq!(kit::timing::civil_date(19_783), (2024, 3, 1));
+        assert_eq!(kit::timing::civil_date(19_782), (2024, 2, 29));
         let mut v = Vec::new();
         write_time(&mut v, START + 86_399).unwrap();
         assert_eq!(v, b"2024-03-01T23:59:59Z");

@@ -332,8 +332,10 @@ fn cpuinfo_field(cpuinfo: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v.trim().to_string())
 }
 
-/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn civil_date(days: i64) -> (i64, u32, u32) {
+/// Days since 1970-01-01 to a (year, month, day) civil date: Howard
+/// Hinnant's `civil_from_days`. Used for run labels here and for the
+/// timestamps of exercise 5's generated access log.
+pub fn civil_date(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
