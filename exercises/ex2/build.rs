@@ -1,7 +1,7 @@
-// One cfg, `jemalloc`, for "this build has jemalloc": the `jemalloc` feature is
-// on AND the target is not Windows MSVC (where jemalloc does not build and the
-// optional dependencies are left out). The code then says `#[cfg(jemalloc)]`
-// instead of repeating both conditions everywhere.
+//! One cfg, `jemalloc`, for "this build has jemalloc": the `jemalloc` feature is
+//! on AND the target is not Windows MSVC (where jemalloc does not build and the
+//! optional dependencies are left out). The code then says `#[cfg(jemalloc)]`
+//! instead of repeating both conditions everywhere.
 // ANCHOR: build
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(jemalloc)");

@@ -1,4 +1,4 @@
-// Records the compiler version so labelled timing runs can say what built them.
+//! Records the compiler version so labelled timing runs can say what built them.
 fn main() {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     if let Ok(out) = std::process::Command::new(rustc).arg("--version").output()

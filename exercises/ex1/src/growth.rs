@@ -22,9 +22,11 @@ pub struct Case {
     pub pattern: String,
     /// Element type and its size in bytes (for `Vec` cases).
     pub element: String,
+    /// How many elements (or bytes, for strings) the pattern ends with.
     pub len: usize,
     /// Every capacity the collection had, in order (0 omitted).
     pub capacities: Vec<usize>,
+    /// What the tracker counted while the pattern ran.
     pub stats: Stats,
 }
 

@@ -24,6 +24,7 @@ pub struct NaiveTracker<A> {
 }
 
 impl<A> NaiveTracker<A> {
+    /// Wraps `inner` with every counter at zero; `const`, so it can be a `static`.
     pub const fn new(inner: A) -> Self {
         NaiveTracker {
             inner,

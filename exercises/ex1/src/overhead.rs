@@ -136,30 +136,39 @@ impl Drop for Workers {
 /// One thread count's results.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ThreadResult {
+    /// Threads churning at once, each on its own allocations.
     pub threads: usize,
     /// ns per alloc+free pair, system allocator alone.
     pub system_ns: Summary,
+    /// ns per alloc+free pair, naive tracker over the system allocator.
     pub naive_ns: Summary,
+    /// ns per alloc+free pair, thread-owned tracker over the system allocator.
     pub tracking_ns: Summary,
     /// Median of the per-run ratios naive / system.
     pub naive_ratio: f64,
     /// Median of the per-run ratios thread-owned tracker / system.
     pub tracking_ratio: f64,
+    /// Spread of the per-run ratios naive / system.
     pub naive_ratio_spread: Summary,
+    /// Spread of the per-run ratios thread-owned tracker / system.
     pub tracking_ratio_spread: Summary,
 }
 
 /// A full overhead run, labelled with where and how it ran.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
+    /// Where the run was made (the label of a reference run).
     pub machine: Machine,
+    /// Timed runs per allocator and thread count.
     pub runs: usize,
     /// Alloc+free pairs per thread per run.
     pub iters: u64,
     /// The thread-owned tracker's own count of the allocations it saw, which
     /// must equal runs x iters x threads summed (a check that it counted all).
     pub tracked_allocs: u64,
+    /// What `tracked_allocs` must be: runs x iters x threads, summed.
     pub expected_allocs: u64,
+    /// One result per thread count, in increasing order.
     pub threads: Vec<ThreadResult>,
     /// Instructions per alloc+free pair counted by callgrind (one thread),
     /// if the run was made with `--callgrind`.
@@ -189,9 +198,13 @@ pub fn churn_one(which: Which, threads: usize, iters: u64) -> f64 {
 /// a timing, the same on every run whatever else the machine is doing.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Instructions {
+    /// `valgrind --version` of the run.
     pub valgrind: String,
+    /// The system allocator alone.
     pub system: f64,
+    /// The naive tracker over the system allocator.
     pub naive: f64,
+    /// The thread-owned tracker over the system allocator.
     pub tracked: f64,
 }
 

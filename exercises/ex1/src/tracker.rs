@@ -336,6 +336,7 @@ impl Default for Counters {
 }
 
 impl Counters {
+    /// Counters at zero with every slot free; `const`, so they can be a `static`.
     pub const fn new() -> Self {
         let mut slots = [const { Slot::owned() }; SLOTS + 1];
         slots[SHARED] = Slot::shared();
@@ -580,6 +581,7 @@ impl<A> Tracker<A> {
         Tracker { inner, counters }
     }
 
+    /// The counters this tracker adds to: [`COUNTERS`], or its own.
     pub fn counters(&self) -> &'static Counters {
         self.counters
     }

@@ -57,11 +57,8 @@ fn alloc_zeroed_counts_like_alloc_and_zeroes() {
     let p = unsafe { t.alloc_zeroed(layout(4096)) };
     assert!(!p.is_null());
     // SAFETY: `p` points to 4096 bytes we own.
-    assert!(
-        unsafe { std::slice::from_raw_parts(p, 4096) }
-            .iter()
-            .all(|&b| b == 0)
-    );
+    let bytes = unsafe { std::slice::from_raw_parts(p, 4096) };
+    assert!(bytes.iter().all(|&b| b == 0));
     let s = t.stats();
     assert_eq!((s.allocs, s.bytes_allocated, s.live_bytes), (1, 4096, 4096));
     // SAFETY: `p` came from System with this layout.

@@ -22,6 +22,7 @@ pub enum Allocator {
 }
 
 impl Allocator {
+    /// The name tables and charts show: `System` or `jemalloc`.
     pub fn name(self) -> &'static str {
         match self {
             Allocator::System => "System",

@@ -23,24 +23,36 @@ use crate::workload;
 /// Latency percentiles of one unit of work, in nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
+    /// Median.
     pub p50: u64,
+    /// 99th percentile.
     pub p99: u64,
+    /// 99.9th percentile.
     pub p999: u64,
+    /// The slowest unit.
     pub max: u64,
+    /// Arithmetic mean.
     pub mean: f64,
+    /// Units recorded.
     pub count: u64,
 }
 
 /// One child's measurement: one allocator, one thread count.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Sample {
+    /// The allocator this child was built with.
     pub allocator: Allocator,
+    /// Proof of that allocator, watched in this process.
     pub evidence: Evidence,
+    /// Threads that handled requests at once.
     pub threads: usize,
+    /// Timed requests each thread handled (after its warm-up).
     pub units_per_thread: u64,
     /// From the start line until the slowest thread finished.
     pub wall_secs: f64,
+    /// Requests per second, all threads together.
     pub units_per_sec: f64,
+    /// Latency of one request, all threads' requests together.
     pub latency: Latency,
     /// What the timed units allocated, all threads summed (see [`add`]).
     pub counts: ex1::Stats,
@@ -48,6 +60,7 @@ pub struct Sample {
     /// run) or the allocator as it is (a timed run, whose counts read zero).
     #[serde(default)]
     pub tracked: bool,
+    /// Sum of the responses: the same under every allocator, and it keeps the work from being optimised away.
     pub checksum: u64,
 }
 
@@ -160,26 +173,34 @@ pub fn sample(allocator: Allocator, threads: usize, units: u64, seed: u64) -> Sa
 /// One allocator at one thread count, over all runs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Row {
+    /// The allocator of the children measured.
     pub allocator: Allocator,
+    /// Threads handling requests at once.
     pub threads: usize,
     /// Requests per second, all threads together.
     pub throughput: Summary,
     /// Latency percentiles in microseconds.
     pub p50_us: Summary,
+    /// 99th percentile.
     pub p99_us: Summary,
+    /// 99.9th percentile.
     pub p999_us: Summary,
+    /// The slowest request.
     pub max_us: Summary,
     /// Allocation calls (alloc + realloc) per request, from the tracker.
     pub allocs_per_unit: f64,
+    /// What one counting child's timed requests allocated, all threads summed.
     pub counts: ex1::Stats,
 }
 
 /// jemalloc against System at one thread count: medians of per-run ratios.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Comparison {
+    /// Threads handling requests at once.
     pub threads: usize,
     /// jemalloc p99 / System p99 (below 1: jemalloc's tail is shorter).
     pub p99_ratio: Summary,
+    /// jemalloc p50 / System p50.
     pub p50_ratio: Summary,
     /// jemalloc throughput / System throughput (above 1: jemalloc is faster).
     pub throughput_ratio: Summary,
@@ -188,18 +209,26 @@ pub struct Comparison {
 /// A full benchmark, labelled with where and how it ran.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
+    /// Where the benchmark ran.
     pub machine: Machine,
+    /// `_RJEM_MALLOC_CONF` as the children saw it, if set.
     pub malloc_conf: Option<String>,
+    /// Child processes per allocator and thread count.
     pub runs: usize,
+    /// Timed requests each thread handles per run.
     pub units_per_thread: u64,
+    /// Seed of the request generator: every run handles the same requests.
     pub seed: u64,
+    /// One row per allocator and thread count.
     pub rows: Vec<Row>,
+    /// One comparison per thread count.
     pub comparisons: Vec<Comparison>,
     /// The counting children's allocation counts were identical across
     /// allocators, thread count by thread count.
     pub counts_agree: bool,
     /// Every child's evidence showed the allocator it was meant to have.
     pub allocators_verified: bool,
+    /// Every child's own sample, as it reported it.
     pub samples: Vec<Sample>,
 }
 

@@ -8,9 +8,11 @@ use crate::jemalloc;
 /// One check's result.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Outcome {
+    /// What the check asserts, in a few words.
     pub name: String,
     /// `None`: skipped (jemalloc not built in).
     pub passed: Option<bool>,
+    /// What was observed, for the reader to judge.
     pub detail: String,
 }
 

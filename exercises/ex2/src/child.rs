@@ -20,32 +20,43 @@ pub enum Job {
     Detect,
 }
 
+/// Requests handled by `threads` threads, `units` each, from a seeded generator.
 #[derive(Args, Debug, Clone)]
 pub struct BenchJob {
+    /// Threads handling requests at once.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub threads: u16,
+    /// Timed requests per thread.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub units: u64,
+    /// Seed of the request generator.
     #[arg(long)]
     pub seed: u64,
 }
 
+/// The long-running-server pattern, `cycles` rounds of it.
 #[derive(Args, Debug, Clone)]
 pub struct FragJob {
+    /// Rounds of allocate-and-free.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub cycles: u32,
+    /// Seed of the sizes and lifetimes.
     #[arg(long)]
     pub seed: u64,
+    /// About how many memory readings to take over the run.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub samples: u32,
 }
 
+/// A burst of memory, freed, then watched until purged.
 #[derive(Args, Debug, Clone)]
 pub struct ProbeJob {
+    /// Size of the burst, in MiB.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub burst_mib: u64,
     #[arg(long, value_delimiter = ',',
           value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    /// When to read resident memory after the free, in ms since it (comma-separated).
     pub waits_ms: Vec<u64>,
 }
 
@@ -55,14 +66,17 @@ pub struct ProbeJob {
     about = "The System-allocator half of exercise 2. Run `ex2`, which starts this binary itself."
 )]
 pub struct SystemCli {
+    /// The one thing a child does.
     #[command(subcommand)]
     pub command: SystemCommand,
 }
 
+/// What `ex2-system` can be asked to do.
 #[derive(Subcommand, Debug)]
 pub enum SystemCommand {
     /// Run one job and print its result as JSON.
     Child {
+        /// The job to run.
         #[command(subcommand)]
         job: Job,
     },

@@ -21,7 +21,9 @@ use crate::jemalloc::{self, Options};
 /// Resident memory as the kernel and jemalloc report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mem {
+    /// Resident set size (`VmRSS`; `None` off Linux).
     pub rss: Option<u64>,
+    /// jemalloc's `stats.resident` (`None` without jemalloc).
     pub resident: Option<u64>,
 }
 
@@ -35,16 +37,21 @@ fn mem() -> Mem {
 /// One child's observations.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Probe {
+    /// The allocator this child was built with.
     pub allocator: Allocator,
+    /// Proof of that allocator, watched in this process.
     pub evidence: Evidence,
     /// The options jemalloc applied (`None` without jemalloc).
     pub options: Option<Options>,
+    /// Bytes allocated in the burst.
     pub burst_bytes: u64,
+    /// Before the burst.
     pub before: Mem,
     /// With the whole burst allocated.
     pub loaded: Mem,
     /// `(milliseconds since the free, memory)`.
     pub after_free: Vec<(u64, Mem)>,
+    /// After an explicit purge of every arena.
     pub after_purge: Mem,
 }
 
@@ -109,15 +116,20 @@ pub const SETTINGS: &[Option<(&str, &str)>] = &[
 pub struct Outcome {
     /// `VAR=value`, or "(none)".
     pub setting: String,
+    /// What the child saw under that setting.
     pub probe: Probe,
 }
 
 /// The whole experiment, labelled.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
+    /// Where the experiment ran.
     pub machine: kit::timing::Machine,
+    /// Size of each child's burst, in MiB.
     pub burst_mib: u64,
+    /// When each child read resident memory after the free, in ms since it.
     pub waits_ms: Vec<u64>,
+    /// One outcome per setting tried.
     pub outcomes: Vec<Outcome>,
 }
 

@@ -53,6 +53,7 @@ pub fn size(rng: &mut impl RngExt) -> usize {
     (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp() as usize
 }
 
+/// A block's lifetime: 60% one cycle, 35% a span of up to [`MAX_SPAN`] cycles, 5% survivors.
 pub fn lifetime(rng: &mut impl RngExt) -> Lifetime {
     match rng.random_range(0..100) {
         0..60 => Lifetime::Cycle,
@@ -65,6 +66,7 @@ pub fn lifetime(rng: &mut impl RngExt) -> Lifetime {
 /// Memory as the program, the kernel and the allocator see it at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Point {
+    /// The cycle just finished (0: before the first).
     pub cycle: u32,
     /// Bytes in the blocks the pattern holds (tracker: requested sizes).
     pub live: i64,
@@ -126,9 +128,13 @@ fn point(cycle: u32, allocator: Allocator, start_live: i64) -> Point {
 /// One allocator's fragmentation run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Run {
+    /// The allocator this child was built with.
     pub allocator: Allocator,
+    /// Proof of that allocator, watched in this process.
     pub evidence: Evidence,
+    /// Rounds of the pattern.
     pub cycles: u32,
+    /// Seed of the sizes and lifetimes: the same blocks under both allocators.
     pub seed: u64,
     /// Before the first cycle.
     pub baseline: Point,
@@ -138,6 +144,7 @@ pub struct Run {
     pub drained: Point,
     /// What gives memory back, and the state after it.
     pub release_method: String,
+    /// After the release method ran.
     pub released: Point,
     /// Every allocation the cycles made (identical under both allocators).
     pub counts: ex1::Stats,
@@ -259,9 +266,13 @@ fn malloc_trim() -> String {
 /// Both allocators' runs, labelled.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
+    /// Where the runs were made.
     pub machine: kit::timing::Machine,
+    /// `_RJEM_MALLOC_CONF` as the children saw it, if set.
     pub malloc_conf: Option<String>,
+    /// One run per allocator.
     pub runs: Vec<Run>,
+    /// The tracker counted identical allocations under both allocators.
     pub counts_agree: bool,
 }
 

@@ -115,6 +115,7 @@ pub const EXAMPLE_REQUESTS: &[u64] = &[
 /// One row of the size-class table.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SizeClass {
+    /// Bytes asked for.
     pub request: u64,
     /// What `nallocx` says (`None` without jemalloc).
     pub class: Option<u64>,
@@ -125,6 +126,7 @@ pub struct SizeClass {
 }
 
 impl SizeClass {
+    /// The row for `request`: jemalloc's answer beside the rule's two.
     pub fn of(request: u64, rule: &ClassRule) -> SizeClass {
         SizeClass {
             request,
@@ -285,7 +287,9 @@ pub struct Options {
     pub muzzy_decay_ms: i64,
     /// Whether background threads purge (otherwise allocator calls do it).
     pub background_thread: bool,
+    /// Arenas threads are spread over.
     pub narenas: u32,
+    /// Whether threads keep a cache of freed small blocks.
     pub tcache: bool,
     /// The largest size class thread caches hold.
     pub tcache_max: u64,

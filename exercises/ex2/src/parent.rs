@@ -94,8 +94,11 @@ pub fn run_frag(cycles: u32, seed: u64, samples: u32, quiet: bool) -> Result<fra
 /// One thread count of the `counts` comparison.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CountsRow {
+    /// Threads handling requests at once.
     pub threads: usize,
+    /// Each allocator's counts for the same requests.
     pub per_allocator: Vec<(Allocator, ex1::Stats)>,
+    /// Every allocator's counts were identical.
     pub agree: bool,
 }
 
@@ -128,6 +131,7 @@ pub fn counts(threads: &[usize], units: u64, seed: u64) -> Result<Vec<CountsRow>
     Ok(rows)
 }
 
+/// The `counts` comparison as a table: one line per thread count and allocator.
 pub fn counts_table(rows: &[CountsRow], units: u64, seed: u64) -> kit::Table {
     let mut t = kit::Table::new(
         format!(
@@ -162,15 +166,23 @@ pub fn counts_table(rows: &[CountsRow], units: u64, seed: u64) -> kit::Table {
 /// What `facts` reports.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Facts {
+    /// jemalloc's version string (`None` without jemalloc).
     pub jemalloc_version: Option<String>,
+    /// Which allocator serves the `ex2` process, proved.
     pub this_process: Evidence,
+    /// The same proof from an `ex2-system` child (`None` if it failed).
     pub system_child: Option<Evidence>,
+    /// The largest small (slab) size class, from jemalloc.
     pub small_max: Option<u64>,
+    /// What decides a request's size class in this build.
     pub rule: jemalloc::ClassRule,
+    /// The options jemalloc applied (`None` without jemalloc).
     pub options: Option<jemalloc::Options>,
+    /// The size classes of [`jemalloc::EXAMPLE_REQUESTS`].
     pub size_classes: Vec<SizeClass>,
 }
 
+/// Gathers the facts: both processes' allocators, jemalloc's options and size classes.
 pub fn facts() -> Facts {
     let rule = jemalloc::class_rule();
     let system_child = match run_child::<Evidence>(Allocator::System, &["detect".into()], &[], &[])
@@ -195,6 +207,7 @@ pub fn facts() -> Facts {
     }
 }
 
+/// The facts as tables, in the order `ex2 facts` prints them.
 pub fn facts_tables(f: &Facts) -> Vec<kit::Table> {
     let mut who = kit::Table::new(
         format!(

@@ -36,9 +36,13 @@ pub struct ChunkStep {
 /// The whole growth run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Growth {
+    /// Values allocated, one after another.
     pub values: usize,
+    /// Size of each value in bytes.
     pub value_size: usize,
+    /// One step per new chunk, in order.
     pub steps: Vec<ChunkStep>,
+    /// `allocated_bytes()` at the end: the sum of the chunk capacities.
     pub allocated_bytes: usize,
     /// `allocated_bytes_including_metadata()`: capacities plus footers.
     pub including_metadata: usize,
@@ -89,9 +93,11 @@ pub fn growth(values: usize) -> Growth {
 /// One round of a reset loop.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResetRound {
+    /// The round's number, from 0.
     pub round: usize,
     /// Global allocator calls during the round (the reset included).
     pub global_allocs: u64,
+    /// Global deallocations during the round.
     pub global_deallocs: u64,
     /// `allocated_bytes()` at the end of the round.
     pub allocated_bytes: usize,

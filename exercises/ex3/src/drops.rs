@@ -30,7 +30,9 @@ impl Drop for Counted<'_> {
 /// One way of putting values in an arena, and what happened when it went.
 #[derive(Debug, Clone, Serialize)]
 pub struct DropCase {
+    /// How the values went in, as the code says it.
     pub how: String,
+    /// Values put in the arena.
     pub values: usize,
     /// How many `Counted` drops ran by the time the arena was gone (`None`:
     /// nothing there to count).
@@ -114,7 +116,9 @@ fn case(how: &str, values: usize, drops_ran: usize, s: ex1::Stats) -> DropCase {
 /// What an arena with a byte limit did.
 #[derive(Debug, Clone, Serialize)]
 pub struct LimitRun {
+    /// The limit given to `set_allocation_limit`, in bytes.
     pub limit: usize,
+    /// Size of each value in bytes.
     pub value_size: usize,
     /// `try_alloc` calls that succeeded before the first error.
     pub succeeded: usize,

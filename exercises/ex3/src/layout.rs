@@ -19,7 +19,9 @@ use crate::addr_of;
 /// Eight bytes at alignment 4: two `f32`s.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
+    /// Horizontal coordinate.
     pub x: f32,
+    /// Vertical coordinate.
     pub y: f32,
 }
 
@@ -33,7 +35,9 @@ pub struct Aligned16(pub u8);
 pub struct Placement {
     /// The call that placed it.
     pub call: &'static str,
+    /// `size_of` the value.
     pub size: usize,
+    /// `align_of` the value.
     pub align: usize,
     /// Its address minus the first value's address (negative: below it).
     pub offset: isize,
@@ -47,6 +51,7 @@ pub struct Placement {
 /// The tour's result: the placements and what the arena says about itself.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tour {
+    /// Every value placed, in the order placed.
     pub placements: Vec<Placement>,
     /// Bytes the values and their padding occupy.
     pub bytes_used: usize,

@@ -30,8 +30,11 @@ use serde::{Deserialize, Serialize};
 /// The small object: 32 bytes, 8-byte aligned.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Particle {
+    /// Where it is.
     pub position: [f32; 3],
+    /// Where it moves per step.
     pub velocity: [f32; 3],
+    /// Which particle it is: its index.
     pub id: u64,
 }
 
@@ -199,15 +202,19 @@ pub struct Side {
 /// A full run, labelled with where and how it ran.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
+    /// Where the run was made.
     pub machine: Machine,
     /// How the timed process's global allocator was set up.
     #[serde(default = "tracked")]
     pub timed: kit::split::Timed,
+    /// Timed runs of each side.
     pub runs: usize,
     /// Rounds per run (each run times this many rounds of each side).
     #[serde(default = "one")]
     pub rounds: usize,
+    /// Objects allocated per round.
     pub objects: usize,
+    /// `size_of::<Particle>()`.
     pub object_size: usize,
     /// `Box::new` (its ratios are all 1).
     pub heap: Side,
@@ -246,7 +253,7 @@ pub enum Which {
 }
 
 impl Which {
-    pub const ALL: [Which; 4] = [
+    pub(crate) const ALL: [Which; 4] = [
         Which::Heap,
         Which::FreshArena,
         Which::ReusedArena,
@@ -413,11 +420,15 @@ pub fn run_one(which: Which, objects: usize, rounds: usize) -> f64 {
 /// valgrind's callgrind: unlike a timing, the same on every run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Instructions {
+    /// `valgrind --version` of the run.
     pub valgrind: String,
     /// Objects per round.
     pub objects: usize,
+    /// `Box::new`, then one free per object.
     pub heap: f64,
+    /// `bump.alloc` into a new arena, then the arena dropped.
     pub fresh_arena: f64,
+    /// `bump.alloc` into one arena, then `reset()`.
     pub reused_arena: f64,
     /// The loop alone, without allocating.
     #[serde(default)]

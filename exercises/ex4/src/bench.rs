@@ -21,8 +21,11 @@ use crate::{strings, tree};
 /// One step's timings: ns per item (label or node).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Step {
+    /// The step's name, from [`STEPS`].
     pub step: String,
+    /// ns per item on the heap.
     pub heap_ns: Summary,
+    /// ns per item in the arena.
     pub arena_ns: Summary,
     /// Median of the per-run ratios heap / arena.
     pub ratio: Summary,
@@ -31,15 +34,21 @@ pub struct Step {
 /// A full run, labelled with where and how it ran.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
+    /// Where the run was made.
     pub machine: Machine,
     /// How the timed process's global allocator was set up (runs from
     /// before the split have no such field: they were tracked).
     #[serde(default = "tracked")]
     pub timed: kit::split::Timed,
+    /// Timed runs of each side.
     pub runs: usize,
+    /// Labels built per run.
     pub labels: usize,
+    /// Nodes in each tree.
     pub nodes: usize,
+    /// Children per node.
     pub children: usize,
+    /// One entry per step of [`STEPS`], in order.
     pub steps: Vec<Step>,
     /// Instructions per label or node counted by callgrind, if the run was
     /// made with `--callgrind`.
@@ -166,11 +175,14 @@ pub fn run(runs: usize, labels: usize, nodes: usize, k: usize, progress: impl Fn
 /// The two sides, to run one alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Side {
+    /// `String`s and `Box`/`Rc` nodes on the heap.
     Heap,
+    /// The same labels and nodes in a bumpalo arena.
     Arena,
 }
 
 impl Side {
+    /// The name `--only` takes.
     pub fn name(self) -> &'static str {
         match self {
             Side::Heap => "heap",
@@ -229,9 +241,11 @@ pub fn repeat(
 /// every run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Instructions {
+    /// `valgrind --version` of the run.
     pub valgrind: String,
     /// In the order of [`STEPS`].
     pub heap: Vec<f64>,
+    /// In the order of [`STEPS`].
     pub arena: Vec<f64>,
 }
 

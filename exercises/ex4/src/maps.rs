@@ -61,7 +61,9 @@ pub fn keys(n: usize, distinct: usize) -> impl Iterator<Item = u64> {
 /// One way of counting, and what it cost.
 #[derive(Debug, Clone, Serialize)]
 pub struct MapCase {
+    /// What the code does, as a reader would say it.
     pub pattern: &'static str,
+    /// Distinct keys counted.
     pub distinct: usize,
     /// The global allocator's view, map (and arena) created and dropped
     /// inside the measurement.

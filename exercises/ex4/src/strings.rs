@@ -21,11 +21,13 @@ pub const NAME: &str = "ferris";
 /// created and dropped inside the measurement).
 #[derive(Debug, Clone, Serialize)]
 pub struct StringCase {
+    /// What the code does, as a reader would say it.
     pub pattern: &'static str,
     /// How many labels (or lines) were built.
     pub count: usize,
     /// Total bytes of text produced.
     pub text_bytes: usize,
+    /// What the global allocator saw.
     pub global: Stats,
 }
 

@@ -27,17 +27,22 @@ use serde::Serialize;
 // ANCHOR: arena_node
 /// A node in the arena: plain references, valid for the arena's lifetime `'b`.
 pub struct Node<'b> {
+    /// Its index in the build order, from 0 (the root).
     pub id: u32,
+    /// `None` for the root.
     pub parent: Option<&'b Node<'b>>,
     /// Set when children are added, after this node exists: `Cell`, since
     /// all we ever have is a shared `&Node`.
     pub first_child: Cell<Option<&'b Node<'b>>>,
+    /// The next child of the same parent.
     pub next_sibling: Cell<Option<&'b Node<'b>>>,
 }
 
 /// A whole tree in an arena.
 pub struct ArenaTree<'b> {
+    /// The first node built.
     pub root: &'b Node<'b>,
+    /// Nodes in the tree.
     pub len: usize,
 }
 
@@ -73,8 +78,11 @@ pub fn build_arena(bump: &Bump, n: usize, k: usize) -> ArenaTree<'_> {
 /// The same node on the heap: children owned through `Rc`, the parent
 /// referred to through `Weak` (a strong parent link would be a cycle and leak).
 pub struct RcNode {
+    /// Its index in the build order, from 0 (the root).
     pub id: u32,
+    /// Dangling (`Weak::new()`) for the root.
     pub parent: Weak<RcNode>,
+    /// Owned: a node lives as long as its parent holds it.
     pub children: RefCell<Vec<Rc<RcNode>>>,
 }
 
@@ -107,7 +115,9 @@ pub fn build_rc(n: usize, k: usize) -> Rc<RcNode> {
 /// followed up to the root).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Walk {
+    /// Sum of every node's id.
     pub id_sum: u64,
+    /// Sum of every node's depth (the root's is 0).
     pub depth_sum: u64,
 }
 
@@ -160,10 +170,15 @@ pub fn walk_rc(node: &Rc<RcNode>) -> Walk {
 /// What building (and dropping) each tree cost the global allocator.
 #[derive(Debug, Clone, Serialize)]
 pub struct TreeCase {
+    /// Which tree: arena or `Rc`.
     pub tree: &'static str,
+    /// Nodes in the tree.
     pub nodes: usize,
+    /// `size_of` one node.
     pub node_size: usize,
+    /// What building and dropping the tree cost the global allocator.
     pub global: ex1::Stats,
+    /// What walking it computed (the same for both trees).
     pub walk: Walk,
 }
 

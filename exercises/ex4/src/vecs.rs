@@ -32,6 +32,7 @@ fn roomy_arena(len: usize) -> Bump {
 /// the arena's view (in a roomy single-chunk arena).
 #[derive(Debug, Clone, Serialize)]
 pub struct VecCase {
+    /// What the code does, as a reader would say it.
     pub pattern: &'static str,
     /// Elements pushed (per vector).
     pub len: usize,

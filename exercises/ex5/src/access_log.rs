@@ -13,17 +13,25 @@ use std::io::{self, BufRead, Read};
 /// from: where that line lives decides where the request's memory lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Request<'a> {
+    /// The client's address.
     pub ip: &'a str,
     /// `-` when not logged in.
     pub user: &'a str,
     /// `YYYY-MM-DDTHH:MM:SSZ`, checked by the parser.
     pub time: &'a str,
+    /// `GET`, `POST`, ...
     pub method: &'a str,
+    /// The path asked for, query string included.
     pub path: &'a str,
+    /// `HTTP/1.1`, ...
     pub protocol: &'a str,
+    /// The response's status code, 100 to 599.
     pub status: u16,
+    /// Bytes in the response body.
     pub bytes: u64,
+    /// How long the server took to answer.
     pub duration_ms: u32,
+    /// The `User-Agent` header.
     pub agent: &'a str,
 }
 // ANCHOR_END: request
@@ -108,6 +116,7 @@ pub fn parse_line(line: &str) -> Result<Request<'_>, &'static str> {
 pub struct Timestamp([u8; 20]);
 
 impl Timestamp {
+    /// The time in `text`, if `text` is exactly of the form `YYYY-MM-DDTHH:MM:SSZ`.
     pub fn parse(text: &str) -> Option<Timestamp> {
         let b: [u8; 20] = text.as_bytes().try_into().ok()?;
         let shape = b"dddd-dd-ddTdd:dd:ddZ";
@@ -243,15 +252,31 @@ impl Options {
 #[derive(Debug)]
 pub enum Error {
     /// The input could not be read.
-    Read { line: u64, source: io::Error },
+    Read {
+        /// The line being read, from 1.
+        line: u64,
+        /// What the reader said.
+        source: io::Error,
+    },
     /// A line is not an access-log line (and `--skip-malformed` is off).
-    Malformed { line: u64, reason: &'static str },
+    Malformed {
+        /// The line, from 1.
+        line: u64,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// More input than an unbatched run may hold.
-    TooLarge { limit: u64 },
+    TooLarge {
+        /// The most input, in bytes, an unbatched run reads.
+        limit: u64,
+    },
     /// A phase arena reached its byte limit.
     ArenaFull {
+        /// The phase whose arena it was.
         phase: &'static str,
+        /// Its limit, in bytes.
         limit: usize,
+        /// The input line being handled, if known.
         line: Option<u64>,
     },
     /// The report could not be written.
@@ -300,6 +325,7 @@ pub struct Lines<R> {
 pub type Line<'a> = (u64, Result<&'a str, &'static str>);
 
 impl<R: BufRead> Lines<R> {
+    /// Reads `input` line by line; without `--batch` it stops at [`MAX_UNBATCHED_INPUT_BYTES`].
     pub fn new(input: R, options: &Options) -> Lines<R> {
         Lines {
             input,

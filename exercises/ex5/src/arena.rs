@@ -90,6 +90,7 @@ pub struct Aggregate<'t> {
 }
 
 impl<'t> Aggregate<'t> {
+    /// An empty aggregate whose maps, keys and histograms all go into `arena`.
     pub fn new(arena: &'t PhaseArena) -> Aggregate<'t> {
         Aggregate {
             arena,
@@ -171,8 +172,11 @@ impl<'t> Aggregate<'t> {
 
 /// The transform phase's result, in the transform arena.
 pub struct Summary<'t> {
+    /// Whole-input totals.
     pub totals: Totals,
+    /// Per-route totals, route names in the transform arena.
     pub routes: BumpVec<'t, (&'t str, RouteTotals)>,
+    /// Per-client totals, addresses in the transform arena.
     pub clients: BumpVec<'t, (&'t str, ClientTotals)>,
 }
 

@@ -21,14 +21,14 @@ use std::io::{self, Read, Write};
 
 /// SplitMix64: tiny, fast, and fully specified, so the data never drifts.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Rng {
+    fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -37,12 +37,12 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (`n > 0`), by the multiply-high method.
-    pub fn below(&mut self, n: u64) -> u64 {
+    fn below(&mut self, n: u64) -> u64 {
         ((self.next_u64() as u128 * n as u128) >> 64) as u64
     }
 
     /// True with probability `per_mille / 1000`.
-    pub fn chance(&mut self, per_mille: u64) -> bool {
+    fn chance(&mut self, per_mille: u64) -> bool {
         self.below(1000) < per_mille
     }
 }
@@ -259,6 +259,7 @@ pub struct GeneratedInput {
 }
 
 impl GeneratedInput {
+    /// The `records` lines [`generate`] writes for `seed`, made as they are read.
     pub fn new(seed: u64, records: u64) -> GeneratedInput {
         GeneratedInput {
             generator: Generator::new(seed, records),

@@ -163,14 +163,19 @@ pub fn batch_table(runs: &[RunStats]) -> Table {
 /// A labelled set of fresh-process runs: what `cargo xtask reference` keeps.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MemoryReport {
+    /// Where the runs were made.
     pub machine: Machine,
     /// True when the timeline and drop figures are anonymous resident
     /// memory (`RssAnon`); data recorded before have `VmRSS`.
     #[serde(default)]
     pub rss_is_anon: bool,
+    /// Seed of the generated input.
     pub seed: u64,
+    /// Lines in the generated input.
     pub records: u64,
+    /// Lines per batch of the batched runs.
     pub batch: u64,
+    /// One run per pipeline and batching, each in a fresh process.
     pub runs: Vec<RunStats>,
 }
 

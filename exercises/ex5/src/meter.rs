@@ -23,10 +23,15 @@ pub fn rss_now() -> Option<u64> {
 /// One phase's global allocations (summed over batches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhaseStats {
+    /// Which phase.
     pub phase: Phase,
+    /// Allocations (`alloc` calls).
     pub allocs: u64,
+    /// Reallocations.
     pub reallocs: u64,
+    /// Deallocations.
     pub deallocs: u64,
+    /// Bytes requested by allocations and reallocations.
     pub bytes_requested: u64,
     /// Highest live heap bytes during the phase, above the run's start.
     pub peak_live_bytes: i64,
@@ -41,9 +46,13 @@ pub struct PhaseStats {
 pub struct DropStats {
     /// Whose memory: the parse phase's records or the transform's results.
     pub phase: Phase,
+    /// Live heap bytes just before the drop.
     pub live_bytes_before: i64,
+    /// Live heap bytes just after it.
     pub live_bytes_after: i64,
+    /// Resident memory just before the drop.
     pub rss_before: Option<u64>,
+    /// Resident memory just after it.
     pub rss_after: Option<u64>,
 }
 
@@ -52,7 +61,9 @@ pub struct DropStats {
 pub struct Sample {
     /// Records read so far.
     pub records: u64,
+    /// Live heap bytes above the run's start.
     pub live_bytes: i64,
+    /// Resident memory (`None` off Linux).
     pub rss: Option<u64>,
     /// Set on the sample taken just after dropping this phase's memory.
     pub dropped: Option<Phase>,
@@ -246,6 +257,7 @@ pub enum Pipeline {
 }
 
 impl Pipeline {
+    /// The name `--pipeline` takes.
     pub fn name(self) -> &'static str {
         match self {
             Pipeline::Arena => "arena",
@@ -257,8 +269,11 @@ impl Pipeline {
 /// What a pipeline returns besides its report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
+    /// Lines parsed into requests.
     pub records: u64,
+    /// Malformed lines skipped (`--skip-malformed`).
     pub skipped: u64,
+    /// Bytes of the report written.
     pub report_bytes: u64,
     /// FNV-1a hash of the report: equal reports, equal hashes.
     pub report_fnv: u64,
@@ -267,26 +282,39 @@ pub struct Outcome {
 /// Everything measured in one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunStats {
+    /// Which pipeline ran.
     pub pipeline: Pipeline,
+    /// Lines per batch (`None`: the whole input in one batch).
     pub batch: Option<u64>,
+    /// Lines parsed into requests.
     pub records: u64,
+    /// Malformed lines skipped (`--skip-malformed`).
     pub skipped: u64,
+    /// Batches the input was read in.
     pub batches: u64,
+    /// Bytes of the report written.
     pub report_bytes: u64,
+    /// FNV-1a hash of the report: equal reports, equal hashes.
     pub report_fnv: u64,
+    /// One entry per phase, in pipeline order.
     pub phases: Vec<PhaseStats>,
+    /// One entry per phase whose memory was dropped, in order.
     pub drops: Vec<DropStats>,
+    /// What each phase arena used (empty for the std pipeline).
     pub arenas: Vec<ArenaUsage>,
+    /// Live heap bytes and RSS as the run went.
     pub timeline: Vec<Sample>,
     /// The process's highest RSS (`VmHWM`) when the run ended.
     pub peak_rss: Option<u64>,
 }
 
 impl RunStats {
+    /// The stats of `phase`, if it ran.
     pub fn phase(&self, phase: Phase) -> Option<&PhaseStats> {
         self.phases.iter().find(|p| p.phase == phase)
     }
 
+    /// What dropping `phase`'s memory gave back, if it was dropped.
     pub fn dropped(&self, phase: Phase) -> Option<&DropStats> {
         self.drops.iter().find(|d| d.phase == phase)
     }
@@ -309,11 +337,14 @@ impl RunStats {
 /// A writer that counts and hashes what passes through it (FNV-1a).
 pub struct Fingerprint<W> {
     inner: W,
+    /// Bytes written so far.
     pub bytes: u64,
+    /// FNV-1a hash of those bytes.
     pub hash: u64,
 }
 
 impl<W: std::io::Write> Fingerprint<W> {
+    /// Passes writes on to `inner`, counting and hashing them.
     pub fn new(inner: W) -> Self {
         Fingerprint {
             inner,

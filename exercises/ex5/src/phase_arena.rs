@@ -15,12 +15,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
+    /// Lines into requests: the records the transform reads.
     Parse,
+    /// Requests into per-route and per-client totals.
     Transform,
+    /// Totals into the report's text.
     Output,
 }
 
 impl Phase {
+    /// The name reports and charts show.
     pub fn name(self) -> &'static str {
         match self {
             Phase::Parse => "parse",
@@ -33,7 +37,9 @@ impl Phase {
 /// An arena ran into its limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArenaFull {
+    /// The phase whose arena it was.
     pub phase: Phase,
+    /// Its limit, in bytes.
     pub limit: usize,
 }
 
@@ -70,6 +76,7 @@ pub struct PhaseArena {
 /// What a phase arena used, as it reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArenaUsage {
+    /// The phase it served.
     pub phase: Phase,
     /// Bytes in its chunks now (`Bump::allocated_bytes`: capacity, not use).
     pub capacity_bytes: usize,
@@ -77,7 +84,9 @@ pub struct ArenaUsage {
     pub used_bytes: usize,
     /// The most chunk bytes it ever held at once.
     pub peak_capacity_bytes: usize,
+    /// Chunks it holds now.
     pub chunks: usize,
+    /// Times it was reset (once per batch).
     pub resets: u64,
     /// Global allocations this thread made while the arena lived: its own
     /// chunks and anything else the phase's code allocated outside it.
@@ -85,6 +94,7 @@ pub struct ArenaUsage {
 }
 
 impl PhaseArena {
+    /// An empty arena for `phase`; with a `limit`, allocations past that many bytes fail.
     pub fn new(phase: Phase, limit: Option<usize>) -> PhaseArena {
         let bump = Bump::new();
         bump.set_allocation_limit(limit);
@@ -98,6 +108,7 @@ impl PhaseArena {
         }
     }
 
+    /// The phase this arena serves.
     pub fn phase(&self) -> Phase {
         self.phase
     }

@@ -22,19 +22,30 @@ use crate::tally::{
 /// A request that owns its text: seven `String`s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnedRequest {
+    /// The client's address.
     pub ip: String,
+    /// `-` when not logged in.
     pub user: String,
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
     pub time: String,
+    /// `GET`, `POST`, ...
     pub method: String,
+    /// The path asked for, query string included.
     pub path: String,
+    /// `HTTP/1.1`, ...
     pub protocol: String,
+    /// The response's status code, 100 to 599.
     pub status: u16,
+    /// Bytes in the response body.
     pub bytes: u64,
+    /// How long the server took to answer.
     pub duration_ms: u32,
+    /// The `User-Agent` header.
     pub agent: String,
 }
 
 impl OwnedRequest {
+    /// Copies every text field of `r` into a `String` of its own.
     pub fn new(r: &Request<'_>) -> OwnedRequest {
         OwnedRequest {
             ip: r.ip.to_string(),
@@ -173,8 +184,11 @@ impl Aggregate {
 
 /// The transform phase's result.
 pub struct Summary {
+    /// Whole-input totals.
     pub totals: Totals,
+    /// Per-route totals.
     pub routes: Vec<(String, RouteTotals)>,
+    /// Per-client totals.
     pub clients: Vec<(String, ClientTotals)>,
 }
 

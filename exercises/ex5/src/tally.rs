@@ -39,6 +39,7 @@ impl Default for Latencies {
 }
 
 impl Latencies {
+    /// Counts one request of `ms` milliseconds.
     pub fn record(&mut self, ms: u32) {
         let i = (ms as usize).min(LATENCY_BUCKETS - 1);
         self.counts[i] = self.counts[i].saturating_add(1);
@@ -62,13 +63,17 @@ impl Latencies {
 /// What the report says about one route.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RouteTotals {
+    /// Requests to this route.
     pub requests: u64,
     /// Requests by status class: 1xx, 2xx, 3xx, 4xx, 5xx.
     pub by_class: [u64; 5],
     /// Wide enough for any number of lines of any size (`u64::MAX` each).
     pub bytes: u128,
+    /// Median duration.
     pub p50_ms: u32,
+    /// 95th-percentile duration.
     pub p95_ms: u32,
+    /// 99th-percentile duration.
     pub p99_ms: u32,
 }
 
@@ -76,11 +81,14 @@ pub struct RouteTotals {
 /// std pipeline, a `&mut` into the transform arena in the arena pipeline.
 #[derive(Debug)]
 pub struct RouteTally<H> {
+    /// What has been counted so far (percentiles still zero).
     pub totals: RouteTotals,
+    /// The route's histogram of durations.
     pub latencies: H,
 }
 
 impl<H: DerefMut<Target = Latencies>> RouteTally<H> {
+    /// A tally at zero over `latencies`, an empty histogram.
     pub fn new(latencies: H) -> Self {
         RouteTally {
             totals: RouteTotals::default(),
@@ -88,6 +96,7 @@ impl<H: DerefMut<Target = Latencies>> RouteTally<H> {
         }
     }
 
+    /// Counts `r` in.
     pub fn add(&mut self, r: &Request<'_>) {
         let t = &mut self.totals;
         t.requests += 1;
@@ -111,6 +120,7 @@ impl<H: DerefMut<Target = Latencies>> RouteTally<H> {
 /// What the report says about one client address.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ClientTotals {
+    /// Requests from this client.
     pub requests: u64,
     /// Wide enough for any number of lines of any size (`u64::MAX` each).
     pub bytes: u128,
@@ -119,6 +129,7 @@ pub struct ClientTotals {
 }
 
 impl ClientTotals {
+    /// Counts `r` in.
     pub fn add(&mut self, r: &Request<'_>) {
         self.requests += 1;
         self.bytes += u128::from(r.bytes);
@@ -146,12 +157,19 @@ pub const TOP_CLIENTS: usize = 10;
 /// Whole-input totals: fixed size, no keys, shared by both pipelines.
 #[derive(Debug, Clone)]
 pub struct Totals {
+    /// Lines parsed into requests.
     pub records: u64,
+    /// Malformed lines skipped.
     pub skipped: u64,
+    /// Bytes of every response body.
     pub bytes: u128,
+    /// Requests by a logged-in user (not `-`).
     pub logged_in: u64,
+    /// Requests whose agent contains `bot`.
     pub bots: u64,
+    /// The earliest time seen.
     pub first: Option<Timestamp>,
+    /// The latest time seen.
     pub last: Option<Timestamp>,
     /// Requests per status code (index = code, 100 to 599).
     pub statuses: [u64; 600],
@@ -173,6 +191,7 @@ impl Default for Totals {
 }
 
 impl Totals {
+    /// Counts `r` in.
     pub fn add(&mut self, r: &Request<'_>) {
         self.records += 1;
         self.bytes += u128::from(r.bytes);
