@@ -60,7 +60,8 @@ pub struct Sample {
     /// run) or the allocator as it is (a timed run, whose counts read zero).
     #[serde(default)]
     pub tracked: bool,
-    /// Sum of the responses: the same under every allocator, and it keeps the work from being optimised away.
+    /// Sum of the responses: the same under every allocator, and it keeps the
+    /// work from being optimised away.
     pub checksum: u64,
 }
 

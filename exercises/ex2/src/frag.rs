@@ -53,7 +53,8 @@ pub fn size(rng: &mut impl RngExt) -> usize {
     (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp() as usize
 }
 
-/// A block's lifetime: 60% one cycle, 35% a span of up to [`MAX_SPAN`] cycles, 5% survivors.
+/// A block's lifetime: 60% one cycle, 35% a span of up to [`MAX_SPAN`]
+/// cycles, 5% survivors.
 pub fn lifetime(rng: &mut impl RngExt) -> Lifetime {
     match rng.random_range(0..100) {
         0..60 => Lifetime::Cycle,

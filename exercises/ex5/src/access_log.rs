@@ -325,7 +325,8 @@ pub struct Lines<R> {
 pub type Line<'a> = (u64, Result<&'a str, &'static str>);
 
 impl<R: BufRead> Lines<R> {
-    /// Reads `input` line by line; without `--batch` it stops at [`MAX_UNBATCHED_INPUT_BYTES`].
+    /// Reads `input` line by line; without `--batch` it stops at
+    /// [`MAX_UNBATCHED_INPUT_BYTES`].
     pub fn new(input: R, options: &Options) -> Lines<R> {
         Lines {
             input,

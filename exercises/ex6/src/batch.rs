@@ -64,21 +64,29 @@ pub struct Job {
 /// Per-batch latency percentiles, in nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
+    /// Median.
     pub p50: u64,
+    /// 99th percentile.
     pub p99: u64,
+    /// The slowest batch.
     pub max: u64,
+    /// Arithmetic mean.
     pub mean: f64,
 }
 
 /// What one child measured: one strategy, one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
+    /// The strategy this child ran.
     pub strategy: Strategy,
     /// Which run of the comparison (set by the parent).
     #[serde(default)]
     pub run: usize,
+    /// Lines of input handled.
     pub records: u64,
+    /// Lines per batch.
     pub batch: u64,
+    /// Batches handled.
     pub batches: u64,
     /// The whole job: every batch, the end of the transform, the report, and
     /// freeing everything.
@@ -103,6 +111,7 @@ pub struct Sample {
     /// run) or untracked (a timed run, whose `counts` read zero).
     #[serde(default)]
     pub tracked: bool,
+    /// Bytes of the report written.
     pub report_bytes: u64,
     /// FNV-1a hash of the report: the same report, the same hash.
     pub report_fnv: u64,
@@ -120,6 +129,7 @@ pub struct BatchClock {
 }
 
 impl BatchClock {
+    /// An empty clock; its histogram is allocated here, before the job.
     pub fn new() -> BatchClock {
         BatchClock {
             histogram: Histogram::new_with_bounds(1, 60_000_000_000, 3)
@@ -148,10 +158,12 @@ impl BatchClock {
         self.peak_anon = Some(kit::rss::anon().unwrap_or(0));
     }
 
+    /// Batches recorded.
     pub fn batches(&self) -> u64 {
         self.batches
     }
 
+    /// The percentiles of the batches recorded.
     pub fn latency(&self) -> Latency {
         let h = &self.histogram;
         Latency {

@@ -15,10 +15,12 @@ use crate::strategy::Allocator;
     about = "One allocator's half of exercise 6. Run `ex6`, which starts this binary itself."
 )]
 pub struct SiblingCli {
+    /// The one thing this run does.
     #[command(subcommand)]
     pub command: SiblingCommand,
 }
 
+/// What `ex6-jemalloc` and `ex6-mimalloc` can be asked to do.
 #[derive(Subcommand, Debug)]
 pub enum SiblingCommand {
     /// Run the batch job once in this process and print what it measured.

@@ -28,10 +28,15 @@ use crate::{Sample, Strategy};
 /// What to compare.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
+    /// The strategies, each run in its own process.
     pub strategies: Vec<Strategy>,
+    /// Timed runs of each strategy.
     pub runs: usize,
+    /// Lines of generated input.
     pub records: u64,
+    /// Lines per batch.
     pub batch: u64,
+    /// Seed of the generated input.
     pub seed: u64,
 }
 
@@ -66,6 +71,7 @@ impl InputFile {
         Ok(input)
     }
 
+    /// Where the file is.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -186,13 +192,16 @@ pub fn collect(plan: &Plan, progress: &dyn Fn()) -> Result<Vec<Sample>, String> 
 /// One strategy over all runs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Row {
+    /// The strategy compared.
     pub strategy: Strategy,
+    /// Wall time of the whole job, seconds, timed runs.
     pub wall_secs: Summary,
     /// System's wall time over this strategy's, run by run (above 1: faster
     /// than System). `None` when System was not in the comparison.
     pub speedup: Option<Summary>,
     /// Per-batch latency percentiles, in microseconds.
     pub batch_p50_us: Summary,
+    /// 99th percentile.
     pub batch_p99_us: Summary,
     /// Peak RSS in bytes (`VmHWM`: file-backed pages included), timed runs.
     pub peak_rss: Option<Summary>,
@@ -209,16 +218,22 @@ pub struct Row {
 /// The comparison, labelled with where and how it ran.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
+    /// Where the comparison ran.
     pub machine: Machine,
+    /// What was compared.
     pub plan: Plan,
+    /// One row per strategy, in the plan's order.
     pub rows: Vec<Row>,
     /// Every child wrote the same report (same size, same FNV-1a hash).
     pub same_output: bool,
     /// The strategies of one pipeline counted the same allocations whatever
     /// their global allocator (the tracker sees the pipeline's calls only).
     pub counts_agree: bool,
+    /// Bytes of the report every child wrote.
     pub report_bytes: u64,
+    /// FNV-1a hash of that report.
     pub report_fnv: u64,
+    /// Every child's own sample, as it reported it.
     pub samples: Vec<Sample>,
     /// Instructions per record counted by callgrind, if the comparison was
     /// made with `--callgrind`.
@@ -231,17 +246,21 @@ pub struct Report {
 /// moves by a fraction of a percent between processes).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Instructions {
+    /// `valgrind --version` of the run.
     pub valgrind: String,
     /// The two input sizes run (same seed and batch size as the comparison):
     /// the figures are per record of the difference between them.
     pub records: [u64; 2],
+    /// One row per strategy.
     pub rows: Vec<InstructionRow>,
 }
 
 /// One strategy's counts per record.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InstructionRow {
+    /// The strategy counted.
     pub strategy: Strategy,
+    /// Instructions per record.
     pub instructions: f64,
     /// Global allocations (allocs + reallocs) per record over the same two
     /// runs, counted by the tracker in a normal child.
@@ -372,6 +391,7 @@ pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
 }
 
 impl Report {
+    /// The row of `strategy`, if it was compared.
     pub fn row(&self, strategy: Strategy) -> Option<&Row> {
         self.rows.iter().find(|r| r.strategy == strategy)
     }

@@ -44,8 +44,11 @@ pub enum Pipeline {
 /// The global allocator a strategy's process is linked with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allocator {
+    /// `std::alloc::System`: glibc malloc on Linux.
     System,
+    /// jemalloc, through tikv-jemallocator.
     Jemalloc,
+    /// mimalloc, through the mimalloc crate.
     Mimalloc,
 }
 
@@ -95,6 +98,7 @@ impl Strategy {
 // ANCHOR_END: strategy
 
 impl Pipeline {
+    /// The name tables and charts show.
     pub fn name(self) -> &'static str {
         match self {
             Pipeline::Std => "std",
@@ -105,6 +109,7 @@ impl Pipeline {
 }
 
 impl Strategy {
+    /// The name `--strategies` takes and tables show.
     pub fn name(self) -> &'static str {
         match self {
             Strategy::System => "system",

@@ -22,7 +22,7 @@ pub enum Allocator {
 }
 
 impl Allocator {
-    pub const ALL: [Allocator; 3] = [Allocator::System, Allocator::Jemalloc, Allocator::Mimalloc];
+    pub(crate) const ALL: [Allocator; 3] = [Allocator::System, Allocator::Jemalloc, Allocator::Mimalloc];
 
     /// The binary whose global allocator this is: the timed process, or
     /// (`counted`) the one that wraps it in the tracker.
@@ -40,6 +40,7 @@ impl Allocator {
 // ANCHOR_END: allocator
 
 impl Allocator {
+    /// The name `--allocators` takes and tables show.
     pub fn name(self) -> &'static str {
         match self {
             Allocator::System => "system",

@@ -19,7 +19,9 @@ pub const LINGER_MS: u32 = 300;
 /// gets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Setting {
+    /// The allocator of the process.
     pub allocator: Allocator,
+    /// One environment variable set for it, `(name, value)`; `None`: the defaults.
     pub env: Option<(String, String)>,
 }
 
@@ -54,6 +56,7 @@ pub fn settings() -> Vec<Setting> {
 // ANCHOR_END: settings
 
 impl Setting {
+    /// The setting as tables show it: `jemalloc _RJEM_MALLOC_CONF=narenas:2`.
     pub fn label(&self) -> String {
         match &self.env {
             None => format!("{} (defaults)", self.allocator),
@@ -62,9 +65,13 @@ impl Setting {
     }
 }
 
+/// Every setting of [`settings`] run at one thread count, labelled: what
+/// `arenas --json` writes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Arenas {
+    /// Where it ran.
     pub machine: kit::timing::Machine,
+    /// Each setting with what its child measured.
     pub rows: Vec<(Setting, Sample)>,
 }
 
@@ -130,6 +137,7 @@ pub fn arena_cell(s: &Sample) -> String {
     }
 }
 
+/// The settings side by side: the allocator's arenas and anonymous RSS, holding and after.
 pub fn table(a: &Arenas) -> kit::Table {
     let mut t = kit::Table::new(
         format!(
@@ -157,6 +165,7 @@ pub fn table(a: &Arenas) -> kit::Table {
     t
 }
 
+/// The line under the table: where it ran, and glibc's default arena limit there.
 pub fn label(a: &Arenas) -> String {
     let m = &a.machine;
     format!(

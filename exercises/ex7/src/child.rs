@@ -15,6 +15,7 @@ use crate::workload::{self, Params, Probe, Sharing};
 /// A job for a child process.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Job {
+    /// What to run.
     #[command(flatten)]
     pub params: Params,
     /// Sample anonymous RSS every this many milliseconds (0: never).
@@ -34,9 +35,13 @@ pub struct Job {
 /// Batch latency: the time of each [`workload::BATCH`] operations.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
+    /// Batches timed, all threads.
     pub batches: u64,
+    /// Median.
     pub p50_ns: u64,
+    /// 99th percentile.
     pub p99_ns: u64,
+    /// The slowest batch.
     pub max_ns: u64,
 }
 
@@ -44,15 +49,21 @@ pub struct Latency {
 /// What one child measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
+    /// What ran.
     pub params: Params,
+    /// The global allocator of this process.
     pub allocator: Allocator,
     /// True in a counted process (the tracker is the global allocator):
     /// `counts` are real and the timings are not to be used.
     pub counted: bool,
     /// Operations, all threads.
     pub ops: u64,
+    /// From the start of the work until the last thread finished.
     pub wall_secs: f64,
+    /// Batch times, all threads' batches together.
     pub latency: Latency,
+    /// A sum over the blocks' lengths and first bytes: the same under every
+    /// allocator, and it keeps the work from being optimised away.
     pub checksum: u64,
     /// Every thread's work, each counted on its own thread, summed.
     pub counts: Stats,
@@ -60,9 +71,11 @@ pub struct Sample {
     pub per_thread: Vec<Stats>,
     /// The main thread's share of the work.
     pub main: Stats,
-    /// Anonymous RSS before the work, at its end, and after `linger_ms`.
+    /// Anonymous RSS before the work.
     pub rss_anon_start: Option<u64>,
+    /// At the work's end.
     pub rss_anon_end: Option<u64>,
+    /// After `linger_ms` more.
     pub rss_anon_after: Option<u64>,
     /// `(ms since the start, bytes)` every `sample_ms` (timed runs).
     pub rss_series: Vec<(u32, u64)>,
@@ -224,10 +237,12 @@ fn sample_table(s: &Sample) -> kit::Table {
     about = "One allocator's process of exercise 7. Run `ex7`, which starts this binary itself."
 )]
 pub struct SiblingCli {
+    /// The one thing this run does.
     #[command(subcommand)]
     pub command: SiblingCommand,
 }
 
+/// What the sibling binaries can be asked to do.
 #[derive(Subcommand, Debug)]
 pub enum SiblingCommand {
     /// Run one workload once in this process and print what it measured.

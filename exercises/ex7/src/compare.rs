@@ -15,14 +15,20 @@ use kit::timing::{Claim, Machine, SPREAD_NOTE, Verdict};
 /// What a comparison runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
+    /// Workloads, in this order.
     pub workloads: Vec<Workload>,
+    /// Thread counts, each run for every workload.
     pub threads: Vec<u32>,
+    /// Allocators, each in processes of its own.
     pub allocators: Vec<Allocator>,
+    /// Timed runs of each combination.
     pub runs: usize,
     /// Each workload's default operations per thread, scaled by this
     /// percentage.
     pub work_percent: u32,
+    /// Largest block, in bytes.
     pub max_size: u32,
+    /// Seed of every thread's random sizes and choices.
     pub seed: u64,
     /// Anonymous RSS sampled every this many milliseconds.
     pub sample_ms: u32,
@@ -30,10 +36,11 @@ pub struct Plan {
 // ANCHOR_END: plan
 
 impl Plan {
-    pub fn ops(&self, w: Workload) -> u64 {
+    pub(crate) fn ops(&self, w: Workload) -> u64 {
         (w.default_ops() * self.work_percent as u64 / 100).max(1)
     }
 
+    /// The child parameters of workload `w` at `threads` threads.
     pub fn params(&self, w: Workload, threads: u32) -> crate::Params {
         crate::Params {
             workload: w,
@@ -125,10 +132,13 @@ pub fn collect(plan: &Plan, progress: &dyn Fn()) -> Result<Vec<Sample>, String> 
 /// One (workload, threads, allocator) over all runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
+    /// The workload run.
     pub workload: Workload,
+    /// Worker threads.
     pub threads: u32,
     /// More threads than the machine has cores.
     pub oversubscribed: bool,
+    /// The global allocator.
     pub allocator: Allocator,
     /// Millions of operations per second.
     pub mops: Summary,
@@ -138,11 +148,14 @@ pub struct Row {
     pub rss_end_mib: Summary,
     /// Highest anonymous RSS sampled (MiB).
     pub rss_peak_mib: Summary,
+    /// Minor page faults during the work.
     pub minor_faults: Summary,
     /// The first run's allocator view (and, for arenas, while threads held
     /// memory; for false-sharing, the cache lines shared).
     pub view: View,
+    /// Memory while every thread held its share (arenas), first run.
     pub alive: Option<Probe>,
+    /// The cache lines shared (false-sharing), first run.
     pub sharing: Option<Sharing>,
     /// Every run's p99 (µs), in run order, for paired ratios.
     pub p99_runs: Vec<f64>,
@@ -152,33 +165,44 @@ pub struct Row {
 /// One series of anonymous RSS over time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RssSeries {
+    /// The workload run.
     pub workload: Workload,
+    /// Worker threads.
     pub threads: u32,
+    /// The global allocator.
     pub allocator: Allocator,
+    /// `(ms since the start, bytes)`.
     pub points: Vec<(u32, u64)>,
 }
 
 /// The claim tested, one thread count at a time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClaimRow {
+    /// Worker threads.
     pub threads: u32,
+    /// More threads than the machine has cores.
     pub oversubscribed: bool,
     /// jemalloc's p99 over System's, run by run (runs with a p99 only).
     pub ratios: Vec<f64>,
     /// Their median, quartiles and 95% bootstrap interval of the median.
     pub ratio: Summary,
+    /// Whether the claim held, did not, or the interval cannot tell.
     pub verdict: Verdict,
 }
 
 /// A labelled comparison: what `--json` writes and `--from` reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// What ran.
     pub plan: Plan,
+    /// Where it ran.
     pub machine: Machine,
+    /// One row per workload, thread count and allocator.
     pub rows: Vec<Row>,
     /// Server RSS over time at the largest thread count, first run. (Not
     /// `series`: that name marks a kit::series file of several runs.)
     pub rss_over_time: Vec<RssSeries>,
+    /// The claim, one row per thread count.
     pub claim: Vec<ClaimRow>,
 }
 

@@ -26,9 +26,11 @@ pub fn params(w: Workload, seed: u64) -> Params {
 /// Every workload's counted sample under every allocator.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Counts {
+    /// One per workload and allocator.
     pub samples: Vec<Sample>,
 }
 
+/// Runs every workload once in each allocator's counted process.
 pub fn collect(allocators: &[Allocator], seed: u64) -> Result<Counts, String> {
     let mut samples = Vec::new();
     for w in Workload::ALL {
@@ -89,6 +91,7 @@ pub fn remote_frees_accounted(s: &Sample) -> bool {
 }
 // ANCHOR_END: accounted
 
+/// The counts side by side: one line per workload and allocator.
 pub fn table(c: &Counts) -> kit::Table {
     let mut t = kit::Table::new(
         format!(

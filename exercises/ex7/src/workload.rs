@@ -49,6 +49,7 @@ pub enum Workload {
 // ANCHOR_END: workload
 
 impl Workload {
+    /// The five, in the order tables and charts show them.
     pub const ALL: [Workload; 5] = [
         Workload::RemoteFree,
         Workload::Server,
@@ -57,6 +58,7 @@ impl Workload {
         Workload::FalseSharing,
     ];
 
+    /// The name `--workloads` takes and tables show.
     pub fn name(self) -> &'static str {
         match self {
             Workload::RemoteFree => "remote-free",
@@ -197,14 +199,16 @@ pub fn object(rng: &mut ChaCha8Rng, max_size: u32) -> Box<[u8]> {
 
 /// One thread's latency record: the time of every [`BATCH`] operations, in
 /// a histogram with fixed bounds (made before the work, it never grows).
-pub struct Clock {
-    pub hist: Histogram<u64>,
+struct Clock {
+    /// Batch times, in ns.
+    hist: Histogram<u64>,
     last: Instant,
     n: u64,
 }
 
 impl Clock {
-    pub fn new() -> Clock {
+    /// A clock whose first batch starts now.
+    fn new() -> Clock {
         Clock {
             hist: new_histogram(),
             last: Instant::now(),
@@ -213,14 +217,14 @@ impl Clock {
     }
 
     /// Starts a new batch now, dropping a partial one.
-    pub fn restart(&mut self) {
+    fn restart(&mut self) {
         self.last = Instant::now();
         self.n = 0;
     }
 
     /// One operation done; every BATCH-th records the batch's time.
     #[inline]
-    pub fn tick(&mut self) {
+    fn tick(&mut self) {
         self.n += 1;
         if self.n == BATCH {
             let now = Instant::now();
@@ -239,7 +243,7 @@ impl Default for Clock {
 }
 
 /// 1 ns to 60 s at 2 significant digits.
-pub fn new_histogram() -> Histogram<u64> {
+fn new_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000_000, 2).expect("constant, valid bounds")
 }
 
@@ -247,8 +251,11 @@ pub fn new_histogram() -> Histogram<u64> {
 pub struct ThreadOut {
     /// Its allocations, counted on its own thread(s).
     pub stats: Stats,
+    /// Its batch times.
     pub hist: Histogram<u64>,
+    /// Operations done.
     pub ops: u64,
+    /// Sum over the blocks' contents, as in [`crate::child::Sample`].
     pub checksum: u64,
 }
 
@@ -256,7 +263,9 @@ pub struct ThreadOut {
 /// memory (arenas).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Probe {
+    /// The allocator's own view of its arenas.
     pub view: View,
+    /// Anonymous resident memory (`RssAnon`).
     pub rss_anon: Option<u64>,
 }
 
@@ -276,7 +285,9 @@ pub struct Outcome {
     pub threads: Vec<ThreadOut>,
     /// What the main thread allocated and freed as part of the work.
     pub main: Stats,
+    /// Memory while every thread held its share (arenas only).
     pub alive: Option<Probe>,
+    /// The cache lines shared (false-sharing only).
     pub sharing: Option<Sharing>,
 }
 
@@ -284,8 +295,11 @@ pub struct Outcome {
 pub struct Totals {
     /// Every thread's work, plus the main thread's share.
     pub counts: Stats,
+    /// Each thread's (or chain's) own counts, in thread order.
     pub per_thread: Vec<Stats>,
+    /// Operations, all threads.
     pub ops: u64,
+    /// Sum of the threads' checksums.
     pub checksum: u64,
     /// All threads' batch times.
     pub hist: Histogram<u64>,
@@ -343,7 +357,7 @@ pub fn same_work(a: &Stats, b: &Stats) -> bool {
 /// before the work, so sending and receiving never allocate. The producer
 /// fills slots in order, the consumer empties them in the same order; each
 /// side keeps its own position.
-pub struct Ring {
+struct Ring {
     slots: Vec<Mutex<Option<Box<[u8]>>>>,
     /// The next slot the producer fills (only the producer moves it).
     tail: AtomicUsize,
@@ -352,7 +366,8 @@ pub struct Ring {
 }
 
 impl Ring {
-    pub fn new(capacity: usize) -> Ring {
+    /// `capacity` empty slots.
+    fn new(capacity: usize) -> Ring {
         Ring {
             slots: (0..capacity).map(|_| Mutex::new(None)).collect(),
             tail: AtomicUsize::new(0),
@@ -362,7 +377,7 @@ impl Ring {
 
     /// Puts `block` in the next slot, or gives it back if that slot is still
     /// full (the ring is full).
-    pub fn try_push(&self, block: Box<[u8]>) -> Result<(), Box<[u8]>> {
+    fn try_push(&self, block: Box<[u8]>) -> Result<(), Box<[u8]>> {
         let t = self.tail.load(Relaxed);
         let mut slot = self.slots[t % self.slots.len()]
             .lock()
@@ -376,7 +391,7 @@ impl Ring {
     }
 
     /// Takes the block from the next slot, if the producer has filled it.
-    pub fn try_pop(&self) -> Option<Box<[u8]>> {
+    fn try_pop(&self) -> Option<Box<[u8]>> {
         let h = self.head.load(Relaxed);
         let block = self.slots[h % self.slots.len()]
             .lock()
@@ -415,7 +430,7 @@ fn remote_free(p: &Params) -> Outcome {
 /// Thread `i` of the remote-free workload: sends `p.ops` new blocks into
 /// `outbox` and frees the `p.ops` blocks that arrive in `inbox` (allocated
 /// by the thread before it).
-pub fn remote_free_thread(
+fn remote_free_thread(
     p: &Params,
     i: usize,
     outbox: &Ring,

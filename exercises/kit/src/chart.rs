@@ -22,8 +22,11 @@ pub use plotters::style::RGBColor;
 
 /// One line: its legend label, colour and points.
 pub struct Series {
+    /// The legend's text.
     pub label: String,
+    /// The line's colour.
     pub color: RGBColor,
+    /// `(x, y)` in data units, drawn in order.
     pub points: Vec<(f64, f64)>,
     /// Drawn thin and dashed-looking (a reference line such as y = x).
     pub faint: bool,
@@ -43,9 +46,13 @@ pub enum Scale {
 /// Where the legend goes: the corner the lines leave free.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Corner {
+    /// Top left of the plot.
     UpperLeft,
+    /// Top right of the plot.
     UpperRight,
+    /// Bottom left of the plot.
     LowerLeft,
+    /// Bottom right of the plot.
     LowerRight,
 }
 
@@ -53,14 +60,19 @@ pub enum Corner {
 /// ([`Scale::Log`]) and ends a little above the largest value, leaving room
 /// for the legend.
 pub struct LineChart<'a> {
+    /// Above the plot.
     pub title: &'a str,
     /// The x axis: what it counts, with its unit.
     pub x_desc: &'a str,
     /// The y axis: what it counts, with its unit.
     pub y_desc: &'a str,
+    /// How the x axis maps values.
     pub x_scale: Scale,
+    /// How the y axis maps values.
     pub y_scale: Scale,
+    /// Where the legend goes.
     pub legend: Corner,
+    /// The lines, drawn in order (the last on top).
     pub series: Vec<Series>,
 }
 
@@ -153,23 +165,32 @@ impl LineChart<'_> {
 
 /// One bar: the median of the runs, and the range of the runs as a whisker.
 pub struct Bar {
+    /// What the bar stands for.
     pub label: String,
+    /// Its fill.
     pub color: RGBColor,
+    /// The bar's height.
     pub median: f64,
+    /// Bottom of the whisker.
     pub min: f64,
+    /// Top of the whisker.
     pub max: f64,
 }
 
 /// One panel of a [`BarChart`]: its own title (with the unit) and y axis.
 pub struct Panel {
+    /// Above the panel: what it measures, with the unit.
     pub title: String,
+    /// One bar per contender, left to right.
     pub bars: Vec<Bar>,
 }
 
 /// Panels side by side under one title, each a bar per contender on a linear
 /// axis from 0: several measures of the same contenders at a glance.
 pub struct BarChart<'a> {
+    /// Above all the panels.
     pub title: &'a str,
+    /// The panels, left to right.
     pub panels: Vec<Panel>,
 }
 

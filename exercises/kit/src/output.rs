@@ -19,12 +19,16 @@ pub struct OutputArgs {
 /// The three ways a result is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Tables for a terminal, and the machine label.
     Human,
+    /// One JSON document: what `--from` reads back.
     Json,
+    /// Markdown tables: what the book includes.
     Markdown,
 }
 
 impl OutputArgs {
+    /// The format the flags ask for: human tables when neither is given.
     pub fn format(&self) -> Format {
         if self.json {
             Format::Json
@@ -40,12 +44,16 @@ impl OutputArgs {
 /// Markdown the book includes is byte-for-byte what a reader sees in a terminal.
 #[derive(Debug, Clone, Serialize)]
 pub struct Table {
+    /// Printed above the table.
     pub title: String,
+    /// Column headings.
     pub headers: Vec<String>,
+    /// The rows, each as wide as `headers`.
     pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
+    /// An empty table; add rows with [`Table::row`].
     pub fn new(title: impl Into<String>, headers: &[&str]) -> Self {
         Table {
             title: title.into(),

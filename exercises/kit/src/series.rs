@@ -19,6 +19,7 @@ use crate::timing::Machine;
 /// A data file's shape: `{"series": [run, run, ...]}`.
 #[derive(Debug, Serialize, serde::Deserialize)]
 pub struct Series<R> {
+    /// Each machine's run, in the order recorded.
     pub series: Vec<R>,
 }
 

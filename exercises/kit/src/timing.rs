@@ -29,24 +29,31 @@ fn f64_or_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
 /// 95% bootstrap interval of the median.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
+    /// Samples summarised.
     pub runs: usize,
+    /// The middle sample (mean of the two middle ones for an even count).
     #[serde(deserialize_with = "f64_or_nan")]
     pub median: f64,
+    /// The smallest sample.
     #[serde(deserialize_with = "f64_or_nan")]
     pub min: f64,
+    /// The largest sample.
     #[serde(deserialize_with = "f64_or_nan")]
     pub max: f64,
     /// `(max - min) / median`, as a fraction: 0.05 means the runs span 5%.
     #[serde(deserialize_with = "f64_or_nan")]
     pub spread: f64,
-    /// First and third quartiles (NaN in data recorded before they were kept).
+    /// First quartile (NaN in data recorded before quartiles were kept).
     #[serde(default = "nan", deserialize_with = "f64_or_nan")]
     pub q1: f64,
+    /// Third quartile (NaN in the same data).
     #[serde(default = "nan", deserialize_with = "f64_or_nan")]
     pub q3: f64,
-    /// 95% bootstrap interval of the median (fixed seed, percentile method).
+    /// Lower end of the 95% bootstrap interval of the median (fixed seed,
+    /// percentile method).
     #[serde(default = "nan", deserialize_with = "f64_or_nan")]
     pub ci_low: f64,
+    /// Its upper end.
     #[serde(default = "nan", deserialize_with = "f64_or_nan")]
     pub ci_high: f64,
 }
@@ -189,7 +196,9 @@ impl Summary {
 /// "at least `low`").
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Claim {
+    /// Lower bound of the claimed range.
     pub low: f64,
+    /// Upper bound (`f64::INFINITY`: none).
     pub high: f64,
 }
 
@@ -207,6 +216,7 @@ pub enum Verdict {
     Inconclusive,
     /// Machines measured disagree (each one's verdict is conclusive).
     MachineDependent,
+    /// No interval to judge (no runs, or data recorded before intervals were kept).
     NoData,
 }
 
@@ -301,12 +311,15 @@ pub const PROVISIONAL_ENV: &str = "KIT_PROVISIONAL";
 pub struct Machine {
     /// CPU model name from `/proc/cpuinfo`.
     pub cpu: String,
-    /// CPU family and model numbers (`cpu family`, `model` in `/proc/cpuinfo`).
+    /// CPU family number (`cpu family` in `/proc/cpuinfo`).
     #[serde(default)]
     pub cpu_family: Option<u32>,
+    /// CPU model number (`model` in `/proc/cpuinfo`).
     #[serde(default)]
     pub cpu_model: Option<u32>,
+    /// Logical CPUs this process may use (`available_parallelism`).
     pub cores: usize,
+    /// The target OS (`std::env::consts::OS`).
     pub os: String,
     /// Kernel release (`/proc/sys/kernel/osrelease`).
     #[serde(default)]
@@ -317,7 +330,9 @@ pub struct Machine {
     /// UTC date of the run, `YYYY-MM-DD`.
     #[serde(default)]
     pub date: String,
+    /// The build profile of the binary: `release` or `debug`.
     pub profile: String,
+    /// `rustc --version` of the compiler that built it.
     pub rustc: String,
     /// A quick stand-in run on a loaded machine, to be replaced.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
