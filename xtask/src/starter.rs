@@ -14,9 +14,10 @@
 //! the book shows the solution without the markers. The starter copy replaces
 //! everything between the two lines by the statement, the hint and
 //! `todo!("exN task NAME")`, so it compiles, and every test that reaches a
-//! missing body fails and names the task. Nothing else changes, apart from a
-//! `[lints]` table that lets the starter crates build without warnings about
-//! names only the missing bodies use. The copy carries the xtask too: it is a
+//! missing body fails and names the task. Nothing else changes, apart from
+//! allowances added to the workspace's lint tables (`[workspace.lints.*]`,
+//! which every member inherits) so that the starter builds without warnings
+//! about names only the missing bodies use. The copy carries the xtask too: it is a
 //! member of the workspace it copies.
 
 use std::collections::BTreeSet;
@@ -42,18 +43,53 @@ const COPY: &[&str] = &[
     "LICENSE-APACHE",
 ];
 
-const LINTS: &str = "
-# Starter copy: the bodies you write will use these names and imports; until
-# then the compiler would warn about them.
-[lints.rust]
-unused_variables = \"allow\"
-unused_imports = \"allow\"
-unused_mut = \"allow\"
-dead_code = \"allow\"
-[lints.clippy]
-# A `&mut Vec` parameter that only the missing body grows looks like a slice.
-ptr_arg = \"allow\"
-";
+/// Lints the starter allows: the bodies a learner writes will use these names
+/// and imports; until then the compiler would warn about them. They go into
+/// the root manifest's `[workspace.lints.GROUP]` tables, since a member that
+/// inherits the workspace's lints may not have lint tables of its own.
+const ALLOW: &[(&str, &[&str])] = &[
+    (
+        "rust",
+        &[
+            "unused_variables",
+            "unused_imports",
+            "unused_mut",
+            "dead_code",
+        ],
+    ),
+    // A `&mut Vec` parameter that only the missing body grows looks like a slice.
+    ("clippy", &["ptr_arg"]),
+];
+
+/// The starter copy's root manifest: [`ALLOW`] merged into the workspace's
+/// lint tables, right under each table's header.
+fn starter_manifest(text: &str) -> Result<String> {
+    let mut out = text.to_string();
+    for (group, lints) in ALLOW {
+        let header = format!("[workspace.lints.{group}]\n");
+        let Some(at) = out.find(&header) else {
+            return fail(format!(
+                "Cargo.toml: no [workspace.lints.{group}] table for the starter's allowances"
+            ));
+        };
+        let start = at + header.len();
+        let end = out[start..].find("\n[").map_or(out.len(), |i| start + i);
+        let mut add = String::from("# Starter copy: until the missing bodies are written.\n");
+        for lint in *lints {
+            let set = out[start..end]
+                .lines()
+                .any(|l| l.split('=').next().is_some_and(|k| k.trim() == *lint));
+            if set {
+                return fail(format!(
+                    "Cargo.toml: [workspace.lints.{group}] already sets {lint}, which the starter allows"
+                ));
+            }
+            add += &format!("{lint} = \"allow\"\n");
+        }
+        out.insert_str(start, &add);
+    }
+    Ok(out)
+}
 
 const README: &str = "# Allocators in Rust: starter workspace
 
@@ -332,10 +368,15 @@ pub fn write(m: &Manifest, dest: &Path, solved: &BTreeSet<String>, force: bool) 
             && file.ends_with("/Cargo.toml")
         {
             let text = String::from_utf8(data).map_err(|_| format!("{file}: not UTF-8"))?;
-            if text.contains("[lints") {
-                return fail(format!("{file}: already has a [lints] table"));
+            if !text.contains("\n[lints]\nworkspace = true\n") {
+                return fail(format!(
+                    "{file}: needs `[lints] workspace = true`: the starter's allowances are in the workspace's lint tables"
+                ));
             }
-            data = format!("{}\n{LINTS}", text.trim_end_matches('\n')).into_bytes();
+            data = text.into_bytes();
+        } else if file == "Cargo.toml" {
+            let text = String::from_utf8(data).map_err(|_| format!("{file}: not UTF-8"))?;
+            data = starter_manifest(&text)?.into_bytes();
         }
         let to = dest.join(&file);
         write_if_changed(&to, &data)?;
@@ -576,6 +617,21 @@ mod tests {
         let lines = wrap("one two three four five", 12, "// ", "// ");
         assert_eq!(lines, vec!["// one two", "// three", "// four five"]);
         assert!(lines.iter().all(|l| l.len() <= 12));
+    }
+
+    #[test]
+    fn allowances_join_the_workspace_lint_tables() {
+        let root = "[workspace.lints.rust]\nmissing_docs = \"warn\"\n\n\
+                    [workspace.lints.clippy]\nundocumented_unsafe_blocks = \"warn\"\n";
+        let out = starter_manifest(root).unwrap();
+        let rust = out.find("[workspace.lints.rust]").unwrap();
+        let clippy = out.find("[workspace.lints.clippy]").unwrap();
+        let dead_code = out.find("dead_code = \"allow\"").unwrap();
+        let ptr_arg = out.find("ptr_arg = \"allow\"").unwrap();
+        assert!(rust < dead_code && dead_code < clippy && clippy < ptr_arg);
+        assert_eq!(out.matches("[workspace.lints.").count(), 2);
+        assert!(starter_manifest("[workspace.lints.rust]\ndead_code = \"warn\"\n").is_err());
+        assert!(starter_manifest("[workspace]\n").is_err());
     }
 
     #[test]

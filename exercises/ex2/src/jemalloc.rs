@@ -81,6 +81,7 @@ pub fn class_rule() -> ClassRule {
     }
 }
 
+/// Without jemalloc: the documented default rule.
 #[cfg(not(jemalloc))]
 pub fn class_rule() -> ClassRule {
     ClassRule::DEFAULT
@@ -100,6 +101,7 @@ pub fn nallocx(size: u64) -> Option<u64> {
 }
 // ANCHOR_END: nallocx
 
+/// Without jemalloc: no size class to ask for.
 #[cfg(not(jemalloc))]
 pub fn nallocx(_size: u64) -> Option<u64> {
     None
@@ -154,6 +156,7 @@ pub fn small_max() -> Option<u64> {
     Some(size as u64)
 }
 
+/// Without jemalloc: no small classes.
 #[cfg(not(jemalloc))]
 pub fn small_max() -> Option<u64> {
     None
@@ -165,6 +168,7 @@ pub fn version() -> Option<&'static str> {
     tikv_jemalloc_ctl::version::read().ok()
 }
 
+/// Without jemalloc: no version.
 #[cfg(not(jemalloc))]
 pub fn version() -> Option<&'static str> {
     None
@@ -178,6 +182,7 @@ pub fn thread_allocated() -> Option<u64> {
     thread::allocatedp::read().ok().map(|p| p.get())
 }
 
+/// Without jemalloc: no counter.
 #[cfg(not(jemalloc))]
 pub fn thread_allocated() -> Option<u64> {
     None
@@ -222,6 +227,7 @@ pub fn stats() -> Option<Stats> {
 }
 // ANCHOR_END: stats
 
+/// Without jemalloc: no statistics.
 #[cfg(not(jemalloc))]
 pub fn stats() -> Option<Stats> {
     None
@@ -267,11 +273,13 @@ pub fn flush_thread_cache() -> bool {
     void_mallctl(b"thread.tcache.flush\0")
 }
 
+/// Without jemalloc: nothing purged.
 #[cfg(not(jemalloc))]
 pub fn purge_all() -> bool {
     false
 }
 
+/// Without jemalloc: no cache to flush.
 #[cfg(not(jemalloc))]
 pub fn flush_thread_cache() -> bool {
     false
@@ -313,6 +321,7 @@ pub fn options() -> Option<Options> {
     })
 }
 
+/// Without jemalloc: no options.
 #[cfg(not(jemalloc))]
 pub fn options() -> Option<Options> {
     None
