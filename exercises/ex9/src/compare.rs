@@ -64,7 +64,10 @@ pub struct WorkRow {
     pub throughput: kit::Summary,
     /// Anonymous RSS gained at the peak, in bytes.
     pub rss_growth: kit::Summary,
-    /// Fragmentation run: live and held bytes at the end (medians).
+    /// Fragmentation run: peak live bytes, and live and held bytes at the
+    /// end (medians).
+    #[serde(default)]
+    pub peak_live_bytes: Option<f64>,
     pub live_bytes: Option<f64>,
     pub held_bytes: Option<f64>,
     /// Every run's checksum was the same (the same work was done).
@@ -104,11 +107,16 @@ pub struct ChurnSample {
     pub checksum: u64,
 }
 
+/// Pairs run before the timed loop.
+pub const WARMUP: u64 = 10_000;
+
 /// Runs the churn loop here and times it (the child side).
 pub fn churn_here(allocator: Allocator, pattern: Pattern, iters: u64) -> Option<ChurnSample> {
-    // One warm-up pass so every allocator starts with its structures set up.
+    // Instructions are counted for a real CPU: no client requests.
     ex9_alloc::valgrind::set_requests(false);
-    allocator.churn(pattern, iters.min(10_000))?;
+    // A warm-up pass of a fixed length, so every allocator starts with its
+    // structures set up (and callgrind's two runs share it: it cancels).
+    allocator.churn(pattern, WARMUP)?;
     let t = std::time::Instant::now();
     let checksum = allocator.churn(pattern, iters)?;
     let ns = t.elapsed().as_nanos() as f64 / iters.max(1) as f64;
@@ -233,6 +241,7 @@ fn work_row(job: Job, allocator: Allocator, samples: &[Sample]) -> WorkRow {
         allocator,
         throughput: kit::Summary::of_or_nan(&of(&|s| Some(s.throughput()))),
         rss_growth: kit::Summary::of_or_nan(&of(&|s| s.rss_growth().map(|b| b as f64))),
+        peak_live_bytes: median(of(&|s| s.frag.map(|f| f.peak_live_bytes as f64))),
         live_bytes: median(of(&|s| s.frag.map(|f| f.live_bytes as f64))),
         held_bytes: median(of(&|s| s.frag.map(|f| f.held_bytes as f64))),
         same_checksum: samples.windows(2).all(|w| w[0].checksum == w[1].checksum),
@@ -348,6 +357,7 @@ pub fn memory_table(r: &Report) -> kit::Table {
             "allocator",
             &format!("requests, {biggest} thread(s): peak gain"),
             &format!("server, {biggest} thread(s): peak gain"),
+            "frag: peak live",
             "frag: live at the end",
             "frag: held at the end",
             "frag: held / live",
@@ -373,6 +383,7 @@ pub fn memory_table(r: &Report) -> kit::Table {
             a.label().to_string(),
             gain(find(Workload::Requests, biggest)),
             gain(find(Workload::Server, biggest)),
+            opt(f.peak_live_bytes),
             opt(f.live_bytes),
             opt(f.held_bytes),
             ratio,
