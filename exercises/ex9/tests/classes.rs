@@ -13,7 +13,7 @@ fn a_request_takes_the_smallest_class_that_holds_it() {
         for align in (0..=13).map(|k| 1usize << k) {
             let l = Layout::from_size_align(size, align).unwrap();
             let fits = |&c: &usize| c >= size && natural_align(c) >= align;
-            let want = CLASSES.iter().position(|c| fits(c));
+            let want = CLASSES.iter().position(fits);
             assert_eq!(class_of(l), want, "size {size}, align {align}");
         }
     }

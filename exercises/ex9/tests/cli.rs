@@ -75,7 +75,10 @@ fn the_tracker_counts_the_requests_made_to_the_final_step() {
     assert_eq!(a, b, "the same requests, the same counts");
     let r = &a["requests"];
     assert!(r["allocs"].as_u64().unwrap() > 1000);
-    assert_eq!(r["allocs"], r["deallocs"], "every request frees what it allocates");
+    assert_eq!(
+        r["allocs"], r["deallocs"],
+        "every request frees what it allocates"
+    );
     assert!(a["dhat_blocks"].as_u64().unwrap() >= r["allocs"].as_u64().unwrap());
 }
 
@@ -113,7 +116,10 @@ fn a_tiny_comparison_runs_every_allocator_and_renders_from_its_json() {
         .collect();
     assert!(frag.len() >= 2);
     // The same work under every allocator: the same live bytes.
-    assert!(frag.windows(2).all(|w| w[0]["live_bytes"] == w[1]["live_bytes"]));
+    assert!(
+        frag.windows(2)
+            .all(|w| w[0]["live_bytes"] == w[1]["live_bytes"])
+    );
     let dir = std::env::temp_dir().join(format!("ex9-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("report.json");
