@@ -94,7 +94,7 @@ const LINK_STARTS: [usize; NCLASSES + 1] = {
 /// aligned enough. `None` for a request larger than [`MAX_CLASS`] or
 /// aligned more than any class that could hold it.
 #[inline]
-pub const fn class_of(layout: Layout) -> Option<usize> {
+pub fn class_of(layout: Layout) -> Option<usize> {
     // ANCHOR: task_class_of
     let (size, align) = (layout.size(), layout.align());
     if size > MAX_CLASS {
@@ -316,8 +316,8 @@ unsafe impl<U: GlobalAlloc> GlobalAlloc for SizeClasses<U> {
 
 /// The bytes a request of `size` (alignment 1 to 16) takes: its class, or
 /// itself when it goes upstream.
-pub const fn rounded(size: usize) -> usize {
-    match Layout::from_size_align(if size == 0 { 1 } else { size }, 1) {
+pub fn rounded(size: usize) -> usize {
+    match Layout::from_size_align(size.max(1), 1) {
         Ok(l) => match class_of(l) {
             Some(c) => CLASSES[c],
             None => size,
