@@ -2,8 +2,8 @@
 //!
 //! The two steps of chapter 9's small allocator that need no operating
 //! system: this crate is `#![no_std]` and has no dependencies, so it builds
-//! for an embedded target as it is, and any program can install it as its
-//! `#[global_allocator]`.
+//! for any target with 64-bit atomics (the free list's head is an
+//! `AtomicU64`), and any program can install it as its `#[global_allocator]`.
 //!
 //! 1. [`pool`]: a fixed-block pool over a static buffer, with a lock-free,
 //!    ABA-safe free list of block indices.
