@@ -1,9 +1,11 @@
 //! valgrind's memcheck sees inside the pool: one short run of this test
 //! binary under memcheck, as a child, which uses every step correctly and
 //! then writes to a block of the final step after freeing it. memcheck must
-//! report exactly that one error, as a write to a freed block. Without the
-//! client requests ([`ex9_alloc::valgrind`]) it would report none: to
-//! memcheck the pool's buffer is one static array, always addressable.
+//! report exactly that one error, as a write to a freed block. Then the
+//! child switches the client requests ([`ex9_alloc::valgrind`]) off and
+//! makes the same mistake with a block of another class: memcheck must
+//! stay silent, because to it the pool's buffer is one static array,
+//! always addressable. Both in one run: the error count must be exactly one.
 //!
 //! No libtest harness: the child must run only the code below.
 
@@ -37,7 +39,8 @@ fn main() {
     );
     assert!(err.contains("ERROR SUMMARY: 1 errors"), "{err}");
     println!(
-        "memcheck: the steps used correctly, no error; a use after free inside the pool, caught"
+        "memcheck: the steps used correctly, no error; a use after free inside the pool, \
+         caught; the same without client requests, unseen"
     );
 }
 
@@ -68,5 +71,13 @@ fn child() {
         // The bug: the block is back in this thread's bin, still mapped,
         // still inside the pool's buffer.
         std::ptr::write_volatile(p.cast::<u64>(), 42);
+
+        // The same bug without the client requests, in a class not used
+        // before: memcheck cannot see it.
+        ex9_alloc::valgrind::set_requests(false);
+        let big = Layout::from_size_align(3000, 8).unwrap();
+        let q = ex9::steps::STEP3.alloc(big);
+        ex9::steps::STEP3.dealloc(q, big);
+        std::ptr::write_volatile(q.cast::<u64>(), 42);
     }
 }
