@@ -31,7 +31,7 @@ pub mod workload;
 pub use naive::NaiveTracker;
 pub use tracker::{
     COUNTERS, Counters, FLUSH_BYTES, RECYCLES_SLOTS, SLOTS, Tracker, measure, measure_process,
-    tracking_is_active, warn_if_untracked,
+    on_thread_exit, tracking_is_active, warn_if_untracked,
 };
 
 use serde::{Deserialize, Serialize};
