@@ -115,7 +115,9 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Exceeded { budget, stats } => {
-                let bytes = budget.max_bytes.map_or("any".to_string(), |b| b.to_string());
+                let bytes = budget
+                    .max_bytes
+                    .map_or("any".to_string(), |b| b.to_string());
                 write!(
                     f,
                     "allocation budget exceeded: {} allocations ({} alloc + {} realloc), \

@@ -13,7 +13,9 @@ use ex1::budget::{Budget, Error};
 #[global_allocator]
 static GLOBAL: Tracker<System> = Tracker::new(System);
 
-/// Makes `n` boxes of 32 bytes: exactly `n` allocations, `32 n` bytes.
+/// Makes `n` boxes of 32 bytes: exactly `n` allocations, `32 n` bytes (the
+/// boxes are the point: one allocation each).
+#[allow(clippy::vec_box)]
 fn boxes(n: usize) -> Vec<Box<[u8; 32]>> {
     let mut v = Vec::with_capacity(n); // one more allocation
     for i in 0..n {
@@ -28,7 +30,11 @@ fn a_reused_buffer_is_within_a_zero_budget_after_warm_up() {
     let stats = Budget::zero().warm_up(1).assert(|| {
         buf.clear();
         for i in 0..100 {
-            buf.push_str(if i % 2 == 0 { "GET " } else { "/api/orders/:id " });
+            buf.push_str(if i % 2 == 0 {
+                "GET "
+            } else {
+                "/api/orders/:id "
+            });
         }
         buf.len()
     });
@@ -49,7 +55,9 @@ fn without_warm_up_the_same_code_exceeds_a_zero_budget() {
 
 #[test]
 fn exact_counts_within_budget() {
-    let stats = Budget::allocs(11).bytes(10 * 32 + 10 * 8).assert(|| boxes(10));
+    let stats = Budget::allocs(11)
+        .bytes(10 * 32 + 10 * 8)
+        .assert(|| boxes(10));
     assert_eq!((stats.allocs, stats.reallocs), (11, 0));
     assert_eq!(stats.bytes_allocated, 10 * 32 + 10 * 8);
 }
@@ -66,7 +74,10 @@ fn the_failure_shows_the_counts() {
 
 #[test]
 fn a_byte_limit_fails_on_its_own() {
-    let err = Budget::allocs(100).bytes(399).check(|| boxes(10)).unwrap_err();
+    let err = Budget::allocs(100)
+        .bytes(399)
+        .check(|| boxes(10))
+        .unwrap_err();
     match err {
         Error::Exceeded { stats, .. } => assert_eq!(stats.bytes_allocated, 400),
         e => panic!("expected Exceeded, got {e}"),
