@@ -11,7 +11,7 @@ use std::process::{Command, ExitCode};
 use clap::Parser;
 
 /// The exercises, in chapter order, and what each shows.
-const EXERCISES: [(&str, &str); 7] = [
+const EXERCISES: [(&str, &str); 8] = [
     ("ex1", "a tracking allocator; Vec and String growth"),
     ("ex2", "jemalloc vs System, each in its own process"),
     ("ex3", "bump arena basics"),
@@ -25,13 +25,17 @@ const EXERCISES: [(&str, &str); 7] = [
         "ex7",
         "many threads: remote frees, arenas, churn, false sharing",
     ),
+    (
+        "ex8",
+        "your own program: allocation budgets, five heap profilers",
+    ),
 ];
 
 /// Runs the exercises of "Allocators in Rust", each in its own process.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
-    /// The exercise to run (1 to 7); all of them, in order, if omitted.
+    /// The exercise to run (1 to 8); all of them, in order, if omitted.
     #[arg(value_parser = parse_exercise)]
     exercise: Option<usize>,
     /// Arguments passed to that exercise (for example `overhead --threads 1,2`).
@@ -46,7 +50,7 @@ struct Cli {
 fn parse_exercise(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if (1..=EXERCISES.len()).contains(&n) => Ok(n),
-        _ => Err("choose one of 1, 2, 3, 4, 5, 6, 7".to_string()),
+        _ => Err("choose one of 1, 2, 3, 4, 5, 6, 7, 8".to_string()),
     }
 }
 

@@ -33,6 +33,17 @@ pub fn frames(svg: &str) -> Vec<String> {
     svg.split("<title>")
         .skip(1)
         .filter_map(|s| s.split("</title>").next())
-        .map(|t| t.split(" (").next().unwrap_or(t).to_string())
+        .map(unescaped_name)
         .collect()
+}
+
+/// A frame's `<title>` text (`name (N allocations, P%)`, XML-escaped)
+/// back to the frame's name.
+fn unescaped_name(title: &str) -> String {
+    let name = title.rsplit_once(" (").map_or(title, |(name, _)| name);
+    name.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }

@@ -10,8 +10,18 @@
 use ex5::{Options, Pipeline};
 use serde::{Deserialize, Serialize};
 
-/// The frame the profiles are filtered on (its function's path).
-pub const FRAME: &str = "ex8::job::std_pipeline";
+/// The frame the profiles are filtered on, as each tool names it: by path
+/// (valgrind), by name and file (dhat-rs, heaptrack).
+pub const FRAMES: [&str; 3] = [
+    "ex8::job::std_pipeline (",
+    "std_pipeline (ex8/src/job.rs:",
+    "std_pipeline (job.rs)",
+];
+
+/// Whether a frame, as a tool printed it, is the job's.
+pub fn is_job_frame(frame: &str) -> bool {
+    FRAMES.iter().any(|f| frame.contains(f))
+}
 
 /// Seed of the generated input (the same as exercise 5's default).
 pub const SEED: u64 = 1;

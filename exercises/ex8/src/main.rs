@@ -176,7 +176,12 @@ fn job_cmd(a: &JobArgs) -> Result<(), String> {
         f => {
             let mut t = Table::new(
                 format!("The std pipeline over {} records", c.records),
-                &["allocations", "reallocs", "bytes requested", "peak live bytes"],
+                &[
+                    "allocations",
+                    "reallocs",
+                    "bytes requested",
+                    "peak live bytes",
+                ],
             );
             t.row([
                 c.stats.dhat_blocks(),
@@ -212,7 +217,9 @@ fn shootout_cmd(a: &ShootoutArgs) -> Result<(), String> {
     }
     match a.out.format() {
         Format::Json if runs.len() == 1 => print_json(&runs[0]),
-        Format::Json => print_json(&kit::series::Series { series: runs.clone() }),
+        Format::Json => print_json(&kit::series::Series {
+            series: runs.clone(),
+        }),
         f => {
             print_tables(&[shootout::questions()], f);
             for r in &runs {
@@ -227,7 +234,9 @@ fn shootout_cmd(a: &ShootoutArgs) -> Result<(), String> {
         if !problems.is_empty() {
             return Err(problems.join("; "));
         }
-        eprintln!("shoot-out: every tool agrees with the tracker; the flame graph has the pipeline's frames");
+        eprintln!(
+            "shoot-out: every tool agrees with the tracker; the flame graph has the pipeline's frames"
+        );
     }
     Ok(())
 }
