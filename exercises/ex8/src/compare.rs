@@ -135,7 +135,7 @@ pub fn table(r: &Report) -> Table {
 pub fn label(r: &Report) -> String {
     let (naive, fixed) = (&r.versions[0].time_us, &r.versions[1].time_us);
     format!(
-        "Counts: exact, from the tracker. Times: {} processes' calls, {}; the fix is {:.2}x as fast here. {}, {}{}.",
+        "Counts: exact, from the tracker. Times: {} timed calls in fresh untracked processes, {}; the fix is {:.2}x as fast here. {}, {}{}.",
         naive.runs,
         naive.spread_note(),
         naive.median / fixed.median,

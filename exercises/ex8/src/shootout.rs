@@ -759,7 +759,9 @@ pub fn agreement_table(r: &Report) -> Table {
 pub fn label(r: &Report) -> String {
     format!(
         "One run of each tool; slowdown and memory against the same binary without the tool \
-         (jemalloc: the same binary with profiling off). {}, {}{}.",
+         (jemalloc: the same binary with profiling off). The heaviest stack of heaptrack's \
+         allocation calls in the naive tally ends in `{}`. {}, {}{}.",
+        r.naive_top,
         r.machine.short(),
         r.machine.date,
         if r.machine.provisional {
