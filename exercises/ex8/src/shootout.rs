@@ -346,7 +346,11 @@ pub fn fold_under(stacks: &str, is_frame: impl Fn(&str) -> bool) -> Vec<String> 
         let Some(i) = frames.iter().position(|f| is_frame(f)) else {
             continue;
         };
-        let kept: Vec<String> = frames[i..].iter().map(|f| clean_frame(f)).collect();
+        let kept: Vec<String> = frames[i..]
+            .iter()
+            .filter(|f| !f.trim().is_empty())
+            .map(|f| clean_frame(f))
+            .collect();
         *out.entry(kept.join(";")).or_default() += n;
     }
     out.into_iter().map(|(s, n)| format!("{s} {n}")).collect()

@@ -6,7 +6,7 @@ use ex8::shootout::{fold_under, folded_total, jemalloc_bound, jemalloc_estimate}
 
 #[test]
 fn folded_stacks_are_cut_at_the_frame_and_merged() {
-    let stacks = "main;ex8::job::std_pipeline::h0123456789abcdef;ex5::parse;malloc 3\n\
+    let stacks = "main;ex8::job::std_pipeline::h0123456789abcdef;ex5::parse;malloc; 3\n\
                   main;other 5\n\
                   start;ex8::job::std_pipeline::h0123456789abcdef;ex5::parse;malloc 4\n";
     let f = fold_under(stacks, |f: &str| f.contains("ex8::job::std_pipeline"));
