@@ -1,4 +1,4 @@
-//! The allocation flame graph: heaptrack's allocation stacks of the std
+//! The allocation flame graph: dhat-rs's program points of the std
 //! pipeline, folded (`frame;frame;frame count`), drawn by `inferno`.
 //!
 //! The stacks are kept in the shoot-out's data file and drawn from there,

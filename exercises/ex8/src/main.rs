@@ -207,7 +207,7 @@ fn shootout_cmd(a: &ShootoutArgs) -> Result<(), String> {
     if a.flame {
         let svg = ex8::flame::svg(
             &runs[0].folded,
-            "Allocation calls of exercise 5's std pipeline (heaptrack)",
+            "Allocations (blocks) of exercise 5's std pipeline (dhat-rs)",
         );
         return if kit::output::print_svg(svg) {
             Ok(())

@@ -152,8 +152,8 @@ pub struct Report {
     pub counted: Counted,
     pub tools: Vec<ToolRun>,
     pub jemalloc: Vec<JemallocSample>,
-    /// The std pipeline's allocation stacks (heaptrack, allocation calls),
-    /// folded, from the job's frame down: the flame graph's input.
+    /// The std pipeline's allocation stacks (dhat-rs's program points, in
+    /// blocks), folded, from the job's frame down: the flame graph's input.
     pub folded: Vec<String>,
     /// The hottest allocation site heaptrack names in the naive tally.
     #[serde(default)]
@@ -488,6 +488,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
         &log("dhat-rs"),
     )?;
     let seen = dhat_under(&dir.join("dhat-heap-ex8.json"))?;
+    let folded = fold_dhat(&dir.join("dhat-heap-ex8.json"))?;
     tools.push(tool_run(
         Tool::DhatRs,
         &ran,
@@ -531,11 +532,10 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
             .args(["-p", "0", "-a", "0", "-T", "0"]),
         &log("heaptrack_print"),
     )?;
-    let folded = fold_under(
+    let calls = folded_total(&fold_under(
         &std::fs::read_to_string(&stacks).map_err(|e| e.to_string())?,
         is_job_frame,
-    );
-    let calls = folded_total(&folded);
+    ));
     tools.push(tool_run(
         Tool::Heaptrack,
         &ran,
@@ -781,9 +781,9 @@ pub fn label(r: &Report) -> String {
 
 /// Frames the allocation flame graph of the std pipeline must have.
 pub const FLAME_FRAMES: [&str; 3] = [
-    "std_pipeline (job.rs)",
-    "parse<> (std_pipeline.rs)",
-    "new (std_pipeline.rs)",
+    "std_pipeline (ex8/src/job.rs)",
+    "parse<> (ex5/src/std_pipeline.rs)",
+    "new (ex5/src/std_pipeline.rs)",
 ];
 
 /// What is wrong with a shoot-out run: tools that disagree with the
@@ -814,4 +814,72 @@ pub fn problems(r: &Report) -> Vec<String> {
         ));
     }
     p
+}
+
+/// Folded stacks (`root;...;leaf blocks`) from a dhat profile's program
+/// points whose stack passes through the job's frame, cut to start there.
+/// Frames lose their address, generic arguments and line numbers (which
+/// move with the compiler), and dhat's own allocator frame.
+pub fn fold_dhat(path: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let f: DhatFile =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out: std::collections::BTreeMap<String, u64> = Default::default();
+    for pp in &f.pps {
+        // dhat lists a program point's frames from the allocation outwards.
+        let frames: Vec<&str> = pp
+            .fs
+            .iter()
+            .rev()
+            .filter_map(|&i| f.ftbl.get(i).map(String::as_str))
+            .collect();
+        let Some(start) = frames.iter().position(|f| is_job_frame(f)) else {
+            continue;
+        };
+        let kept: Vec<String> = frames[start..]
+            .iter()
+            .map(|f| short_frame(f))
+            .filter(|f| !f.contains("(dhat-"))
+            .collect();
+        *out.entry(kept.join(";")).or_default() += pp.tbk;
+    }
+    Ok(out.into_iter().map(|(s, n)| format!("{s} {n}")).collect())
+}
+
+/// `0x1234: name<T, U> (path/file.rs:12:5)` → `name<> (path/file.rs)`.
+pub fn short_frame(f: &str) -> String {
+    let f = f.split_once(": ").map_or(
+        f,
+        |(addr, rest)| {
+            if addr.starts_with("0x") { rest } else { f }
+        },
+    );
+    let mut name = String::with_capacity(f.len());
+    let mut depth = 0usize;
+    for c in f.chars() {
+        match c {
+            '<' => {
+                if depth == 0 {
+                    name.push('<');
+                }
+                depth += 1;
+            }
+            '>' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    name.push('>');
+                }
+            }
+            _ if depth == 0 => name.push(c),
+            _ => {}
+        }
+    }
+    match name.rsplit_once(" (") {
+        Some((n, file)) => {
+            let file = file.trim_end_matches(')');
+            let file = file.split(':').next().unwrap_or(file);
+            format!("{n} ({file})")
+        }
+        None => name,
+    }
 }

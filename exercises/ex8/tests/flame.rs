@@ -54,3 +54,19 @@ fn a_jemalloc_dump_is_unsampled() {
 fn the_sampling_bound_narrows_with_more_samples() {
     assert!(jemalloc_bound(1 << 20, 10) < jemalloc_bound(1 << 20, 14));
 }
+
+#[test]
+fn dhat_frames_lose_address_generics_and_lines() {
+    use ex8::shootout::short_frame;
+    assert_eq!(
+        short_frame(
+            "0x55f6c5dcb05b: parse<&mut std::io::BufReader<ex5::G>> (ex5/src/std_pipeline.rs:88:42)"
+        ),
+        "parse<> (ex5/src/std_pipeline.rs)"
+    );
+    assert_eq!(
+        short_frame("0x1: std_pipeline (ex8/src/job.rs:24:17)"),
+        "std_pipeline (ex8/src/job.rs)"
+    );
+    assert_eq!(short_frame("[root]"), "[root]");
+}
