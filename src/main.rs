@@ -12,7 +12,7 @@ use clap::Parser;
 
 /// The exercises, in chapter order: each chapter's number, its crate and
 /// what it shows.
-const EXERCISES: [(usize, &str, &str); 8] = [
+const EXERCISES: [(usize, &str, &str); 9] = [
     (1, "ex1", "a tracking allocator; Vec and String growth"),
     (2, "ex2", "jemalloc vs System, each in its own process"),
     (3, "ex3", "bump arena basics"),
@@ -27,6 +27,11 @@ const EXERCISES: [(usize, &str, &str); 8] = [
         7,
         "ex7",
         "many threads: remote frees, arenas, churn, false sharing",
+    ),
+    (
+        8,
+        "ex8",
+        "your own program: allocation budgets, five heap profilers",
     ),
     (
         9,
