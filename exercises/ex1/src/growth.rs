@@ -249,14 +249,6 @@ pub fn string_cases() -> Vec<Case> {
 }
 // ANCHOR_END: strings
 
-/// `4 → 8 → 16`, the way the book prints a capacity sequence.
-pub fn arrows(caps: &[usize]) -> String {
-    caps.iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(" → ")
-}
-
 // ANCHOR: chart
 /// Capacity against length while pushing 1,000 elements, one line per
 /// element size, as an SVG chart. The steps are the reallocations; the gap

@@ -332,9 +332,8 @@ pub fn instructions_table(r: &Report) -> Option<kit::Table> {
 
 /// The line the book prints under a timing table.
 pub fn label(r: &Report) -> String {
-    let m = &r.machine;
     format!(
-        "Measured on {} ({} cores, {}), {} build, {}; ratios are medians of per-run ratios.",
-        m.cpu, m.cores, m.os, m.profile, m.rustc
+        "{}; ratios are medians of per-run ratios.",
+        r.machine.measured_on()
     )
 }

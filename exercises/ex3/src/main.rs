@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use ex3::{chunks, drops, layout, versus};
+use kit::report::{Page, Runs};
 use kit::{Format, OutputArgs, Table, output::print_json, output::print_tables};
 
 // Every global allocation (each Box, and each chunk an arena takes) goes
@@ -96,12 +97,16 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let _profile = kit::profile::start("ex3");
     ex1::warn_if_untracked();
-    let ok = match cli.command {
-        Some(Command::Layout(out)) => layout_cmd(out.format()),
-        Some(Command::Chunks(a)) => chunks_cmd(a.values as usize, a.out.format()),
-        Some(Command::Reset(a)) => reset_cmd(a.rounds as usize, a.values as usize, a.out.format()),
-        Some(Command::Drops(out)) => drops_cmd(out.format()),
-        Some(Command::Limit(a)) => limit_cmd(a.bytes as usize, a.out.format()),
+    kit::report::exit_status(match cli.command {
+        Some(Command::Layout(out)) => Ok(layout_cmd(out.format())),
+        Some(Command::Chunks(a)) => Ok(chunks_cmd(a.values as usize, a.out.format())),
+        Some(Command::Reset(a)) => Ok(reset_cmd(
+            a.rounds as usize,
+            a.values as usize,
+            a.out.format(),
+        )),
+        Some(Command::Drops(out)) => Ok(drops_cmd(out.format())),
+        Some(Command::Limit(a)) => Ok(limit_cmd(a.bytes as usize, a.out.format())),
         Some(Command::Versus(a)) => versus_cmd(&a),
         None => {
             let h = Format::Human;
@@ -111,7 +116,7 @@ fn main() -> std::process::ExitCode {
                 && drops_cmd(h)
                 && limit_cmd(4096, h);
             println!();
-            ok && versus_cmd(&VersusArgs {
+            let versus = VersusArgs {
                 size: versus::Size {
                     objects: 100_000,
                     runs: 5,
@@ -121,10 +126,10 @@ fn main() -> std::process::ExitCode {
                 callgrind: false,
                 from: None,
                 out: OutputArgs::default(),
-            })
+            };
+            if ok { versus_cmd(&versus) } else { Ok(false) }
         }
-    };
-    if ok { 0.into() } else { 1.into() }
+    })
 }
 
 fn print(tables: &[Table], format: Format) {
@@ -320,60 +325,27 @@ fn limit_cmd(limit: usize, format: Format) -> bool {
     true
 }
 
-fn versus_cmd(args: &VersusArgs) -> bool {
-    let objects = args.size.objects as usize;
+fn versus_cmd(args: &VersusArgs) -> Result<bool, String> {
     if let Some(which) = args.only {
         println!("{}", versus::only_line(which, &args.size));
-        return true;
+        return Ok(true);
     }
-    let mut runs = match &args.from {
-        Some(path) => match kit::series::read::<versus::Report>(path) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return false;
-            }
-        },
-        None => {
-            kit::timing::warn_if_debug_build();
-            // Timed in the untracked binary; counted here, by the tracker.
-            match versus::timed_in_fresh_processes(&args.size) {
-                Ok(mut r) => {
-                    versus::add_counts(&mut r, versus::count_calls(objects));
-                    vec![r]
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return false;
-                }
-            }
-        }
-    };
-    if args.callgrind {
-        let counted = kit::split::untracked_exe("ex3").and_then(|exe| {
-            kit::child::build_siblings_under_cargo("ex3", &["ex3-untracked"], &[])?;
-            versus::count_instructions(&exe, runs[0].objects)
-        });
-        match counted {
-            Ok(i) => {
-                for r in runs.iter_mut() {
-                    r.instructions = Some(i.clone());
-                }
-            }
-            Err(e) => {
-                eprintln!("error: --callgrind: {e}");
-                return false;
-            }
-        }
-    }
-    match args.out.format() {
-        Format::Json if runs.len() == 1 => print_json(&runs[0]),
-        Format::Json => print_json(&kit::series::Series { series: runs }),
-        f => {
-            print_tables(&versus::tables(&runs), f);
-            println!("\n{}", versus::label(&runs));
-            println!("\n{}", versus::findings(&runs));
-        }
-    }
-    true
+    let mut runs = Runs::all_or_measure(args.from.as_deref(), || {
+        // Timed in the untracked binary; counted here, by the tracker.
+        let mut r = versus::timed_in_fresh_processes(&args.size)?;
+        versus::add_counts(&mut r, versus::count_calls(args.size.objects as usize));
+        Ok(r)
+    })?;
+    runs.callgrind(
+        args.callgrind,
+        |r| versus::count_instructions(&kit::split::built_untracked_exe("ex3")?, r.objects),
+        |r, i| r.instructions = Some(i),
+    )?;
+    runs.print(args.out.format(), |runs, f| {
+        Page::new(versus::tables(runs))
+            .line(versus::label(runs))
+            .line(versus::findings(runs))
+            .print(f)
+    });
+    Ok(true)
 }

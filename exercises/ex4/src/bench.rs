@@ -396,8 +396,8 @@ fn ratio(r: f64) -> String {
 /// The line the book prints under the table.
 pub fn label(r: &Report) -> String {
     format!(
-        "Measured on {}; ratios are medians of per-run ratios; {}.",
-        r.machine,
+        "{}; ratios are medians of per-run ratios; {}.",
+        r.machine.measured_on(),
         match r.timed {
             kit::split::Timed::Untracked => "timed with the system allocator, untracked",
             kit::split::Timed::Tracked =>

@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use ex4::{bench, maps, strings, tree, vecs};
+use kit::report::{Page, Runs};
 use kit::{Format, OutputArgs, Table, output::print_json, output::print_tables};
 
 // Every global allocation (each heap buffer, and each chunk an arena takes)
@@ -93,11 +94,19 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let _profile = kit::profile::start("ex4");
     ex1::warn_if_untracked();
-    let ok = match cli.command {
-        Some(Command::Vecs(a)) => vecs_cmd(a.len as usize, a.out.format()),
-        Some(Command::Strings(a)) => strings_cmd(a.len as usize, a.out.format()),
-        Some(Command::Tree(a)) => tree_cmd(a.nodes as usize, a.children as usize, a.out.format()),
-        Some(Command::Maps(a)) => maps_cmd(a.keys as usize, a.distinct as usize, a.out.format()),
+    kit::report::exit_status(match cli.command {
+        Some(Command::Vecs(a)) => Ok(vecs_cmd(a.len as usize, a.out.format())),
+        Some(Command::Strings(a)) => Ok(strings_cmd(a.len as usize, a.out.format())),
+        Some(Command::Tree(a)) => Ok(tree_cmd(
+            a.nodes as usize,
+            a.children as usize,
+            a.out.format(),
+        )),
+        Some(Command::Maps(a)) => Ok(maps_cmd(
+            a.keys as usize,
+            a.distinct as usize,
+            a.out.format(),
+        )),
         Some(Command::Bench(a)) => bench_cmd(&a),
         None => {
             let h = Format::Human;
@@ -105,7 +114,7 @@ fn main() -> std::process::ExitCode {
                 && strings_cmd(1000, h)
                 && tree_cmd(10_000, 4, h)
                 && maps_cmd(100_000, 1000, h);
-            ok && bench_cmd(&BenchArgs {
+            let bench = BenchArgs {
                 size: bench::Size {
                     runs: 5,
                     labels: 100_000,
@@ -117,10 +126,10 @@ fn main() -> std::process::ExitCode {
                 callgrind: false,
                 from: None,
                 out: OutputArgs::default(),
-            })
+            };
+            if ok { bench_cmd(&bench) } else { Ok(false) }
         }
-    };
-    if ok { 0.into() } else { 1.into() }
+    })
 }
 
 fn print(tables: &[Table], format: Format) {
@@ -155,7 +164,7 @@ fn vecs_cmd(len: usize, format: Format) -> bool {
     for c in &cases {
         t.row([
             c.pattern.to_string(),
-            arrows(&c.capacities),
+            kit::format::arrows_short(&c.capacities),
             c.global.allocs.to_string(),
             c.global.reallocs.to_string(),
             opt(c.arena_used),
@@ -165,20 +174,6 @@ fn vecs_cmd(len: usize, format: Format) -> bool {
     }
     print(&[t], format);
     true
-}
-
-/// `1 → 2 → 4`, shortened in the middle when long.
-fn arrows(caps: &[usize]) -> String {
-    let parts: Vec<String> = caps.iter().map(|c| c.to_string()).collect();
-    if parts.len() > 6 {
-        format!(
-            "{} → … → {}",
-            parts[..3].join(" → "),
-            parts[parts.len() - 2..].join(" → ")
-        )
-    } else {
-        parts.join(" → ")
-    }
 }
 
 fn strings_cmd(count: usize, format: Format) -> bool {
@@ -268,54 +263,32 @@ fn maps_cmd(keys: usize, distinct: usize, format: Format) -> bool {
     true
 }
 
-fn bench_cmd(args: &BenchArgs) -> bool {
+fn bench_cmd(args: &BenchArgs) -> Result<bool, String> {
     if let Some(line) = bench::only_line(&args.size) {
         println!("{line}");
-        return true;
+        return Ok(true);
     }
-    let mut report = match &args.from {
-        Some(path) => match kit::output::read_report::<bench::Report>(path) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return false;
-            }
-        },
-        None => {
-            kit::timing::warn_if_debug_build();
-            // Timed in the untracked binary: no tracker in front of `Box`.
-            match kit::split::run_untracked::<bench::Report>("ex4", &args.size.untracked_args()) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return false;
-                }
-            }
-        }
-    };
-    if args.callgrind {
-        let counted = kit::split::untracked_exe("ex4").and_then(|exe| {
-            kit::child::build_siblings_under_cargo("ex4", &["ex4-untracked"], &[])?;
-            // The report's sizes: those of a saved run, with `--from`.
-            let r = &report;
+    // Timed in the untracked binary: no tracker in front of `Box`.
+    let mut report = Runs::last_or_measure(args.from.as_deref(), || {
+        kit::split::run_untracked::<bench::Report>("ex4", &args.size.untracked_args())
+    })?;
+    // The report's sizes: those of a saved run, with `--from`.
+    report.callgrind(
+        args.callgrind,
+        |r| {
+            let exe = kit::split::built_untracked_exe("ex4")?;
             bench::count_instructions(&exe, r.labels, r.nodes, r.children)
-        });
-        match counted {
-            Ok(i) => report.instructions = Some(i),
-            Err(e) => {
-                eprintln!("error: --callgrind: {e}");
-                return false;
-            }
-        }
-    }
-    match args.out.format() {
-        Format::Json => print_json(&report),
-        f => {
-            let mut tables = vec![bench::table(&report)];
-            tables.extend(bench::instructions_table(&report));
-            print_tables(&tables, f);
-            println!("\n{}", bench::label(&report));
-        }
-    }
-    true
+        },
+        |r, i| r.instructions = Some(i),
+    )?;
+    report.print_each(
+        args.out.format(),
+        |_, r| {
+            Page::new([bench::table(r)])
+                .tables(bench::instructions_table(r))
+                .line(bench::label(r))
+        },
+        None,
+    );
+    Ok(true)
 }
