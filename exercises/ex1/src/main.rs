@@ -2,8 +2,8 @@
 
 use clap::{Parser, Subcommand};
 use ex1::{growth, overhead};
-use kit::report::{Page, Runs, with_progress};
-use kit::{Format, OutputArgs, output::print_json, output::print_tables};
+use kit::report::{Page, Runs, show, show_as, with_progress};
+use kit::{Format, OutputArgs};
 
 // ANCHOR: global
 // The whole process allocates through the thread-owned tracker: every Box,
@@ -106,76 +106,15 @@ fn main() -> std::process::ExitCode {
 
 fn growth_cmd(format: Format) -> bool {
     ex1::warn_if_untracked();
-    let cases = growth::vec_cases();
-    if format == Format::Json {
-        print_json(&cases);
-        return true;
-    }
-    let mut t = kit::Table::new(
-        "Vec growth: what the allocator sees",
-        &[
-            "pattern",
-            "element",
-            "len",
-            "capacities",
-            "allocs",
-            "reallocs",
-            "bytes requested",
-            "unused at end",
-        ],
-    );
-    for c in &cases {
-        let last = c.capacities.last().copied().unwrap_or(0);
-        t.row([
-            c.pattern.clone(),
-            c.element.clone(),
-            c.len.to_string(),
-            kit::format::arrows(&c.capacities),
-            c.stats.allocs.to_string(),
-            c.stats.reallocs.to_string(),
-            c.stats.bytes_allocated.to_string(),
-            (last.saturating_sub(c.len)).to_string(),
-        ]);
-    }
-    print_tables(&[t], format);
-    true
+    show(&growth::vec_cases(), format, |c| [growth::vec_table(c)])
 }
 
 fn strings_cmd(format: Format) -> bool {
     ex1::warn_if_untracked();
-    let cases = growth::string_cases();
-    if format == Format::Json {
-        print_json(&cases);
-        return true;
-    }
-    let mut t = kit::Table::new(
-        "String building: what the allocator sees",
-        &[
-            "pattern",
-            "bytes of text",
-            "allocs",
-            "reallocs",
-            "deallocs",
-            "bytes requested",
-        ],
-    );
-    for c in &cases {
-        t.row([
-            // Code spans in the book; plain text in a terminal.
-            if format == Format::Markdown {
-                format!("`{}`", c.pattern)
-            } else {
-                c.pattern.clone()
-            },
-            c.len.to_string(),
-            c.stats.allocs.to_string(),
-            c.stats.reallocs.to_string(),
-            c.stats.deallocs.to_string(),
-            c.stats.bytes_allocated.to_string(),
-        ]);
-    }
-    print_tables(&[t], format);
-    true
+    let markdown = format == Format::Markdown;
+    show(&growth::string_cases(), format, |c| {
+        [growth::string_table(c, markdown)]
+    })
 }
 
 fn overhead_cmd(args: &OverheadArgs) -> Result<bool, String> {
@@ -223,29 +162,8 @@ fn overhead_cmd(args: &OverheadArgs) -> Result<bool, String> {
 
 fn workload_cmd(format: Format) -> bool {
     let (sum, stats) = ex1::measure(ex1::workload::run);
-    if format == Format::Json {
-        print_json(&ex1::with_dhat_totals(
-            &serde_json::json!({ "checksum": sum, "stats": stats }),
-            &stats,
-        ));
-    } else {
-        let mut t = kit::Table::new("The fixed workload", &["counter", "value"]);
-        t.row(["allocs".to_string(), stats.allocs.to_string()]);
-        t.row(["reallocs".to_string(), stats.reallocs.to_string()]);
-        t.row(["deallocs".to_string(), stats.deallocs.to_string()]);
-        t.row([
-            "bytes requested".to_string(),
-            stats.bytes_allocated.to_string(),
-        ]);
-        t.row([
-            "peak live bytes".to_string(),
-            stats.peak_live_bytes.to_string(),
-        ]);
-        t.row([
-            "blocks as dhat counts them".to_string(),
-            stats.dhat_blocks().to_string(),
-        ]);
-        print_tables(&[t], format);
-    }
-    true
+    let json = serde_json::json!({ "checksum": sum, "stats": stats });
+    show_as(&ex1::with_dhat_totals(&json, &stats), format, || {
+        [ex1::workload::table(&stats)]
+    })
 }

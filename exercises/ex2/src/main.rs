@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand, error::ErrorKind};
 use ex2::{Allocator, bench, check, conf, frag};
-use kit::report::{Page, Runs, with_progress};
+use kit::report::{Page, Runs, show, show_as, with_progress};
 use kit::{Format, OutputArgs, output::print_json, output::print_tables};
 
 // ANCHOR: global
@@ -325,10 +325,9 @@ fn conf_cmd(a: &ConfArgs) -> Result<bool, String> {
 fn counts_cmd(a: &CountsArgs) -> Result<bool, String> {
     let threads: Vec<usize> = a.threads.iter().map(|&t| t as usize).collect();
     let rows = ex2::counts(&threads, a.units, a.seed)?;
-    match a.out.format() {
-        Format::Json => print_json(&rows),
-        f => print_tables(&[ex2::counts_table(&rows, a.units, a.seed)], f),
-    }
+    show(&rows, a.out.format(), |r| {
+        [ex2::counts_table(r, a.units, a.seed)]
+    });
     Ok(rows.iter().all(|r| r.agree))
 }
 
@@ -338,52 +337,11 @@ fn workload_cmd(a: &WorkloadArgs) -> bool {
     // request buffer too), which is what a dhat profile of this command
     // attributes to workload.rs.
     let ((checksum, s), all) = ex1::measure(|| ex2::workload::run(a.seed, a.units));
-    if a.out.format() == Format::Json {
-        print_json(&ex1::with_dhat_totals(
-            &serde_json::json!({ "units": a.units, "seed": a.seed, "checksum": checksum, "stats": s }),
-            &all,
-        ));
-        return true;
-    }
-    let mut t = kit::Table::new(
-        format!(
-            "{} requests (seed {}), as the tracker counts them",
-            a.units, a.seed
-        ),
-        &["counter", "total", "per request"],
-    );
-    let per = |x: u64| format!("{:.1}", x as f64 / a.units as f64);
-    t.row(["allocs".to_string(), s.allocs.to_string(), per(s.allocs)]);
-    t.row([
-        "reallocs".to_string(),
-        s.reallocs.to_string(),
-        per(s.reallocs),
-    ]);
-    t.row([
-        "deallocs".to_string(),
-        s.deallocs.to_string(),
-        per(s.deallocs),
-    ]);
-    t.row([
-        "bytes requested".to_string(),
-        s.bytes_allocated.to_string(),
-        per(s.bytes_allocated),
-    ]);
-    t.row([
-        "mean request, bytes".to_string(),
-        format!(
-            "{:.1}",
-            s.bytes_allocated as f64 / (s.allocs + s.reallocs).max(1) as f64
-        ),
-        String::new(),
-    ]);
-    t.row([
-        "peak live bytes".to_string(),
-        s.peak_live_bytes.to_string(),
-        String::new(),
-    ]);
-    print_tables(&[t], a.out.format());
-    true
+    let json =
+        serde_json::json!({ "units": a.units, "seed": a.seed, "checksum": checksum, "stats": s });
+    show_as(&ex1::with_dhat_totals(&json, &all), a.out.format(), || {
+        [ex2::workload::table(&s, a.units, a.seed)]
+    })
 }
 
 fn default_cmd() -> Result<bool, String> {

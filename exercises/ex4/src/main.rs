@@ -2,8 +2,8 @@
 
 use clap::{Parser, Subcommand};
 use ex4::{bench, maps, strings, tree, vecs};
-use kit::report::{Page, Runs};
-use kit::{Format, OutputArgs, Table, output::print_json, output::print_tables};
+use kit::report::{Page, Runs, show, show_as};
+use kit::{Format, OutputArgs};
 
 // Every global allocation (each heap buffer, and each chunk an arena takes)
 // goes through exercise 1's tracker, so the counts below are exact.
@@ -110,10 +110,18 @@ fn main() -> std::process::ExitCode {
         Some(Command::Bench(a)) => bench_cmd(&a),
         None => {
             let h = Format::Human;
-            let ok = vecs_cmd(1000, h)
-                && strings_cmd(1000, h)
-                && tree_cmd(10_000, 4, h)
-                && maps_cmd(100_000, 1000, h);
+            let steps: [&dyn Fn() -> bool; 4] = [
+                &|| vecs_cmd(1000, h),
+                &|| strings_cmd(1000, h),
+                &|| tree_cmd(10_000, 4, h),
+                &|| maps_cmd(100_000, 1000, h),
+            ];
+            // A blank line after each.
+            let ok = steps.iter().all(|step| {
+                let ok = step();
+                println!();
+                ok
+            });
             let bench = BenchArgs {
                 size: bench::Size {
                     runs: 5,
@@ -132,71 +140,14 @@ fn main() -> std::process::ExitCode {
     })
 }
 
-fn print(tables: &[Table], format: Format) {
-    print_tables(tables, format);
-    if format == Format::Human {
-        println!();
-    }
-}
-
-fn opt(x: Option<usize>) -> String {
-    x.map_or("-".to_string(), |b| b.to_string())
-}
-
 fn vecs_cmd(len: usize, format: Format) -> bool {
-    let cases = vecs::cases(len);
-    if format == Format::Json {
-        print_json(&cases);
-        return true;
-    }
-    let mut t = Table::new(
-        format!("{len} u64s per vector: what the global allocator and the arena see"),
-        &[
-            "pattern",
-            "capacities",
-            "global allocs",
-            "global reallocs",
-            "arena bytes used",
-            "live buffers",
-            "left behind",
-        ],
-    );
-    for c in &cases {
-        t.row([
-            c.pattern.to_string(),
-            kit::format::arrows_short(&c.capacities),
-            c.global.allocs.to_string(),
-            c.global.reallocs.to_string(),
-            opt(c.arena_used),
-            c.live_buffers.to_string(),
-            opt(c.left_behind()),
-        ]);
-    }
-    print(&[t], format);
-    true
+    show(&vecs::cases(len), format, |c| [vecs::table(c, len)])
 }
 
 fn strings_cmd(count: usize, format: Format) -> bool {
-    let cases = strings::cases(count);
-    if format == Format::Json {
-        print_json(&cases);
-        return true;
-    }
-    let mut t = Table::new(
-        format!("{count} labels or lines: what the global allocator sees"),
-        &["pattern", "bytes of text", "allocs", "reallocs", "deallocs"],
-    );
-    for c in &cases {
-        t.row([
-            c.pattern.to_string(),
-            c.text_bytes.to_string(),
-            c.global.allocs.to_string(),
-            c.global.reallocs.to_string(),
-            c.global.deallocs.to_string(),
-        ]);
-    }
-    print(&[t], format);
-    true
+    show(&strings::cases(count), format, |c| {
+        [strings::table(c, count)]
+    })
 }
 
 fn tree_cmd(nodes: usize, k: usize, format: Format) -> bool {
@@ -204,63 +155,16 @@ fn tree_cmd(nodes: usize, k: usize, format: Format) -> bool {
     // attributes to `tree.rs`.
     let ((cases, expected), all) =
         ex1::measure(|| (tree::cases(nodes, k), tree::expected_walk(nodes, k)));
-    if format == Format::Json {
-        print_json(&ex1::with_dhat_totals(
-            &serde_json::json!({ "nodes": nodes, "children": k, "cases": cases }),
-            &all,
-        ));
-    } else {
-        let mut t = Table::new(
-            format!("A tree of {nodes} nodes, {k} children each: built, walked and dropped"),
-            &[
-                "tree",
-                "bytes per node",
-                "global allocs",
-                "global deallocs",
-                "bytes requested",
-                "walk agrees with the shape",
-            ],
-        );
-        for c in &cases {
-            t.row([
-                c.tree.to_string(),
-                c.node_size.to_string(),
-                c.global.allocs.to_string(),
-                c.global.deallocs.to_string(),
-                c.global.bytes_allocated.to_string(),
-                if c.walk == expected { "yes" } else { "NO" }.to_string(),
-            ]);
-        }
-        print(&[t], format);
-    }
+    let json = serde_json::json!({ "nodes": nodes, "children": k, "cases": cases });
+    show_as(&ex1::with_dhat_totals(&json, &all), format, || {
+        [tree::table(&cases, &expected, nodes, k)]
+    });
     cases.iter().all(|c| c.walk == expected)
 }
 
 fn maps_cmd(keys: usize, distinct: usize, format: Format) -> bool {
     let cases = maps::cases(keys, distinct);
-    if format == Format::Json {
-        print_json(&cases);
-        return true;
-    }
-    let mut t = Table::new(
-        format!("Counting {keys} keys, {distinct} distinct: global allocator and arena"),
-        &[
-            "map",
-            "global allocs",
-            "global deallocs",
-            "arena bytes used",
-        ],
-    );
-    for c in &cases {
-        t.row([
-            c.pattern.to_string(),
-            c.global.allocs.to_string(),
-            c.global.deallocs.to_string(),
-            opt(c.arena_used),
-        ]);
-    }
-    print(&[t], format);
-    true
+    show(&cases, format, |c| [maps::table(c, keys, distinct)])
 }
 
 fn bench_cmd(args: &BenchArgs) -> Result<bool, String> {

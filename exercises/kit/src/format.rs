@@ -29,6 +29,11 @@ pub fn bytes(n: f64) -> String {
     }
 }
 
+/// A value that may be missing: `-` then.
+pub fn or_dash<T: std::fmt::Display>(x: Option<T>) -> String {
+    x.map_or("-".to_string(), |v| v.to_string())
+}
+
 /// `4 → 8 → 16`: a sequence (capacities, say) as the book prints it.
 pub fn arrows<T: std::fmt::Display>(items: &[T]) -> String {
     items

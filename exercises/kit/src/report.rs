@@ -170,6 +170,30 @@ impl Page {
     }
 }
 
+/// Prints `value` as JSON, or as the tables `tables` makes of it: the
+/// whole of a deterministic command. Returns true (for the exit status).
+pub fn show<T: Serialize, I: IntoIterator<Item = Table>>(
+    value: &T,
+    format: Format,
+    tables: impl FnOnce(&T) -> I,
+) -> bool {
+    show_as(value, format, || tables(value))
+}
+
+/// [`show`] where the JSON (`json`) holds more than the tables show, such
+/// as the dhat totals of the whole command.
+pub fn show_as<T: Serialize, I: IntoIterator<Item = Table>>(
+    json: &T,
+    format: Format,
+    tables: impl FnOnce() -> I,
+) -> bool {
+    match format {
+        Format::Json => print_json(json),
+        f => print_tables(&tables().into_iter().collect::<Vec<_>>(), f),
+    }
+    true
+}
+
 /// Runs `work` with a progress bar of `len` steps on stderr (hidden when
 /// `quiet` or when stderr is not a terminal); `work` calls the function it
 /// is given once per step.
