@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use ex1::{growth, overhead};
-use kit::report::{Page, Runs, show, show_as, with_progress};
+use kit::report::{Runs, show, show_as, with_progress};
 use kit::{Format, OutputArgs};
 
 // ANCHOR: global
@@ -141,15 +141,7 @@ fn overhead_cmd(args: &OverheadArgs) -> Result<bool, String> {
         },
         |r, i| r.instructions = Some(i),
     )?;
-    report.print_each(
-        args.out.format(),
-        |_, r| {
-            Page::new([overhead::table(r)])
-                .tables(overhead::instructions_table(r))
-                .line(overhead::label(r))
-        },
-        None,
-    );
+    report.print_pages(args.out.format(), overhead::page);
     let r = report.latest();
     if r.tracked_allocs != r.expected_allocs {
         return Err(format!(
@@ -162,8 +154,9 @@ fn overhead_cmd(args: &OverheadArgs) -> Result<bool, String> {
 
 fn workload_cmd(format: Format) -> bool {
     let (sum, stats) = ex1::measure(ex1::workload::run);
-    let json = serde_json::json!({ "checksum": sum, "stats": stats });
-    show_as(&ex1::with_dhat_totals(&json, &stats), format, || {
-        [ex1::workload::table(&stats)]
-    })
+    let json = || {
+        let run = serde_json::json!({ "checksum": sum, "stats": stats });
+        ex1::with_dhat_totals(&run, &stats)
+    };
+    show_as(format, json, || [ex1::workload::table(&stats)])
 }

@@ -337,3 +337,10 @@ pub fn label(r: &Report) -> String {
         r.machine.measured_on()
     )
 }
+
+/// What a person or the book sees of a report: its tables and its label.
+pub fn page(r: &Report) -> kit::report::Page {
+    kit::report::Page::new([table(r)])
+        .tables(instructions_table(r))
+        .line(label(r))
+}

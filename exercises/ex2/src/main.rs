@@ -295,7 +295,7 @@ fn facts_cmd(format: Format) -> bool {
     match format {
         Format::Json => print_json(&facts),
         f => {
-            print_tables(&ex2::facts_tables(&facts), f);
+            print_tables(ex2::facts_tables(&facts), f);
             if !cfg!(jemalloc) {
                 println!("\n{}", ex2::jemalloc_absent_note());
             }
@@ -337,9 +337,11 @@ fn workload_cmd(a: &WorkloadArgs) -> bool {
     // request buffer too), which is what a dhat profile of this command
     // attributes to workload.rs.
     let ((checksum, s), all) = ex1::measure(|| ex2::workload::run(a.seed, a.units));
-    let json =
-        serde_json::json!({ "units": a.units, "seed": a.seed, "checksum": checksum, "stats": s });
-    show_as(&ex1::with_dhat_totals(&json, &all), a.out.format(), || {
+    let json = || {
+        let run = serde_json::json!({ "units": a.units, "seed": a.seed, "checksum": checksum, "stats": s });
+        ex1::with_dhat_totals(&run, &all)
+    };
+    show_as(a.out.format(), json, || {
         [ex2::workload::table(&s, a.units, a.seed)]
     })
 }

@@ -148,8 +148,8 @@ fn chunks_cmd(values: usize, format: Format) -> bool {
     // All of it, the list of steps included: what a dhat profile of this
     // command attributes to `chunks.rs`.
     let (g, all) = ex1::measure(|| chunks::growth(values));
-    let json = ex1::with_dhat_totals(&g, &all);
-    show_as(&json, format, || chunks::growth_tables(&g))
+    let json = || ex1::with_dhat_totals(&g, &all);
+    show_as(format, json, || chunks::growth_tables(&g))
 }
 
 fn reset_cmd(rounds: usize, values: usize, format: Format) -> bool {

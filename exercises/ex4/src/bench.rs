@@ -486,3 +486,10 @@ pub fn only_line(size: &Size) -> Option<String> {
         size.runs
     ))
 }
+
+/// What a person or the book sees of a report: its tables and its label.
+pub fn page(r: &Report) -> kit::report::Page {
+    kit::report::Page::new([table(r)])
+        .tables(instructions_table(r))
+        .line(label(r))
+}

@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use ex4::{bench, maps, strings, tree, vecs};
-use kit::report::{Page, Runs, show, show_as};
+use kit::report::{Runs, show, show_as};
 use kit::{Format, OutputArgs};
 
 // Every global allocation (each heap buffer, and each chunk an arena takes)
@@ -155,10 +155,11 @@ fn tree_cmd(nodes: usize, k: usize, format: Format) -> bool {
     // attributes to `tree.rs`.
     let ((cases, expected), all) =
         ex1::measure(|| (tree::cases(nodes, k), tree::expected_walk(nodes, k)));
-    let json = serde_json::json!({ "nodes": nodes, "children": k, "cases": cases });
-    show_as(&ex1::with_dhat_totals(&json, &all), format, || {
-        [tree::table(&cases, &expected, nodes, k)]
-    });
+    let json = || {
+        let run = serde_json::json!({ "nodes": nodes, "children": k, "cases": cases });
+        ex1::with_dhat_totals(&run, &all)
+    };
+    show_as(format, json, || [tree::table(&cases, &expected, nodes, k)]);
     cases.iter().all(|c| c.walk == expected)
 }
 
@@ -185,14 +186,6 @@ fn bench_cmd(args: &BenchArgs) -> Result<bool, String> {
         },
         |r, i| r.instructions = Some(i),
     )?;
-    report.print_each(
-        args.out.format(),
-        |_, r| {
-            Page::new([bench::table(r)])
-                .tables(bench::instructions_table(r))
-                .line(bench::label(r))
-        },
-        None,
-    );
+    report.print_pages(args.out.format(), bench::page);
     Ok(true)
 }

@@ -119,6 +119,13 @@ impl<R: Serialize + DeserializeOwned> Runs<R> {
     }
 }
 
+impl<R: Serialize + DeserializeOwned> Runs<R> {
+    /// [`Runs::print_each`] with each run's page from `page` and no footer.
+    pub fn print_pages(&self, format: Format, page: impl Fn(&R) -> Page) {
+        self.print_each(format, |_, r| page(r), None);
+    }
+}
+
 fn measured<R>(measure: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
     crate::timing::warn_if_debug_build();
     measure()
@@ -177,19 +184,20 @@ pub fn show<T: Serialize, I: IntoIterator<Item = Table>>(
     format: Format,
     tables: impl FnOnce(&T) -> I,
 ) -> bool {
-    show_as(value, format, || tables(value))
+    show_as(format, || value, || tables(value))
 }
 
-/// [`show`] where the JSON (`json`) holds more than the tables show, such
-/// as the dhat totals of the whole command.
+/// [`show`] where the JSON (made by `json`, only when it is asked for)
+/// holds more than the tables show, such as the dhat totals of the whole
+/// command.
 pub fn show_as<T: Serialize, I: IntoIterator<Item = Table>>(
-    json: &T,
     format: Format,
+    json: impl FnOnce() -> T,
     tables: impl FnOnce() -> I,
 ) -> bool {
     match format {
-        Format::Json => print_json(json),
-        f => print_tables(&tables().into_iter().collect::<Vec<_>>(), f),
+        Format::Json => print_json(&json()),
+        f => print_tables(tables(), f),
     }
     true
 }
