@@ -10,20 +10,33 @@ use std::process::{Command, ExitCode};
 
 use clap::Parser;
 
-/// The exercises, in chapter order, and what each shows.
-const EXERCISES: [(&str, &str); 7] = [
-    ("ex1", "a tracking allocator; Vec and String growth"),
-    ("ex2", "jemalloc vs System, each in its own process"),
-    ("ex3", "bump arena basics"),
-    ("ex4", "collections and trees in an arena"),
-    ("ex5", "a pipeline with an arena per phase"),
+/// The exercises, in chapter order: each chapter's number, its crate and
+/// what it shows.
+const EXERCISES: [(usize, &str, &str); 9] = [
+    (1, "ex1", "a tracking allocator; Vec and String growth"),
+    (2, "ex2", "jemalloc vs System, each in its own process"),
+    (3, "ex3", "bump arena basics"),
+    (4, "ex4", "collections and trees in an arena"),
+    (5, "ex5", "a pipeline with an arena per phase"),
     (
+        6,
         "ex6",
         "one batch job: copy, borrow or arena, over three allocators",
     ),
     (
+        7,
         "ex7",
         "many threads: remote frees, arenas, churn, false sharing",
+    ),
+    (
+        8,
+        "ex8",
+        "your own program: allocation budgets, five heap profilers",
+    ),
+    (
+        9,
+        "ex9",
+        "a small allocator: pool, size classes, thread cache",
     ),
 ];
 
@@ -31,7 +44,8 @@ const EXERCISES: [(&str, &str); 7] = [
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
-    /// The exercise to run (1 to 7); all of them, in order, if omitted.
+    /// The exercise to run (its chapter's number); all of them, in order, if
+    /// omitted.
     #[arg(value_parser = parse_exercise)]
     exercise: Option<usize>,
     /// Arguments passed to that exercise (for example `overhead --threads 1,2`).
@@ -45,8 +59,11 @@ struct Cli {
 
 fn parse_exercise(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
-        Ok(n) if (1..=EXERCISES.len()).contains(&n) => Ok(n),
-        _ => Err("choose one of 1, 2, 3, 4, 5, 6, 7".to_string()),
+        Ok(n) if EXERCISES.iter().any(|e| e.0 == n) => Ok(n),
+        _ => {
+            let all: Vec<String> = EXERCISES.iter().map(|e| e.0.to_string()).collect();
+            Err(format!("choose one of {}", all.join(", ")))
+        }
     }
 }
 
@@ -54,10 +71,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let chosen: Vec<usize> = match cli.exercise {
         Some(n) => vec![n],
-        None => (1..=EXERCISES.len()).collect(),
+        None => EXERCISES.iter().map(|e| e.0).collect(),
     };
     for n in chosen {
-        let (package, what) = EXERCISES[n - 1];
+        let Some(&(_, package, what)) = EXERCISES.iter().find(|e| e.0 == n) else {
+            continue;
+        };
         eprintln!("\n=== exercise {n}: {what} (cargo run --release -p {package}) ===\n");
         if let Err(e) = run(package, &cli.args) {
             eprintln!("error: exercise {n}: {e}");

@@ -38,7 +38,7 @@ pub fn ensure_mdbook() -> Result<()> {
 
 /// `cargo xtask install`: what the checks need, installed when missing
 /// (quick when all is present): rustfmt and clippy, the pinned mdbook and
-/// typos-cli, and Debian's valgrind, nodejs/npm and chromium (as root).
+/// typos-cli, and Debian's valgrind, heaptrack, nodejs/npm and chromium (as root).
 pub fn install() -> Result<()> {
     let installed = util::output(Command::new("rustup").args(["component", "list", "--installed"]))
         .unwrap_or_default();
@@ -63,6 +63,10 @@ pub fn install() -> Result<()> {
     if !util::on_path("valgrind") {
         apt.push("valgrind");
     }
+    // Exercise 8's profiler shoot-out: heaptrack and heaptrack_print.
+    if !util::on_path("heaptrack") || !util::on_path("heaptrack_print") {
+        apt.push("heaptrack");
+    }
     if !util::on_path("node") || !util::on_path("npm") {
         apt.extend(["nodejs", "npm"]);
     }
@@ -86,7 +90,7 @@ pub fn install() -> Result<()> {
         )?;
     }
     println!(
-        "mdbook v{MDBOOK_VERSION}, typos-cli {TYPOS_VERSION}, valgrind, node, chromium: present"
+        "mdbook v{MDBOOK_VERSION}, typos-cli {TYPOS_VERSION}, valgrind, heaptrack, node, chromium: present"
     );
     Ok(())
 }

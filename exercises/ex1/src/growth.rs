@@ -251,14 +251,6 @@ pub fn string_cases() -> Vec<Case> {
 }
 // ANCHOR_END: strings
 
-/// `4 → 8 → 16`, the way the book prints a capacity sequence.
-pub fn arrows(caps: &[usize]) -> String {
-    caps.iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(" → ")
-}
-
 // ANCHOR: chart
 /// Capacity against length while pushing 1,000 elements, one line per
 /// element size, as an SVG chart. The steps are the reallocations; the gap
@@ -319,3 +311,66 @@ pub fn growth_chart() -> Result<String, String> {
     .svg(800, 480)
 }
 // ANCHOR_END: chart
+
+/// One row per pattern of [`vec_cases`].
+pub fn vec_table(cases: &[Case]) -> kit::Table {
+    let mut t = kit::Table::new(
+        "Vec growth: what the allocator sees",
+        &[
+            "pattern",
+            "element",
+            "len",
+            "capacities",
+            "allocs",
+            "reallocs",
+            "bytes requested",
+            "unused at end",
+        ],
+    );
+    for c in cases {
+        let last = c.capacities.last().copied().unwrap_or(0);
+        t.row([
+            c.pattern.clone(),
+            c.element.clone(),
+            c.len.to_string(),
+            kit::format::arrows(&c.capacities),
+            c.stats.allocs.to_string(),
+            c.stats.reallocs.to_string(),
+            c.stats.bytes_allocated.to_string(),
+            (last.saturating_sub(c.len)).to_string(),
+        ]);
+    }
+    t
+}
+
+/// One row per pattern of [`string_cases`]; with `code_spans`, each
+/// pattern as a Markdown code span.
+pub fn string_table(cases: &[Case], code_spans: bool) -> kit::Table {
+    let mut t = kit::Table::new(
+        "String building: what the allocator sees",
+        &[
+            "pattern",
+            "bytes of text",
+            "allocs",
+            "reallocs",
+            "deallocs",
+            "bytes requested",
+        ],
+    );
+    for c in cases {
+        t.row([
+            // Code spans in the book; plain text in a terminal.
+            if code_spans {
+                format!("`{}`", c.pattern)
+            } else {
+                c.pattern.clone()
+            },
+            c.len.to_string(),
+            c.stats.allocs.to_string(),
+            c.stats.reallocs.to_string(),
+            c.stats.deallocs.to_string(),
+            c.stats.bytes_allocated.to_string(),
+        ]);
+    }
+    t
+}

@@ -19,10 +19,12 @@
 //! 6. [`workload`]: a fixed workload that dhat and the tracker must agree on.
 //! 7. [`contract`]: the `GlobalAlloc` contract as a test any allocator can be
 //!    held to.
+//! 8. [`budget`]: allocation budgets as tests (used from chapter 8 on).
 
 mod naive;
 mod tracker;
 
+pub mod budget;
 pub mod contract;
 pub mod growth;
 pub mod overhead;
@@ -31,7 +33,7 @@ pub mod workload;
 pub use naive::NaiveTracker;
 pub use tracker::{
     COUNTERS, Counters, FLUSH_BYTES, RECYCLES_SLOTS, SLOTS, Tracker, measure, measure_process,
-    tracking_is_active, warn_if_untracked,
+    on_thread_exit, tracking_is_active, warn_if_untracked,
 };
 
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,8 @@
 
 use clap::{Parser, Subcommand};
 use ex1::{growth, overhead};
-use kit::{Format, OutputArgs, output::print_json, output::print_tables};
+use kit::report::{Runs, show, show_as, with_progress};
+use kit::{Format, OutputArgs};
 
 // ANCHOR: global
 // The whole process allocates through the thread-owned tracker: every Box,
@@ -77,12 +78,14 @@ struct OverheadArgs {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let _profile = kit::profile::start("ex1");
-    let status = match cli.command {
-        Some(Command::Growth(args)) if args.svg => kit::output::print_svg(growth::growth_chart()),
-        Some(Command::Growth(args)) => growth_cmd(args.out.format()),
-        Some(Command::Strings(out)) => strings_cmd(out.format()),
+    kit::report::exit_status(match cli.command {
+        Some(Command::Growth(args)) if args.svg => {
+            Ok(kit::output::print_svg(growth::growth_chart()))
+        }
+        Some(Command::Growth(args)) => Ok(growth_cmd(args.out.format())),
+        Some(Command::Strings(out)) => Ok(strings_cmd(out.format())),
         Some(Command::Overhead(args)) => overhead_cmd(&args),
-        Some(Command::Workload(out)) => workload_cmd(out.format()),
+        Some(Command::Workload(out)) => Ok(workload_cmd(out.format())),
         None => {
             growth_cmd(Format::Human);
             println!();
@@ -98,164 +101,62 @@ fn main() -> std::process::ExitCode {
                 out: OutputArgs::default(),
             })
         }
-    };
-    if status { 0.into() } else { 1.into() }
+    })
 }
 
 fn growth_cmd(format: Format) -> bool {
     ex1::warn_if_untracked();
-    let cases = growth::vec_cases();
-    if format == Format::Json {
-        print_json(&cases);
-        return true;
-    }
-    let mut t = kit::Table::new(
-        "Vec growth: what the allocator sees",
-        &[
-            "pattern",
-            "element",
-            "len",
-            "capacities",
-            "allocs",
-            "reallocs",
-            "bytes requested",
-            "unused at end",
-        ],
-    );
-    for c in &cases {
-        let last = c.capacities.last().copied().unwrap_or(0);
-        t.row([
-            c.pattern.clone(),
-            c.element.clone(),
-            c.len.to_string(),
-            growth::arrows(&c.capacities),
-            c.stats.allocs.to_string(),
-            c.stats.reallocs.to_string(),
-            c.stats.bytes_allocated.to_string(),
-            (last.saturating_sub(c.len)).to_string(),
-        ]);
-    }
-    print_tables(&[t], format);
-    true
+    show(&growth::vec_cases(), format, |c| [growth::vec_table(c)])
 }
 
 fn strings_cmd(format: Format) -> bool {
     ex1::warn_if_untracked();
-    let cases = growth::string_cases();
-    if format == Format::Json {
-        print_json(&cases);
-        return true;
-    }
-    let mut t = kit::Table::new(
-        "String building: what the allocator sees",
-        &[
-            "pattern",
-            "bytes of text",
-            "allocs",
-            "reallocs",
-            "deallocs",
-            "bytes requested",
-        ],
-    );
-    for c in &cases {
-        t.row([
-            // Code spans in the book; plain text in a terminal.
-            if format == Format::Markdown {
-                format!("`{}`", c.pattern)
-            } else {
-                c.pattern.clone()
-            },
-            c.len.to_string(),
-            c.stats.allocs.to_string(),
-            c.stats.reallocs.to_string(),
-            c.stats.deallocs.to_string(),
-            c.stats.bytes_allocated.to_string(),
-        ]);
-    }
-    print_tables(&[t], format);
-    true
+    let markdown = format == Format::Markdown;
+    show(&growth::string_cases(), format, |c| {
+        [growth::string_table(c, markdown)]
+    })
 }
 
-fn overhead_cmd(args: &OverheadArgs) -> bool {
+fn overhead_cmd(args: &OverheadArgs) -> Result<bool, String> {
     if let Some(which) = args.only {
         let threads = args.threads.first().copied().unwrap_or(1) as usize;
         let ns = overhead::churn_one(which, threads, args.iters);
         println!("{which:?}: {ns:.2} ns per alloc+free pair ({threads} thread(s), one run)");
-        return true;
+        return Ok(true);
     }
-    let mut report = match &args.from {
-        Some(path) => match kit::output::read_report::<overhead::Report>(path) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return false;
-            }
+    let mut report = Runs::last_or_measure(args.from.as_deref(), || {
+        let threads: Vec<usize> = args.threads.iter().map(|&t| t as usize).collect();
+        Ok(with_progress(
+            args.runs.into(),
+            "overhead",
+            args.out.json,
+            |tick| overhead::run(&threads, args.runs.into(), args.iters, tick),
+        ))
+    })?;
+    report.callgrind(
+        args.callgrind,
+        |_| {
+            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+            overhead::count_instructions(&exe)
         },
-        None => {
-            kit::timing::warn_if_debug_build();
-            let threads: Vec<usize> = args.threads.iter().map(|&t| t as usize).collect();
-            let pb = kit::output::progress(args.runs as u64, "overhead", args.out.json);
-            let r = overhead::run(&threads, args.runs as usize, args.iters, || pb.inc(1));
-            pb.finish_and_clear();
-            r
-        }
-    };
-    if args.callgrind {
-        let counted = std::env::current_exe()
-            .map_err(|e| e.to_string())
-            .and_then(|exe| overhead::count_instructions(&exe));
-        match counted {
-            Ok(i) => report.instructions = Some(i),
-            Err(e) => {
-                eprintln!("error: --callgrind: {e}");
-                return false;
-            }
-        }
+        |r, i| r.instructions = Some(i),
+    )?;
+    report.print_pages(args.out.format(), overhead::page);
+    let r = report.latest();
+    if r.tracked_allocs != r.expected_allocs {
+        return Err(format!(
+            "the tracker counted {} allocations, expected {}",
+            r.tracked_allocs, r.expected_allocs
+        ));
     }
-    match args.out.format() {
-        Format::Json => print_json(&report),
-        f => {
-            let mut tables = vec![overhead::table(&report)];
-            tables.extend(overhead::instructions_table(&report));
-            print_tables(&tables, f);
-            println!("\n{}", overhead::label(&report));
-        }
-    }
-    if report.tracked_allocs != report.expected_allocs {
-        eprintln!(
-            "error: the tracker counted {} allocations, expected {}",
-            report.tracked_allocs, report.expected_allocs
-        );
-        return false;
-    }
-    true
+    Ok(true)
 }
 
 fn workload_cmd(format: Format) -> bool {
     let (sum, stats) = ex1::measure(ex1::workload::run);
-    if format == Format::Json {
-        print_json(&ex1::with_dhat_totals(
-            &serde_json::json!({ "checksum": sum, "stats": stats }),
-            &stats,
-        ));
-    } else {
-        let mut t = kit::Table::new("The fixed workload", &["counter", "value"]);
-        t.row(["allocs".to_string(), stats.allocs.to_string()]);
-        t.row(["reallocs".to_string(), stats.reallocs.to_string()]);
-        t.row(["deallocs".to_string(), stats.deallocs.to_string()]);
-        t.row([
-            "bytes requested".to_string(),
-            stats.bytes_allocated.to_string(),
-        ]);
-        t.row([
-            "peak live bytes".to_string(),
-            stats.peak_live_bytes.to_string(),
-        ]);
-        t.row([
-            "blocks as dhat counts them".to_string(),
-            stats.dhat_blocks().to_string(),
-        ]);
-        print_tables(&[t], format);
-    }
-    true
+    let json = || {
+        let run = serde_json::json!({ "checksum": sum, "stats": stats });
+        ex1::with_dhat_totals(&run, &stats)
+    };
+    show_as(format, json, || [ex1::workload::table(&stats)])
 }

@@ -345,9 +345,15 @@ pub fn instructions_table(r: &Report) -> Option<kit::Table> {
 
 /// The line the book prints under a timing table.
 pub fn label(r: &Report) -> String {
-    let m = &r.machine;
     format!(
-        "Measured on {} ({} cores, {}), {} build, {}; ratios are medians of per-run ratios.",
-        m.cpu, m.cores, m.os, m.profile, m.rustc
+        "{}; ratios are medians of per-run ratios.",
+        r.machine.measured_on()
     )
+}
+
+/// What a person or the book sees of a report: its tables and its label.
+pub fn page(r: &Report) -> kit::report::Page {
+    kit::report::Page::new([table(r)])
+        .tables(instructions_table(r))
+        .line(label(r))
 }

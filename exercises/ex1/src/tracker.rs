@@ -310,6 +310,36 @@ impl Drop for SlotRelease {
 }
 // ANCHOR_END: claim
 
+// ANCHOR: on_thread_exit
+thread_local! {
+    /// Another allocator's thread-exit hook (see [`on_thread_exit`]).
+    static EXIT_HOOK: ExitHook = const { ExitHook(Cell::new(None)) };
+}
+
+/// Runs the function it holds when the thread's destructors run.
+struct ExitHook(Cell<Option<fn()>>);
+
+impl Drop for ExitHook {
+    fn drop(&mut self) {
+        if let Some(hook) = self.0.take() {
+            hook();
+        }
+    }
+}
+
+/// Arranges for `hook` to run when the calling thread exits, by the
+/// mechanism that gives a tracker's slot back (the same two traps apply:
+/// see the module docs), for an allocator of another chapter that keeps
+/// per-thread state. One hook per thread: a second call replaces the first.
+///
+/// Returns false, and registers nothing, where registering could come back
+/// through the global allocator (anywhere but [`RECYCLES_SLOTS`] targets)
+/// or once the thread's destructors have run. `hook` must not allocate.
+pub fn on_thread_exit(hook: fn()) -> bool {
+    RECYCLES_SLOTS && EXIT_HOOK.try_with(|h| h.0.set(Some(hook))).is_ok()
+}
+// ANCHOR_END: on_thread_exit
+
 /// Adds to a counter only this thread writes: a plain load and store, which
 /// compile to ordinary `mov`s instead of a locked read-modify-write.
 #[inline]

@@ -48,3 +48,24 @@ pub fn run() -> u64 {
     sum + black_box(text).len() as u64
 }
 // ANCHOR_END: workload
+
+/// The tracker's counters for [`run`], one a row.
+pub fn table(stats: &crate::Stats) -> kit::Table {
+    let mut t = kit::Table::new("The fixed workload", &["counter", "value"]);
+    t.row(["allocs".to_string(), stats.allocs.to_string()]);
+    t.row(["reallocs".to_string(), stats.reallocs.to_string()]);
+    t.row(["deallocs".to_string(), stats.deallocs.to_string()]);
+    t.row([
+        "bytes requested".to_string(),
+        stats.bytes_allocated.to_string(),
+    ]);
+    t.row([
+        "peak live bytes".to_string(),
+        stats.peak_live_bytes.to_string(),
+    ]);
+    t.row([
+        "blocks as dhat counts them".to_string(),
+        stats.dhat_blocks().to_string(),
+    ]);
+    t
+}

@@ -2,13 +2,10 @@
 //! clap and exit code 2, never a panic; `--json` is JSON; a saved report
 //! renders without measuring, and a missing one is a one-line error.
 
-use std::process::Command;
+const EX1: &str = env!("CARGO_BIN_EXE_ex1");
 
 fn ex1(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ex1"))
-        .args(args)
-        .output()
-        .expect("the ex1 binary runs")
+    kit::testing::run(EX1, args)
 }
 
 #[test]
@@ -43,42 +40,33 @@ fn bad_input_exits_2_with_one_error_line() {
         &["growth", "--json", "--markdown"],
         &["no-such-command"],
     ] {
-        kit::testing::assert_usage_error(env!("CARGO_BIN_EXE_ex1"), args);
+        kit::testing::assert_usage_error(EX1, args);
     }
 }
 
 #[test]
 fn json_parses_and_a_saved_report_renders() {
-    let out = ex1(&[
-        "overhead",
-        "--threads",
-        "1",
-        "--runs",
-        "1",
-        "--iters",
-        "1000",
-        "--json",
-    ]);
-    assert!(out.status.success());
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let report: serde_json::Value = kit::testing::json(
+        EX1,
+        &[
+            "overhead",
+            "--threads",
+            "1",
+            "--runs",
+            "1",
+            "--iters",
+            "1000",
+            "--json",
+        ],
+    );
     assert_eq!(report["threads"][0]["threads"], 1);
     assert!(report["threads"][0]["tracking_ratio"].is_f64());
-
-    let dir = std::env::temp_dir().join(format!("ex1-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let saved = dir.join("overhead.json");
-    std::fs::write(&saved, &out.stdout).unwrap();
-    let out = ex1(&["overhead", "--from", saved.to_str().unwrap(), "--markdown"]);
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("| threads |"));
-    std::fs::remove_dir_all(&dir).ok();
+    let shown = kit::testing::render_saved(EX1, &["overhead"], &report, &["--markdown"]);
+    assert!(shown.contains("| threads |"), "{shown}");
 }
 
 #[test]
 fn a_missing_report_is_one_line_and_exit_1() {
     let out = ex1(&["overhead", "--from", "no/such/report.json"]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: cannot read report"), "{err}");
+    kit::testing::assert_runtime_error(&out, "error: cannot read report");
 }

@@ -6,18 +6,12 @@
 //! new block, so its `total_blocks` must equal allocs + reallocs, and its
 //! `total_bytes` the tracker's bytes requested (which include realloc sizes).
 
-use std::process::Command;
-
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
 
 fn main() {
-    let out = Command::new(env!("CARGO_BIN_EXE_ex1"))
-        .args(["workload", "--json"])
-        .output()
-        .expect("run the ex1 binary");
-    assert!(out.status.success(), "ex1 workload failed: {out:?}");
-    let tracker: serde_json::Value = serde_json::from_slice(&out.stdout).expect("ex1 prints JSON");
+    let tracker: serde_json::Value =
+        kit::testing::json(env!("CARGO_BIN_EXE_ex1"), &["workload", "--json"]);
     let stats = &tracker["stats"];
     // Built with `dhat-heap` (`--all-features`, say), the ex1 binary has no
     // tracker and counts zero: nothing to compare, and that is a failure, not

@@ -462,8 +462,8 @@ fn describe_change(cut_percent: f64) -> String {
 /// The line under the tables: machine, build, runs.
 pub fn label(r: &Report) -> String {
     format!(
-        "Measured on {}; {} run{}, each allocator in a fresh {}; seed {}{}.",
-        r.machine,
+        "{}; {} run{}, each allocator in a fresh {}; seed {}{}.",
+        r.machine.measured_on(),
         r.runs,
         if r.runs == 1 { "" } else { "s" },
         if r.samples.iter().any(|s| s.tracked) {

@@ -7,7 +7,7 @@ use kit::chart::{Corner, LineChart, RGBColor, Scale, Series};
 use crate::Allocator;
 use crate::frag::{Point, Report};
 
-const MIB: f64 = 1024.0 * 1024.0;
+use kit::format::MIB;
 
 /// Renders live bytes, each allocator's RSS and jemalloc's `resident` over the
 /// cycles. Returns the SVG document.

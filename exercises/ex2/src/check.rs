@@ -156,8 +156,8 @@ fn purge_lowers_resident() -> Outcome {
                     Some(g + (p.burst_bytes / 2) <= f),
                     format!(
                         "resident after freeing 64 MiB: {}; after purge: {}",
-                        crate::bytes(f as f64),
-                        crate::bytes(g as f64)
+                        kit::format::bytes(f as f64),
+                        kit::format::bytes(g as f64)
                     ),
                 ),
                 _ => outcome(name, Some(false), "resident unreadable"),

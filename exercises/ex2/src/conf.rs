@@ -170,6 +170,14 @@ pub fn run(burst_mib: u64, waits_ms: &[u64], progress: impl Fn()) -> Result<Repo
     })
 }
 
+/// The line under the table: machine, one child per setting.
+pub fn label(r: &Report) -> String {
+    format!(
+        "{}; one child process per setting.",
+        r.machine.measured_on()
+    )
+}
+
 /// The experiment as a table: options applied, then resident memory.
 pub fn table(r: &Report) -> kit::Table {
     let mut headers = vec![
@@ -192,7 +200,7 @@ pub fn table(r: &Report) -> kit::Table {
     );
     let b = |m: &Mem| {
         m.rss
-            .map(|x| crate::bytes(x as f64))
+            .map(|x| kit::format::bytes(x as f64))
             .unwrap_or_else(|| "n/a".into())
     };
     for o in &r.outcomes {

@@ -285,7 +285,7 @@ fn ratio(rss: Option<u64>, live: i64) -> String {
 }
 
 fn opt_bytes(b: Option<u64>) -> String {
-    b.map(|b| crate::bytes(b as f64))
+    b.map(|b| kit::format::bytes(b as f64))
         .unwrap_or_else(|| "n/a".into())
 }
 
@@ -320,7 +320,7 @@ pub fn table(r: &Report) -> kit::Table {
             t.row([
                 run.allocator.to_string(),
                 moment,
-                crate::bytes(p.live as f64),
+                kit::format::bytes(p.live as f64),
                 opt_bytes(p.rss),
                 opt_bytes(p.anon),
                 ratio(p.anon, p.live),
@@ -343,7 +343,7 @@ pub fn table(r: &Report) -> kit::Table {
                 format!("highest RssAnon, read after every cycle (cycle {cycle})"),
                 "-".to_string(),
                 "-".to_string(),
-                crate::bytes(anon as f64),
+                kit::format::bytes(anon as f64),
                 "-".to_string(),
             ]);
         }
@@ -385,11 +385,11 @@ pub fn jemalloc_table(r: &Report) -> Option<kit::Table> {
         if let Some(s) = p.jemalloc {
             t.row([
                 moment.to_string(),
-                crate::bytes(s.allocated as f64),
-                crate::bytes(s.active as f64),
-                crate::bytes(s.resident as f64),
-                crate::bytes(s.mapped as f64),
-                crate::bytes(s.retained as f64),
+                kit::format::bytes(s.allocated as f64),
+                kit::format::bytes(s.active as f64),
+                kit::format::bytes(s.resident as f64),
+                kit::format::bytes(s.mapped as f64),
+                kit::format::bytes(s.retained as f64),
             ]);
         }
     }
@@ -406,10 +406,19 @@ pub fn release_lines(r: &Report) -> Vec<String> {
                 "{}: {} gave back {} of RSS ({} -> {}).",
                 run.allocator,
                 run.release_method,
-                crate::bytes(a as f64 - b as f64),
-                crate::bytes(a as f64),
-                crate::bytes(b as f64)
+                kit::format::bytes(a as f64 - b as f64),
+                kit::format::bytes(a as f64),
+                kit::format::bytes(b as f64)
             ))
         })
         .collect()
+}
+
+/// The line under the tables: machine, runs, seed.
+pub fn label(r: &Report) -> String {
+    format!(
+        "{}; one run per allocator, seed {}. Live bytes are deterministic, RSS is not.",
+        r.machine.measured_on(),
+        r.runs.first().map(|r| r.seed).unwrap_or_default()
+    )
 }

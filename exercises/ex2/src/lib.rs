@@ -56,21 +56,6 @@ pub fn jemalloc_absent_note() -> &'static str {
      would compare both allocators side by side."
 }
 
-/// Formats a byte count for tables: `12.3 MiB`, `4.0 KiB`, `512 B`.
-pub fn bytes(n: f64) -> String {
-    const KIB: f64 = 1024.0;
-    let a = n.abs();
-    if a >= KIB * KIB * KIB {
-        format!("{:.2} GiB", n / (KIB * KIB * KIB))
-    } else if a >= KIB * KIB {
-        format!("{:.1} MiB", n / (KIB * KIB))
-    } else if a >= KIB {
-        format!("{:.1} KiB", n / KIB)
-    } else {
-        format!("{n:.0} B")
-    }
-}
-
 /// The environment variable that configures the jemalloc built by
 /// tikv-jemalloc-sys. Its symbols carry a `_rjem_` prefix, so it reads
 /// `_RJEM_MALLOC_CONF`, not the `MALLOC_CONF` jemalloc's manual names.

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand, error::ErrorKind};
 use ex2::{Allocator, bench, check, conf, frag};
+use kit::report::{Page, Runs, show, show_as, with_progress};
 use kit::{Format, OutputArgs, output::print_json, output::print_tables};
 
 // ANCHOR: global
@@ -169,18 +170,17 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     validate(&cli);
     let _profile = kit::profile::start("ex2");
-    let ok = match cli.command {
-        _ if cli.check => check_cmd(),
+    kit::report::exit_status(match cli.command {
+        _ if cli.check => Ok(check_cmd()),
         Some(Command::Bench(a)) => bench_cmd(&a),
         Some(Command::Frag(a)) => frag_cmd(&a),
-        Some(Command::Facts(out)) => facts_cmd(out.format()),
+        Some(Command::Facts(out)) => Ok(facts_cmd(out.format())),
         Some(Command::Conf(a)) => conf_cmd(&a),
         Some(Command::Counts(a)) => counts_cmd(&a),
-        Some(Command::Workload(a)) => workload_cmd(&a),
-        Some(Command::Child { job }) => ex2::child::run(BUILT_WITH, &job),
+        Some(Command::Workload(a)) => Ok(workload_cmd(&a)),
+        Some(Command::Child { job }) => Ok(ex2::child::run(BUILT_WITH, &job)),
         None => default_cmd(),
-    };
-    if ok { 0.into() } else { 1.into() }
+    })
 }
 
 /// Input errors clap's bounds cannot express: exit 2 with one line, before
@@ -199,12 +199,6 @@ fn validate(cli: &Cli) {
             }
         }
     }
-}
-
-fn read_report<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Option<T> {
-    kit::output::read_report(path)
-        .map_err(|e| eprintln!("error: {e}"))
-        .ok()
 }
 
 fn check_cmd() -> bool {
@@ -234,52 +228,32 @@ fn check_cmd() -> bool {
     ok
 }
 
-fn bench_cmd(a: &BenchArgs) -> bool {
-    let report = match &a.from {
-        Some(path) => match read_report::<bench::Report>(path) {
-            Some(r) => r,
-            None => return false,
+fn bench_cmd(a: &BenchArgs) -> Result<bool, String> {
+    let report = Runs::last_or_measure(a.from.as_deref(), || {
+        let allocators = if a.allocators.is_empty() {
+            Allocator::available()
+        } else {
+            a.allocators.clone()
+        };
+        let threads: Vec<usize> = a.threads.iter().map(|&t| t as usize).collect();
+        let runs = a.runs as usize;
+        ex2::run_bench(&allocators, &threads, runs, a.units, a.seed, a.out.json)
+    })?;
+    // Measured here without jemalloc: say what is missing.
+    let absent = (!cfg!(jemalloc) && a.from.is_none()).then(ex2::jemalloc_absent_note);
+    report.print_each(
+        a.out.format(),
+        |_, r| {
+            Page::new([bench::table(r)])
+                .tables((!r.comparisons.is_empty()).then(|| bench::comparison_table(r)))
+                .line(bench::verdict(r))
+                .line(bench::label(r))
+                .lines(absent.map(str::to_string))
         },
-        None => {
-            kit::timing::warn_if_debug_build();
-            let allocators = if a.allocators.is_empty() {
-                Allocator::available()
-            } else {
-                a.allocators.clone()
-            };
-            let threads: Vec<usize> = a.threads.iter().map(|&t| t as usize).collect();
-            match ex2::run_bench(
-                &allocators,
-                &threads,
-                a.runs as usize,
-                a.units,
-                a.seed,
-                a.out.json,
-            ) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return false;
-                }
-            }
-        }
-    };
-    match a.out.format() {
-        Format::Json => print_json(&report),
-        f => {
-            let mut tables = vec![bench::table(&report)];
-            if !report.comparisons.is_empty() {
-                tables.push(bench::comparison_table(&report));
-            }
-            print_tables(&tables, f);
-            println!("\n{}", bench::verdict(&report));
-            println!("\n{}", bench::label(&report));
-            if !cfg!(jemalloc) && a.from.is_none() {
-                println!("\n{}", ex2::jemalloc_absent_note());
-            }
-        }
-    }
-    report_problems(report.counts_agree, report.allocators_verified)
+        None,
+    );
+    let r = report.latest();
+    Ok(report_problems(r.counts_agree, r.allocators_verified))
 }
 
 fn report_problems(counts_agree: bool, verified: bool) -> bool {
@@ -294,42 +268,26 @@ fn report_problems(counts_agree: bool, verified: bool) -> bool {
     counts_agree && verified
 }
 
-fn frag_cmd(a: &FragArgs) -> bool {
-    let report = match &a.from {
-        Some(path) => match read_report::<frag::Report>(path) {
-            Some(r) => r,
-            None => return false,
-        },
-        None => match ex2::run_frag(a.cycles, a.seed, a.samples, a.out.json || a.svg) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return false;
-            }
-        },
-    };
+fn frag_cmd(a: &FragArgs) -> Result<bool, String> {
+    let report = Runs::last_or_measure(a.from.as_deref(), || {
+        ex2::run_frag(a.cycles, a.seed, a.samples, a.out.json || a.svg)
+    })?;
     if a.svg {
-        return kit::output::print_svg(ex2::chart::frag_svg(&report));
+        return Ok(kit::output::print_svg(ex2::chart::frag_svg(
+            report.latest(),
+        )));
     }
-    match a.out.format() {
-        Format::Json => print_json(&report),
-        f => {
-            let mut tables = vec![frag::table(&report)];
-            tables.extend(frag::jemalloc_table(&report));
-            print_tables(&tables, f);
-            println!();
-            for line in frag::release_lines(&report) {
-                println!("{line}");
-            }
-            println!(
-                "\nMeasured on {}; one run per allocator, seed {}. \
-                 Live bytes are deterministic, RSS is not.",
-                report.machine,
-                report.runs.first().map(|r| r.seed).unwrap_or_default()
-            );
-        }
-    }
-    report_problems(report.counts_agree, true)
+    report.print_each(
+        a.out.format(),
+        |_, r| {
+            Page::new([frag::table(r)])
+                .tables(frag::jemalloc_table(r))
+                .line(frag::release_lines(r).join("\n"))
+                .line(frag::label(r))
+        },
+        None,
+    );
+    Ok(report_problems(report.latest().counts_agree, true))
 }
 
 fn facts_cmd(format: Format) -> bool {
@@ -337,7 +295,7 @@ fn facts_cmd(format: Format) -> bool {
     match format {
         Format::Json => print_json(&facts),
         f => {
-            print_tables(&ex2::facts_tables(&facts), f);
+            print_tables(ex2::facts_tables(&facts), f);
             if !cfg!(jemalloc) {
                 println!("\n{}", ex2::jemalloc_absent_note());
             }
@@ -346,58 +304,31 @@ fn facts_cmd(format: Format) -> bool {
     facts.system_child.is_some()
 }
 
-fn conf_cmd(a: &ConfArgs) -> bool {
-    let report = match &a.from {
-        Some(path) => match read_report::<conf::Report>(path) {
-            Some(r) => r,
-            None => return false,
-        },
-        None => {
-            if !cfg!(jemalloc) {
-                println!("{}", ex2::jemalloc_absent_note());
-                return true;
-            }
-            let pb = kit::output::progress(conf::SETTINGS.len() as u64, "conf", a.out.json);
-            let r = conf::run(a.burst_mib, &a.waits_ms, || pb.inc(1));
-            pb.finish_and_clear();
-            match r {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return false;
-                }
-            }
-        }
-    };
-    match a.out.format() {
-        Format::Json => print_json(&report),
-        f => {
-            print_tables(&[conf::table(&report)], f);
-            println!(
-                "\nMeasured on {}; one child process per setting.",
-                report.machine
-            );
-        }
+fn conf_cmd(a: &ConfArgs) -> Result<bool, String> {
+    if a.from.is_none() && !cfg!(jemalloc) {
+        println!("{}", ex2::jemalloc_absent_note());
+        return Ok(true);
     }
-    true
+    let report = Runs::last_or_measure(a.from.as_deref(), || {
+        with_progress(conf::SETTINGS.len() as u64, "conf", a.out.json, |tick| {
+            conf::run(a.burst_mib, &a.waits_ms, tick)
+        })
+    })?;
+    report.print_each(
+        a.out.format(),
+        |_, r| Page::new([conf::table(r)]).line(conf::label(r)),
+        None,
+    );
+    Ok(true)
 }
 
-fn counts_cmd(a: &CountsArgs) -> bool {
+fn counts_cmd(a: &CountsArgs) -> Result<bool, String> {
     let threads: Vec<usize> = a.threads.iter().map(|&t| t as usize).collect();
-    match ex2::counts(&threads, a.units, a.seed) {
-        Ok(rows) => {
-            if a.out.format() == Format::Json {
-                print_json(&rows);
-            } else {
-                print_tables(&[ex2::counts_table(&rows, a.units, a.seed)], a.out.format());
-            }
-            rows.iter().all(|r| r.agree)
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            false
-        }
-    }
+    let rows = ex2::counts(&threads, a.units, a.seed)?;
+    show(&rows, a.out.format(), |r| {
+        [ex2::counts_table(r, a.units, a.seed)]
+    });
+    Ok(rows.iter().all(|r| r.agree))
 }
 
 fn workload_cmd(a: &WorkloadArgs) -> bool {
@@ -406,56 +337,24 @@ fn workload_cmd(a: &WorkloadArgs) -> bool {
     // request buffer too), which is what a dhat profile of this command
     // attributes to workload.rs.
     let ((checksum, s), all) = ex1::measure(|| ex2::workload::run(a.seed, a.units));
-    if a.out.format() == Format::Json {
-        print_json(&ex1::with_dhat_totals(
-            &serde_json::json!({ "units": a.units, "seed": a.seed, "checksum": checksum, "stats": s }),
-            &all,
-        ));
-        return true;
-    }
-    let mut t = kit::Table::new(
-        format!(
-            "{} requests (seed {}), as the tracker counts them",
-            a.units, a.seed
-        ),
-        &["counter", "total", "per request"],
-    );
-    let per = |x: u64| format!("{:.1}", x as f64 / a.units as f64);
-    t.row(["allocs".to_string(), s.allocs.to_string(), per(s.allocs)]);
-    t.row([
-        "reallocs".to_string(),
-        s.reallocs.to_string(),
-        per(s.reallocs),
-    ]);
-    t.row([
-        "deallocs".to_string(),
-        s.deallocs.to_string(),
-        per(s.deallocs),
-    ]);
-    t.row([
-        "bytes requested".to_string(),
-        s.bytes_allocated.to_string(),
-        per(s.bytes_allocated),
-    ]);
-    t.row([
-        "mean request, bytes".to_string(),
-        format!(
-            "{:.1}",
-            s.bytes_allocated as f64 / (s.allocs + s.reallocs).max(1) as f64
-        ),
-        String::new(),
-    ]);
-    t.row([
-        "peak live bytes".to_string(),
-        s.peak_live_bytes.to_string(),
-        String::new(),
-    ]);
-    print_tables(&[t], a.out.format());
-    true
+    let json = || {
+        let run = serde_json::json!({ "units": a.units, "seed": a.seed, "checksum": checksum, "stats": s });
+        ex1::with_dhat_totals(&run, &all)
+    };
+    show_as(a.out.format(), json, || {
+        [ex2::workload::table(&s, a.units, a.seed)]
+    })
 }
 
-fn default_cmd() -> bool {
-    let bench_ok = bench_cmd(&BenchArgs {
+fn default_cmd() -> Result<bool, String> {
+    // One failing command does not hide the others' results.
+    let ok = |r: Result<bool, String>| {
+        r.unwrap_or_else(|e| {
+            eprintln!("error: {e}");
+            false
+        })
+    };
+    let bench_ok = ok(bench_cmd(&BenchArgs {
         threads: vec![1, 2, 4],
         runs: 5,
         units: DEFAULT_UNITS,
@@ -463,18 +362,18 @@ fn default_cmd() -> bool {
         allocators: Vec::new(),
         from: None,
         out: OutputArgs::default(),
-    });
+    }));
     println!();
-    let frag_ok = frag_cmd(&FragArgs {
+    let frag_ok = ok(frag_cmd(&FragArgs {
         cycles: 1000,
         seed: 42,
         samples: 100,
         from: None,
         svg: false,
         out: OutputArgs::default(),
-    });
+    }));
     println!();
     let facts_ok = facts_cmd(Format::Human);
     println!("\nMore: `conf` (jemalloc settings), `counts`, `workload`, `--check`; see --help.");
-    bench_ok && frag_ok && facts_ok
+    Ok(bench_ok && frag_ok && facts_ok)
 }

@@ -198,6 +198,48 @@ pub fn run(seed: u64, units: u64) -> (u64, ex1::Stats) {
     })
 }
 
+/// What [`run`] counted (`s`), in total and per request.
+pub fn table(s: &ex1::Stats, units: u64, seed: u64) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!(
+            "{} requests (seed {}), as the tracker counts them",
+            units, seed
+        ),
+        &["counter", "total", "per request"],
+    );
+    let per = |x: u64| format!("{:.1}", x as f64 / units as f64);
+    t.row(["allocs".to_string(), s.allocs.to_string(), per(s.allocs)]);
+    t.row([
+        "reallocs".to_string(),
+        s.reallocs.to_string(),
+        per(s.reallocs),
+    ]);
+    t.row([
+        "deallocs".to_string(),
+        s.deallocs.to_string(),
+        per(s.deallocs),
+    ]);
+    t.row([
+        "bytes requested".to_string(),
+        s.bytes_allocated.to_string(),
+        per(s.bytes_allocated),
+    ]);
+    t.row([
+        "mean request, bytes".to_string(),
+        format!(
+            "{:.1}",
+            s.bytes_allocated as f64 / (s.allocs + s.reallocs).max(1) as f64
+        ),
+        String::new(),
+    ]);
+    t.row([
+        "peak live bytes".to_string(),
+        s.peak_live_bytes.to_string(),
+        String::new(),
+    ]);
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,14 +2,7 @@
 //! exit status 2 (never a panic, never a long run), and the parent's
 //! side-by-side results hold the facts the chapter states.
 
-use std::process::{Command, Output};
-
-fn ex2(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ex2"))
-        .args(args)
-        .output()
-        .expect("ex2 runs")
-}
+const EX2: &str = env!("CARGO_BIN_EXE_ex2");
 
 #[test]
 fn bad_input_exits_2_with_an_error_line() {
@@ -39,27 +32,22 @@ fn bad_input_exits_2_with_an_error_line() {
         ],
         &["nonsense"],
     ] {
-        kit::testing::assert_usage_error(env!("CARGO_BIN_EXE_ex2"), args);
+        kit::testing::assert_usage_error(EX2, args);
     }
 }
 
 #[test]
 fn the_system_binary_only_takes_child_jobs() {
-    let out = Command::new(env!("CARGO_BIN_EXE_ex2-system"))
-        .output()
-        .expect("ex2-system runs");
+    let out = kit::testing::run(env!("CARGO_BIN_EXE_ex2-system"), &[]);
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn same_seeded_work_same_counts_under_both_allocators() {
-    let out = ex2(&["counts", "--threads", "1,2", "--units", "500", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let rows: serde_json::Value = kit::testing::json(
+        EX2,
+        &["counts", "--threads", "1,2", "--units", "500", "--json"],
     );
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 2);
     for row in rows {
@@ -77,13 +65,7 @@ fn same_seeded_work_same_counts_under_both_allocators() {
 
 #[test]
 fn each_process_is_served_by_the_allocator_it_declares() {
-    let out = ex2(&["facts", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let f: ex2::parent::Facts = serde_json::from_slice(&out.stdout).unwrap();
+    let f: ex2::parent::Facts = kit::testing::json(EX2, &["facts", "--json"]);
     let expected = if cfg!(jemalloc) {
         ex2::Allocator::Jemalloc
     } else {
@@ -103,13 +85,8 @@ fn each_process_is_served_by_the_allocator_it_declares() {
 
 #[test]
 fn fragmentation_live_bytes_are_the_same_under_both_allocators() {
-    let out = ex2(&["frag", "--cycles", "80", "--samples", "8", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: ex2::frag::Report = serde_json::from_slice(&out.stdout).unwrap();
+    let r: ex2::frag::Report =
+        kit::testing::json(EX2, &["frag", "--cycles", "80", "--samples", "8", "--json"]);
     assert!(r.counts_agree);
     let first = &r.runs[0];
     for run in &r.runs {

@@ -134,3 +134,80 @@ pub fn reset_rounds(rounds: usize, values: usize) -> Vec<ResetRound> {
     report
 }
 // ANCHOR_END: reset
+
+/// The chunks taken, then the global allocator's view of the whole run.
+pub fn growth_tables(g: &Growth) -> Vec<kit::Table> {
+    let mut t = kit::Table::new(
+        format!(
+            "Chunks taken while allocating {} u64 values one at a time",
+            g.values
+        ),
+        &[
+            "chunk",
+            "values already in the arena",
+            "capacity",
+            "bytes asked of the global allocator",
+            "`allocated_bytes()` after",
+        ],
+    );
+    for s in &g.steps {
+        t.row([
+            s.chunk.to_string(),
+            s.values_before.to_string(),
+            s.capacity.to_string(),
+            s.requested.to_string(),
+            s.allocated_bytes.to_string(),
+        ]);
+    }
+    let mut s = kit::Table::new(
+        "The global allocator's view of the whole run",
+        &["counter", "value"],
+    );
+    s.row(["allocs".to_string(), g.global.allocs.to_string()]);
+    s.row([
+        "deallocs (dropping the arena)".to_string(),
+        g.global.deallocs.to_string(),
+    ]);
+    s.row([
+        "bytes requested".to_string(),
+        g.global.bytes_allocated.to_string(),
+    ]);
+    s.row([
+        "`allocated_bytes_including_metadata()`".to_string(),
+        g.including_metadata.to_string(),
+    ]);
+    s.row([
+        "bytes of values".to_string(),
+        (g.values * g.value_size).to_string(),
+    ]);
+    vec![t, s]
+}
+
+/// One row per round of [`reset_rounds`].
+pub fn reset_table(r: &[ResetRound], values: usize) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!("reset() then {values} u64 values, round after round, on one arena"),
+        &[
+            "round",
+            "global allocs",
+            "global deallocs",
+            "`allocated_bytes()`",
+            "first value at the previous round's address",
+        ],
+    );
+    for x in r {
+        t.row([
+            x.round.to_string(),
+            x.global_allocs.to_string(),
+            x.global_deallocs.to_string(),
+            x.allocated_bytes.to_string(),
+            if x.same_address_as_previous {
+                "yes"
+            } else {
+                "no"
+            }
+            .to_string(),
+        ]);
+    }
+    t
+}

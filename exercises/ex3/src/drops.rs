@@ -155,3 +155,46 @@ pub fn limit_run(limit: usize) -> LimitRun {
     }
 }
 // ANCHOR_END: limit
+
+/// One row per way of putting values in an arena ([`drop_cases`]).
+pub fn drop_table(cases: &[DropCase]) -> kit::Table {
+    let mut t = kit::Table::new(
+        "Three values each, then the arena dropped",
+        &["how", "values", "Drop ran", "heap bytes leaked"],
+    );
+    for c in cases {
+        t.row([
+            format!("`{}`", c.how),
+            c.values.to_string(),
+            c.drops_ran.map_or("-".to_string(), |d| d.to_string()),
+            c.leaked_bytes.to_string(),
+        ]);
+    }
+    t
+}
+
+/// What [`limit_run`] found, one measure a row.
+pub fn limit_table(r: &LimitRun, limit: usize) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!("`try_alloc([0u8; 64])` until an arena limited to {limit} bytes says no"),
+        &["measure", "value"],
+    );
+    t.row([
+        "successful `try_alloc` calls".to_string(),
+        r.succeeded.to_string(),
+    ]);
+    t.row([
+        "bytes of values".to_string(),
+        (r.succeeded * r.value_size).to_string(),
+    ]);
+    t.row(["chunks taken".to_string(), r.chunks.to_string()]);
+    t.row([
+        "`allocated_bytes()` at the error".to_string(),
+        r.allocated_bytes.to_string(),
+    ]);
+    t.row([
+        "the error `try_alloc` returned".to_string(),
+        r.error.clone(),
+    ]);
+    t
+}

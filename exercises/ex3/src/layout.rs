@@ -136,3 +136,42 @@ pub fn tour() -> Tour {
     }
 }
 // ANCHOR_END: tour
+
+/// The tour as the book shows it: each value's place, then the arena's totals.
+pub fn tables(tour: &Tour) -> Vec<kit::Table> {
+    let mut t = kit::Table::new(
+        "Values in a fresh Bump, in allocation order (offsets from the first value)",
+        &[
+            "call",
+            "size",
+            "align",
+            "offset",
+            "padding below previous",
+            "aligned",
+        ],
+    );
+    for p in &tour.placements {
+        t.row([
+            format!("`{}`", p.call),
+            p.size.to_string(),
+            p.align.to_string(),
+            p.offset.to_string(),
+            p.padding.to_string(),
+            if p.aligned { "yes" } else { "NO" }.to_string(),
+        ]);
+    }
+    let mut s = kit::Table::new("The arena afterwards", &["measure", "bytes"]);
+    s.row([
+        "values and padding".to_string(),
+        tour.bytes_used.to_string(),
+    ]);
+    s.row([
+        "`bump.allocated_bytes()`".to_string(),
+        tour.allocated_bytes.to_string(),
+    ]);
+    s.row([
+        "global allocator calls (allocs)".to_string(),
+        tour.global.allocs.to_string(),
+    ]);
+    vec![t, s]
+}

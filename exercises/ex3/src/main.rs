@@ -2,7 +2,8 @@
 
 use clap::{Parser, Subcommand};
 use ex3::{chunks, drops, layout, versus};
-use kit::{Format, OutputArgs, Table, output::print_json, output::print_tables};
+use kit::report::{Page, Runs, show, show_as};
+use kit::{Format, OutputArgs};
 
 // Every global allocation (each Box, and each chunk an arena takes) goes
 // through exercise 1's tracker, so the counts below are exact.
@@ -96,22 +97,34 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let _profile = kit::profile::start("ex3");
     ex1::warn_if_untracked();
-    let ok = match cli.command {
-        Some(Command::Layout(out)) => layout_cmd(out.format()),
-        Some(Command::Chunks(a)) => chunks_cmd(a.values as usize, a.out.format()),
-        Some(Command::Reset(a)) => reset_cmd(a.rounds as usize, a.values as usize, a.out.format()),
-        Some(Command::Drops(out)) => drops_cmd(out.format()),
-        Some(Command::Limit(a)) => limit_cmd(a.bytes as usize, a.out.format()),
+    kit::report::exit_status(match cli.command {
+        Some(Command::Layout(out)) => Ok(layout_cmd(out.format())),
+        Some(Command::Chunks(a)) => Ok(chunks_cmd(a.values as usize, a.out.format())),
+        Some(Command::Reset(a)) => Ok(reset_cmd(
+            a.rounds as usize,
+            a.values as usize,
+            a.out.format(),
+        )),
+        Some(Command::Drops(out)) => Ok(drops_cmd(out.format())),
+        Some(Command::Limit(a)) => Ok(limit_cmd(a.bytes as usize, a.out.format())),
         Some(Command::Versus(a)) => versus_cmd(&a),
         None => {
             let h = Format::Human;
-            let ok = layout_cmd(h)
-                && chunks_cmd(10_000, h)
-                && reset_cmd(5, 2_000, h)
-                && drops_cmd(h)
-                && limit_cmd(4096, h);
+            let steps: [&dyn Fn() -> bool; 5] = [
+                &|| layout_cmd(h),
+                &|| chunks_cmd(10_000, h),
+                &|| reset_cmd(5, 2_000, h),
+                &|| drops_cmd(h),
+                &|| limit_cmd(4096, h),
+            ];
+            // A blank line after each, and one more before `versus`.
+            let ok = steps.iter().all(|step| {
+                let ok = step();
+                println!();
+                ok
+            });
             println!();
-            ok && versus_cmd(&VersusArgs {
+            let versus = VersusArgs {
                 size: versus::Size {
                     objects: 100_000,
                     runs: 5,
@@ -121,259 +134,60 @@ fn main() -> std::process::ExitCode {
                 callgrind: false,
                 from: None,
                 out: OutputArgs::default(),
-            })
+            };
+            if ok { versus_cmd(&versus) } else { Ok(false) }
         }
-    };
-    if ok { 0.into() } else { 1.into() }
-}
-
-fn print(tables: &[Table], format: Format) {
-    print_tables(tables, format);
-    if format == Format::Human {
-        println!();
-    }
+    })
 }
 
 fn layout_cmd(format: Format) -> bool {
-    let tour = layout::tour();
-    if format == Format::Json {
-        print_json(&tour);
-        return true;
-    }
-    let mut t = Table::new(
-        "Values in a fresh Bump, in allocation order (offsets from the first value)",
-        &[
-            "call",
-            "size",
-            "align",
-            "offset",
-            "padding below previous",
-            "aligned",
-        ],
-    );
-    for p in &tour.placements {
-        t.row([
-            format!("`{}`", p.call),
-            p.size.to_string(),
-            p.align.to_string(),
-            p.offset.to_string(),
-            p.padding.to_string(),
-            if p.aligned { "yes" } else { "NO" }.to_string(),
-        ]);
-    }
-    let mut s = Table::new("The arena afterwards", &["measure", "bytes"]);
-    s.row([
-        "values and padding".to_string(),
-        tour.bytes_used.to_string(),
-    ]);
-    s.row([
-        "`bump.allocated_bytes()`".to_string(),
-        tour.allocated_bytes.to_string(),
-    ]);
-    s.row([
-        "global allocator calls (allocs)".to_string(),
-        tour.global.allocs.to_string(),
-    ]);
-    print(&[t, s], format);
-    true
+    show(&layout::tour(), format, layout::tables)
 }
 
 fn chunks_cmd(values: usize, format: Format) -> bool {
     // All of it, the list of steps included: what a dhat profile of this
     // command attributes to `chunks.rs`.
     let (g, all) = ex1::measure(|| chunks::growth(values));
-    if format == Format::Json {
-        print_json(&ex1::with_dhat_totals(&g, &all));
-        return true;
-    }
-    let mut t = Table::new(
-        format!(
-            "Chunks taken while allocating {} u64 values one at a time",
-            g.values
-        ),
-        &[
-            "chunk",
-            "values already in the arena",
-            "capacity",
-            "bytes asked of the global allocator",
-            "`allocated_bytes()` after",
-        ],
-    );
-    for s in &g.steps {
-        t.row([
-            s.chunk.to_string(),
-            s.values_before.to_string(),
-            s.capacity.to_string(),
-            s.requested.to_string(),
-            s.allocated_bytes.to_string(),
-        ]);
-    }
-    let mut s = Table::new(
-        "The global allocator's view of the whole run",
-        &["counter", "value"],
-    );
-    s.row(["allocs".to_string(), g.global.allocs.to_string()]);
-    s.row([
-        "deallocs (dropping the arena)".to_string(),
-        g.global.deallocs.to_string(),
-    ]);
-    s.row([
-        "bytes requested".to_string(),
-        g.global.bytes_allocated.to_string(),
-    ]);
-    s.row([
-        "`allocated_bytes_including_metadata()`".to_string(),
-        g.including_metadata.to_string(),
-    ]);
-    s.row([
-        "bytes of values".to_string(),
-        (g.values * g.value_size).to_string(),
-    ]);
-    print(&[t, s], format);
-    true
+    let json = || ex1::with_dhat_totals(&g, &all);
+    show_as(format, json, || chunks::growth_tables(&g))
 }
 
 fn reset_cmd(rounds: usize, values: usize, format: Format) -> bool {
     let r = chunks::reset_rounds(rounds, values);
-    if format == Format::Json {
-        print_json(&r);
-        return true;
-    }
-    let mut t = Table::new(
-        format!("reset() then {values} u64 values, round after round, on one arena"),
-        &[
-            "round",
-            "global allocs",
-            "global deallocs",
-            "`allocated_bytes()`",
-            "first value at the previous round's address",
-        ],
-    );
-    for x in &r {
-        t.row([
-            x.round.to_string(),
-            x.global_allocs.to_string(),
-            x.global_deallocs.to_string(),
-            x.allocated_bytes.to_string(),
-            if x.same_address_as_previous {
-                "yes"
-            } else {
-                "no"
-            }
-            .to_string(),
-        ]);
-    }
-    print(&[t], format);
-    true
+    show(&r, format, |r| [chunks::reset_table(r, values)])
 }
 
 fn drops_cmd(format: Format) -> bool {
-    let cases = drops::drop_cases(3);
-    if format == Format::Json {
-        print_json(&cases);
-        return true;
-    }
-    let mut t = Table::new(
-        "Three values each, then the arena dropped",
-        &["how", "values", "Drop ran", "heap bytes leaked"],
-    );
-    for c in &cases {
-        t.row([
-            format!("`{}`", c.how),
-            c.values.to_string(),
-            c.drops_ran.map_or("-".to_string(), |d| d.to_string()),
-            c.leaked_bytes.to_string(),
-        ]);
-    }
-    print(&[t], format);
-    true
+    show(&drops::drop_cases(3), format, |c| [drops::drop_table(c)])
 }
 
 fn limit_cmd(limit: usize, format: Format) -> bool {
-    let r = drops::limit_run(limit);
-    if format == Format::Json {
-        print_json(&r);
-        return true;
-    }
-    let mut t = Table::new(
-        format!("`try_alloc([0u8; 64])` until an arena limited to {limit} bytes says no"),
-        &["measure", "value"],
-    );
-    t.row([
-        "successful `try_alloc` calls".to_string(),
-        r.succeeded.to_string(),
-    ]);
-    t.row([
-        "bytes of values".to_string(),
-        (r.succeeded * r.value_size).to_string(),
-    ]);
-    t.row(["chunks taken".to_string(), r.chunks.to_string()]);
-    t.row([
-        "`allocated_bytes()` at the error".to_string(),
-        r.allocated_bytes.to_string(),
-    ]);
-    t.row([
-        "the error `try_alloc` returned".to_string(),
-        r.error.clone(),
-    ]);
-    print(&[t], format);
-    true
+    show(&drops::limit_run(limit), format, |r| {
+        [drops::limit_table(r, limit)]
+    })
 }
 
-fn versus_cmd(args: &VersusArgs) -> bool {
-    let objects = args.size.objects as usize;
+fn versus_cmd(args: &VersusArgs) -> Result<bool, String> {
     if let Some(which) = args.only {
         println!("{}", versus::only_line(which, &args.size));
-        return true;
+        return Ok(true);
     }
-    let mut runs = match &args.from {
-        Some(path) => match kit::series::read::<versus::Report>(path) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return false;
-            }
-        },
-        None => {
-            kit::timing::warn_if_debug_build();
-            // Timed in the untracked binary; counted here, by the tracker.
-            match versus::timed_in_fresh_processes(&args.size) {
-                Ok(mut r) => {
-                    versus::add_counts(&mut r, versus::count_calls(objects));
-                    vec![r]
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return false;
-                }
-            }
-        }
-    };
-    if args.callgrind {
-        let counted = kit::split::untracked_exe("ex3").and_then(|exe| {
-            kit::child::build_siblings_under_cargo("ex3", &["ex3-untracked"], &[])?;
-            versus::count_instructions(&exe, runs[0].objects)
-        });
-        match counted {
-            Ok(i) => {
-                for r in runs.iter_mut() {
-                    r.instructions = Some(i.clone());
-                }
-            }
-            Err(e) => {
-                eprintln!("error: --callgrind: {e}");
-                return false;
-            }
-        }
-    }
-    match args.out.format() {
-        Format::Json if runs.len() == 1 => print_json(&runs[0]),
-        Format::Json => print_json(&kit::series::Series { series: runs }),
-        f => {
-            print_tables(&versus::tables(&runs), f);
-            println!("\n{}", versus::label(&runs));
-            println!("\n{}", versus::findings(&runs));
-        }
-    }
-    true
+    let mut runs = Runs::all_or_measure(args.from.as_deref(), || {
+        // Timed in the untracked binary; counted here, by the tracker.
+        let mut r = versus::timed_in_fresh_processes(&args.size)?;
+        versus::add_counts(&mut r, versus::count_calls(args.size.objects as usize));
+        Ok(r)
+    })?;
+    runs.callgrind(
+        args.callgrind,
+        |r| versus::count_instructions(&kit::split::built_untracked_exe("ex3")?, r.objects),
+        |r, i| r.instructions = Some(i),
+    )?;
+    runs.print(args.out.format(), |runs, f| {
+        Page::new(versus::tables(runs))
+            .line(versus::label(runs))
+            .line(versus::findings(runs))
+            .print(f)
+    });
+    Ok(true)
 }

@@ -669,8 +669,8 @@ pub fn label(runs: &[Report]) -> String {
     runs.iter()
         .map(|r| {
             format!(
-                "Measured on {}; each run a fresh process; ratios are medians of per-run ratios.",
-                r.machine
+                "{}; each run a fresh process; ratios are medians of per-run ratios.",
+                r.machine.measured_on()
             )
         })
         .collect::<Vec<_>>()

@@ -410,8 +410,8 @@ fn ratio(r: f64) -> String {
 /// The line the book prints under the table.
 pub fn label(r: &Report) -> String {
     format!(
-        "Measured on {}; ratios are medians of per-run ratios; {}.",
-        r.machine,
+        "{}; ratios are medians of per-run ratios; {}.",
+        r.machine.measured_on(),
         match r.timed {
             kit::split::Timed::Untracked => "timed with the system allocator, untracked",
             kit::split::Timed::Tracked =>
@@ -499,4 +499,11 @@ pub fn only_line(size: &Size) -> Option<String> {
         if step == 0 { "label" } else { "node" },
         size.runs
     ))
+}
+
+/// What a person or the book sees of a report: its tables and its label.
+pub fn page(r: &Report) -> kit::report::Page {
+    kit::report::Page::new([table(r)])
+        .tables(instructions_table(r))
+        .line(label(r))
 }

@@ -2,7 +2,8 @@
 
 use clap::{Parser, Subcommand};
 use ex4::{bench, maps, strings, tree, vecs};
-use kit::{Format, OutputArgs, Table, output::print_json, output::print_tables};
+use kit::report::{Runs, show, show_as};
+use kit::{Format, OutputArgs};
 
 // Every global allocation (each heap buffer, and each chunk an arena takes)
 // goes through exercise 1's tracker, so the counts below are exact.
@@ -93,19 +94,35 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let _profile = kit::profile::start("ex4");
     ex1::warn_if_untracked();
-    let ok = match cli.command {
-        Some(Command::Vecs(a)) => vecs_cmd(a.len as usize, a.out.format()),
-        Some(Command::Strings(a)) => strings_cmd(a.len as usize, a.out.format()),
-        Some(Command::Tree(a)) => tree_cmd(a.nodes as usize, a.children as usize, a.out.format()),
-        Some(Command::Maps(a)) => maps_cmd(a.keys as usize, a.distinct as usize, a.out.format()),
+    kit::report::exit_status(match cli.command {
+        Some(Command::Vecs(a)) => Ok(vecs_cmd(a.len as usize, a.out.format())),
+        Some(Command::Strings(a)) => Ok(strings_cmd(a.len as usize, a.out.format())),
+        Some(Command::Tree(a)) => Ok(tree_cmd(
+            a.nodes as usize,
+            a.children as usize,
+            a.out.format(),
+        )),
+        Some(Command::Maps(a)) => Ok(maps_cmd(
+            a.keys as usize,
+            a.distinct as usize,
+            a.out.format(),
+        )),
         Some(Command::Bench(a)) => bench_cmd(&a),
         None => {
             let h = Format::Human;
-            let ok = vecs_cmd(1000, h)
-                && strings_cmd(1000, h)
-                && tree_cmd(10_000, 4, h)
-                && maps_cmd(100_000, 1000, h);
-            ok && bench_cmd(&BenchArgs {
+            let steps: [&dyn Fn() -> bool; 4] = [
+                &|| vecs_cmd(1000, h),
+                &|| strings_cmd(1000, h),
+                &|| tree_cmd(10_000, 4, h),
+                &|| maps_cmd(100_000, 1000, h),
+            ];
+            // A blank line after each.
+            let ok = steps.iter().all(|step| {
+                let ok = step();
+                println!();
+                ok
+            });
+            let bench = BenchArgs {
                 size: bench::Size {
                     runs: 5,
                     labels: 100_000,
@@ -117,91 +134,20 @@ fn main() -> std::process::ExitCode {
                 callgrind: false,
                 from: None,
                 out: OutputArgs::default(),
-            })
+            };
+            if ok { bench_cmd(&bench) } else { Ok(false) }
         }
-    };
-    if ok { 0.into() } else { 1.into() }
-}
-
-fn print(tables: &[Table], format: Format) {
-    print_tables(tables, format);
-    if format == Format::Human {
-        println!();
-    }
-}
-
-fn opt(x: Option<usize>) -> String {
-    x.map_or("-".to_string(), |b| b.to_string())
+    })
 }
 
 fn vecs_cmd(len: usize, format: Format) -> bool {
-    let cases = vecs::cases(len);
-    if format == Format::Json {
-        print_json(&cases);
-        return true;
-    }
-    let mut t = Table::new(
-        format!("{len} u64s per vector: what the global allocator and the arena see"),
-        &[
-            "pattern",
-            "capacities",
-            "global allocs",
-            "global reallocs",
-            "arena bytes used",
-            "live buffers",
-            "left behind",
-        ],
-    );
-    for c in &cases {
-        t.row([
-            c.pattern.to_string(),
-            arrows(&c.capacities),
-            c.global.allocs.to_string(),
-            c.global.reallocs.to_string(),
-            opt(c.arena_used),
-            c.live_buffers.to_string(),
-            opt(c.left_behind()),
-        ]);
-    }
-    print(&[t], format);
-    true
-}
-
-/// `1 → 2 → 4`, shortened in the middle when long.
-fn arrows(caps: &[usize]) -> String {
-    let parts: Vec<String> = caps.iter().map(|c| c.to_string()).collect();
-    if parts.len() > 6 {
-        format!(
-            "{} → … → {}",
-            parts[..3].join(" → "),
-            parts[parts.len() - 2..].join(" → ")
-        )
-    } else {
-        parts.join(" → ")
-    }
+    show(&vecs::cases(len), format, |c| [vecs::table(c, len)])
 }
 
 fn strings_cmd(count: usize, format: Format) -> bool {
-    let cases = strings::cases(count);
-    if format == Format::Json {
-        print_json(&cases);
-        return true;
-    }
-    let mut t = Table::new(
-        format!("{count} labels or lines: what the global allocator sees"),
-        &["pattern", "bytes of text", "allocs", "reallocs", "deallocs"],
-    );
-    for c in &cases {
-        t.row([
-            c.pattern.to_string(),
-            c.text_bytes.to_string(),
-            c.global.allocs.to_string(),
-            c.global.reallocs.to_string(),
-            c.global.deallocs.to_string(),
-        ]);
-    }
-    print(&[t], format);
-    true
+    show(&strings::cases(count), format, |c| {
+        [strings::table(c, count)]
+    })
 }
 
 fn tree_cmd(nodes: usize, k: usize, format: Format) -> bool {
@@ -209,113 +155,37 @@ fn tree_cmd(nodes: usize, k: usize, format: Format) -> bool {
     // attributes to `tree.rs`.
     let ((cases, expected), all) =
         ex1::measure(|| (tree::cases(nodes, k), tree::expected_walk(nodes, k)));
-    if format == Format::Json {
-        print_json(&ex1::with_dhat_totals(
-            &serde_json::json!({ "nodes": nodes, "children": k, "cases": cases }),
-            &all,
-        ));
-    } else {
-        let mut t = Table::new(
-            format!("A tree of {nodes} nodes, {k} children each: built, walked and dropped"),
-            &[
-                "tree",
-                "bytes per node",
-                "global allocs",
-                "global deallocs",
-                "bytes requested",
-                "walk agrees with the shape",
-            ],
-        );
-        for c in &cases {
-            t.row([
-                c.tree.to_string(),
-                c.node_size.to_string(),
-                c.global.allocs.to_string(),
-                c.global.deallocs.to_string(),
-                c.global.bytes_allocated.to_string(),
-                if c.walk == expected { "yes" } else { "NO" }.to_string(),
-            ]);
-        }
-        print(&[t], format);
-    }
+    let json = || {
+        let run = serde_json::json!({ "nodes": nodes, "children": k, "cases": cases });
+        ex1::with_dhat_totals(&run, &all)
+    };
+    show_as(format, json, || [tree::table(&cases, &expected, nodes, k)]);
     cases.iter().all(|c| c.walk == expected)
 }
 
 fn maps_cmd(keys: usize, distinct: usize, format: Format) -> bool {
     let cases = maps::cases(keys, distinct);
-    if format == Format::Json {
-        print_json(&cases);
-        return true;
-    }
-    let mut t = Table::new(
-        format!("Counting {keys} keys, {distinct} distinct: global allocator and arena"),
-        &[
-            "map",
-            "global allocs",
-            "global deallocs",
-            "arena bytes used",
-        ],
-    );
-    for c in &cases {
-        t.row([
-            c.pattern.to_string(),
-            c.global.allocs.to_string(),
-            c.global.deallocs.to_string(),
-            opt(c.arena_used),
-        ]);
-    }
-    print(&[t], format);
-    true
+    show(&cases, format, |c| [maps::table(c, keys, distinct)])
 }
 
-fn bench_cmd(args: &BenchArgs) -> bool {
+fn bench_cmd(args: &BenchArgs) -> Result<bool, String> {
     if let Some(line) = bench::only_line(&args.size) {
         println!("{line}");
-        return true;
+        return Ok(true);
     }
-    let mut report = match &args.from {
-        Some(path) => match kit::output::read_report::<bench::Report>(path) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return false;
-            }
-        },
-        None => {
-            kit::timing::warn_if_debug_build();
-            // Timed in the untracked binary: no tracker in front of `Box`.
-            match kit::split::run_untracked::<bench::Report>("ex4", &args.size.untracked_args()) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return false;
-                }
-            }
-        }
-    };
-    if args.callgrind {
-        let counted = kit::split::untracked_exe("ex4").and_then(|exe| {
-            kit::child::build_siblings_under_cargo("ex4", &["ex4-untracked"], &[])?;
-            // The report's sizes: those of a saved run, with `--from`.
-            let r = &report;
+    // Timed in the untracked binary: no tracker in front of `Box`.
+    let mut report = Runs::last_or_measure(args.from.as_deref(), || {
+        kit::split::run_untracked::<bench::Report>("ex4", &args.size.untracked_args())
+    })?;
+    // The report's sizes: those of a saved run, with `--from`.
+    report.callgrind(
+        args.callgrind,
+        |r| {
+            let exe = kit::split::built_untracked_exe("ex4")?;
             bench::count_instructions(&exe, r.labels, r.nodes, r.children)
-        });
-        match counted {
-            Ok(i) => report.instructions = Some(i),
-            Err(e) => {
-                eprintln!("error: --callgrind: {e}");
-                return false;
-            }
-        }
-    }
-    match args.out.format() {
-        Format::Json => print_json(&report),
-        f => {
-            let mut tables = vec![bench::table(&report)];
-            tables.extend(bench::instructions_table(&report));
-            print_tables(&tables, f);
-            println!("\n{}", bench::label(&report));
-        }
-    }
-    true
+        },
+        |r, i| r.instructions = Some(i),
+    )?;
+    report.print_pages(args.out.format(), bench::page);
+    Ok(true)
 }

@@ -118,3 +118,25 @@ pub fn cases(n: usize, distinct: usize) -> Vec<MapCase> {
     drop(map);
     vec![heap, growing, reserved]
 }
+
+/// One row per map of [`cases`].
+pub fn table(cases: &[MapCase], keys: usize, distinct: usize) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!("Counting {keys} keys, {distinct} distinct: global allocator and arena"),
+        &[
+            "map",
+            "global allocs",
+            "global deallocs",
+            "arena bytes used",
+        ],
+    );
+    for c in cases {
+        t.row([
+            c.pattern.to_string(),
+            c.global.allocs.to_string(),
+            c.global.deallocs.to_string(),
+            kit::format::or_dash(c.arena_used),
+        ]);
+    }
+    t
+}

@@ -123,3 +123,21 @@ pub fn cases(count: usize) -> Vec<StringCase> {
     });
     cases
 }
+
+/// One row per pattern of [`cases`].
+pub fn table(cases: &[StringCase], count: usize) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!("{count} labels or lines: what the global allocator sees"),
+        &["pattern", "bytes of text", "allocs", "reallocs", "deallocs"],
+    );
+    for c in cases {
+        t.row([
+            c.pattern.to_string(),
+            c.text_bytes.to_string(),
+            c.global.allocs.to_string(),
+            c.global.reallocs.to_string(),
+            c.global.deallocs.to_string(),
+        ]);
+    }
+    t
+}

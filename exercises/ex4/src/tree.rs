@@ -226,3 +226,30 @@ pub fn expected_walk(n: usize, k: usize) -> Walk {
         depth_sum,
     }
 }
+
+/// One row per tree of [`cases`], against the walk the shape predicts
+/// ([`expected_walk`]).
+pub fn table(cases: &[TreeCase], expected: &Walk, nodes: usize, k: usize) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!("A tree of {nodes} nodes, {k} children each: built, walked and dropped"),
+        &[
+            "tree",
+            "bytes per node",
+            "global allocs",
+            "global deallocs",
+            "bytes requested",
+            "walk agrees with the shape",
+        ],
+    );
+    for c in cases {
+        t.row([
+            c.tree.to_string(),
+            c.node_size.to_string(),
+            c.global.allocs.to_string(),
+            c.global.deallocs.to_string(),
+            c.global.bytes_allocated.to_string(),
+            if c.walk == *expected { "yes" } else { "NO" }.to_string(),
+        ]);
+    }
+    t
+}

@@ -190,3 +190,31 @@ pub fn cases(len: usize) -> Vec<VecCase> {
         bump_extend_from_slice_copy(&source),
     ]
 }
+
+/// One row per pattern of [`cases`].
+pub fn table(cases: &[VecCase], len: usize) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!("{len} u64s per vector: what the global allocator and the arena see"),
+        &[
+            "pattern",
+            "capacities",
+            "global allocs",
+            "global reallocs",
+            "arena bytes used",
+            "live buffers",
+            "left behind",
+        ],
+    );
+    for c in cases {
+        t.row([
+            c.pattern.to_string(),
+            kit::format::arrows_short(&c.capacities),
+            c.global.allocs.to_string(),
+            c.global.reallocs.to_string(),
+            kit::format::or_dash(c.arena_used),
+            c.live_buffers.to_string(),
+            kit::format::or_dash(c.left_behind()),
+        ]);
+    }
+    t
+}

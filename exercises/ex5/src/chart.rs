@@ -7,7 +7,7 @@ use kit::chart::{Corner, LineChart, RGBColor, Scale, Series};
 use crate::memory::MemoryReport;
 use crate::meter::{Pipeline, RunStats};
 
-const MIB: f64 = 1024.0 * 1024.0;
+use kit::format::MIB;
 
 /// Colours by run: the two pipelines' runs alternate (arena, std, arena, …),
 /// so each pipeline keeps a family of hues.

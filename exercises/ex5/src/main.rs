@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 use ex5::memory::{self, MemoryReport};
 use ex5::{Options, Pipeline, RunStats};
+use kit::report::{Page, Runs, with_progress};
 use kit::{Format, OutputArgs, output::print_json, output::print_tables};
 
 // Every global allocation goes through exercise 1's tracker, so the counts
@@ -403,47 +404,39 @@ fn batch_cmd(args: &BatchArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn read_report(path: &Path) -> Result<MemoryReport, String> {
-    kit::output::read_report(path)
-}
-
 fn memory_cmd(args: &MemoryArgs) -> Result<(), String> {
-    let report = match &args.from {
-        Some(path) => read_report(path)?,
-        None => {
-            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-            let configs = memory::configurations(args.records, args.batch);
-            let pb = kit::output::progress(configs.len() as u64, "runs", args.out.json);
-            let mut runs = Vec::new();
-            for (pipeline, records, batch) in configs {
-                runs.push(memory::run_in_child(
-                    &exe, pipeline, args.seed, records, batch,
-                )?);
-                pb.inc(1);
-            }
-            pb.finish_and_clear();
-            MemoryReport {
-                machine: kit::timing::Machine::describe(),
-                rss_is_anon: true,
-                seed: args.seed,
-                records: args.records,
-                batch: args.batch,
-                runs,
-            }
-        }
-    };
-    match args.out.format() {
-        Format::Json => print_json(&report),
-        f => {
-            print_tables(&memory::memory_tables(&report), f);
-            println!("\n{}", memory::label(&report));
-        }
-    }
+    let report = Runs::last_or_measure(args.from.as_deref(), || {
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let configs = memory::configurations(args.records, args.batch);
+        let runs = with_progress(configs.len() as u64, "runs", args.out.json, |tick| {
+            configs
+                .into_iter()
+                .map(|(pipeline, records, batch)| {
+                    let run = memory::run_in_child(&exe, pipeline, args.seed, records, batch);
+                    tick();
+                    run
+                })
+                .collect::<Result<Vec<_>, String>>()
+        })?;
+        Ok(MemoryReport {
+            machine: kit::timing::Machine::describe(),
+            rss_is_anon: true,
+            seed: args.seed,
+            records: args.records,
+            batch: args.batch,
+            runs,
+        })
+    })?;
+    report.print_each(
+        args.out.format(),
+        |_, r| Page::new(memory::memory_tables(r)).line(memory::label(r)),
+        None,
+    );
     Ok(())
 }
 
 fn chart_cmd(args: &ChartArgs) -> Result<(), String> {
-    let report = read_report(&args.from)?;
+    let report: MemoryReport = kit::output::read_report(&args.from)?;
     let svg = ex5::chart::memory_svg(&report)?;
     let mut out = std::io::stdout().lock();
     out.write_all(svg.as_bytes())

@@ -17,15 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::meter::{Pipeline, RunStats};
 use crate::phase_arena::Phase;
 
-const MIB: f64 = 1024.0 * 1024.0;
-
-fn mib(bytes: impl Into<f64>) -> String {
-    format!("{:.1}", bytes.into() / MIB)
-}
-
-fn mib_opt(bytes: Option<u64>) -> String {
-    bytes.map_or("n/a".to_string(), |b| mib(b as f64))
-}
+use kit::format::{mib, mib_or_na as mib_opt};
 
 fn batch_name(batch: Option<u64>) -> String {
     batch.map_or("none".to_string(), |b| b.to_string())
@@ -286,8 +278,8 @@ pub fn memory_tables(r: &MemoryReport) -> Vec<Table> {
 /// One line naming where and how the reference data was measured.
 pub fn label(r: &MemoryReport) -> String {
     format!(
-        "Reference run: {}; seed {}, one fresh process per row. {}",
-        r.machine,
+        "{}; seed {}, one fresh process per row. {}",
+        r.machine.measured_on(),
         r.seed,
         if r.rss_is_anon {
             "RssAnon is anonymous resident memory (the heap's share); the peak RSS is \

@@ -151,17 +151,24 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// Whether each line of `input` should be accepted, worked out without the
-/// reader. A line longer than the limit counts its `\r` too (the reader
-/// stops reading at the limit, before it could see what follows).
+/// reader. A line ends at `\n` or `\r\n`: a `\r` is dropped only before a
+/// `\n`, so a last line without a line ending keeps a trailing `\r` (and is
+/// then malformed), as `BufRead::lines` does. A line longer than the limit
+/// counts its `\r` too (the reader stops reading at the limit, before it
+/// could see what follows).
 fn expected(input: &[u8]) -> Vec<bool> {
     let mut pieces: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
-    if input.ends_with(b"\n") || input.is_empty() {
-        pieces.pop();
-    }
+    let unterminated = pieces.pop().filter(|last| !last.is_empty());
+    let terminated = pieces.len();
+    pieces.extend(unterminated);
     pieces
         .into_iter()
-        .map(|raw| {
-            let text = raw.strip_suffix(b"\r").unwrap_or(raw);
+        .enumerate()
+        .map(|(i, raw)| {
+            let text = match raw.strip_suffix(b"\r") {
+                Some(text) if i < terminated => text,
+                _ => raw,
+            };
             raw.len() <= MAX_LINE_BYTES
                 && std::str::from_utf8(text).is_ok_and(|t| !t.is_empty() && parse_line(t).is_ok())
         })
@@ -179,9 +186,9 @@ fn run(pipeline: Pipeline, input: &[u8], options: &Options) -> Result<ex5::Outco
 }
 
 // A fixed seed: the same 10,000 cases on every run, so the test command
-// gives the same answer every time (a random seed once drew a line ending
-// in `\r` that the oracle and the parser disagree on, not yet examined;
-// change SEED to explore other inputs by hand).
+// gives the same answer every time (change SEED to explore other inputs by
+// hand; `lone_cr_at_the_end_is_part_of_the_line` pins the case a random seed
+// once found).
 const SEED: u64 = 0x00a1_10c5_2026_1201;
 
 proptest! {
@@ -271,4 +278,24 @@ fn the_long_line_reason_names_the_limit() {
         LINE_TOO_LONG,
         format!("line longer than {MAX_LINE_BYTES} bytes")
     );
+}
+
+#[test]
+fn lone_cr_at_the_end_is_part_of_the_line() {
+    // A CRLF file cut after its last `\r`: that `\r` ends no line, so the
+    // line keeps it and is malformed, in the reader and in the oracle alike.
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let line = valid_line().new_tree(&mut runner).unwrap().current();
+    for (input, accepted) in [
+        (format!("{line}\r\n{line}\r"), [true, false]),
+        (format!("{line}\n{line}\r\n"), [true, true]),
+    ] {
+        assert_eq!(expected(input.as_bytes()), accepted, "{input:?}");
+        let mut lines = Lines::new(input.as_bytes(), &Options::default());
+        for want in accepted {
+            let (_, text) = lines.next_line().unwrap().unwrap();
+            assert_eq!(text.and_then(parse_line).is_ok(), want, "{input:?}");
+        }
+        assert!(lines.next_line().unwrap().is_none());
+    }
 }

@@ -3,25 +3,18 @@
 //! each measured in a fresh process as the chapter's figures are.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use kit::testing::{assert_runtime_error, stderr};
 
 const EXE: &str = env!("CARGO_BIN_EXE_ex5");
 
 fn ex5(args: &[&str]) -> Output {
-    Command::new(EXE)
-        .args(args)
-        .output()
-        .expect("the ex5 binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    kit::testing::run(EXE, args)
 }
 
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ex5-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    kit::testing::temp_dir("cli").join(name)
 }
 
 #[test]
@@ -36,33 +29,14 @@ fn out_of_range_counts_are_usage_errors() {
         &["run", "--pipeline", "nope"],
         &["generate", "--records", "0"],
     ] {
-        let o = ex5(args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
-        assert!(o.stdout.is_empty(), "{args:?}");
-        assert!(
-            stderr(&o).starts_with("error: "),
-            "{args:?}: {}",
-            stderr(&o)
-        );
-        assert!(!stderr(&o).contains("panicked"), "{args:?}");
+        kit::testing::assert_usage_error(EXE, args);
     }
-}
-
-fn one_error_line(o: &Output, contains: &str) {
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(o));
-    let err = stderr(o);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.starts_with("error: ") && err.contains(contains),
-        "{err}"
-    );
-    assert!(o.stdout.is_empty(), "output after an error");
 }
 
 #[test]
 fn runtime_errors_are_one_line_and_exit_1() {
     let missing = temp("does-not-exist.log");
-    one_error_line(
+    assert_runtime_error(
         &ex5(&["run", "--input", missing.to_str().unwrap()]),
         "cannot open",
     );
@@ -74,7 +48,7 @@ fn runtime_errors_are_one_line_and_exit_1() {
     text.push_str(&String::from_utf8(ex5(&["generate", "--records", "2"]).stdout).unwrap());
     std::fs::write(&bad, &text).unwrap();
     for pipeline in ["arena", "std"] {
-        one_error_line(
+        assert_runtime_error(
             &ex5(&[
                 "run",
                 "--pipeline",
@@ -101,7 +75,7 @@ fn runtime_errors_are_one_line_and_exit_1() {
         assert!(report.ends_with("end of report (7 records)\n"), "{report}");
     }
 
-    one_error_line(
+    assert_runtime_error(
         &ex5(&["run", "--records", "100000", "--arena-limit-mib", "1"]),
         "the parse arena reached its limit of 1048576 bytes at line",
     );
@@ -120,7 +94,7 @@ fn a_failed_run_leaves_no_report_file() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_runtime_error(&o, "the parse arena reached its limit");
     assert!(!out.exists());
     let mut partial = out.clone().into_os_string();
     partial.push(".partial");

@@ -207,14 +207,7 @@ pub fn std_batches<R: BufRead>(
     }
     let summary = aggregate.finish(skipped);
     drop(requests);
-    let mut out = Fingerprint::new(out);
-    summary.write(&mut out).map_err(Error::Write)?;
-    Ok(Outcome {
-        records: summary.totals.records,
-        skipped,
-        report_bytes: out.bytes,
-        report_fnv: out.hash,
-    })
+    write_report(out, summary.totals.records, skipped, |o| summary.write(o))
 }
 // ANCHOR_END: std_batches
 
@@ -304,14 +297,7 @@ pub fn borrowed_batches<R: BufRead>(
     }
     let summary = aggregate.finish(skipped);
     drop(text);
-    let mut out = Fingerprint::new(out);
-    summary.write(&mut out).map_err(Error::Write)?;
-    Ok(Outcome {
-        records: summary.totals.records,
-        skipped,
-        report_bytes: out.bytes,
-        report_fnv: out.hash,
-    })
+    write_report(out, summary.totals.records, skipped, |o| summary.write(o))
 }
 // ANCHOR_END: borrowed_batches
 
@@ -343,17 +329,29 @@ pub fn arena_batches<R: BufRead>(
     }
     let summary = aggregate.finish(skipped)?;
     drop(parse_arena);
+    write_report(out, summary.totals.records, skipped, |o| summary.write(o))
+    // ANCHOR_END: task_arena_batches
+}
+// ANCHOR_END: arena_batches
+
+/// The tail every pipeline shares: `write` puts the summary out as the
+/// report, through a fingerprint of what was written, once the batches'
+/// buffers are gone.
+fn write_report<W: Write>(
+    out: W,
+    records: u64,
+    skipped: u64,
+    write: impl FnOnce(&mut Fingerprint<W>) -> std::io::Result<()>,
+) -> Result<Outcome, Error> {
     let mut out = Fingerprint::new(out);
-    summary.write(&mut out).map_err(Error::Write)?;
+    write(&mut out).map_err(Error::Write)?;
     Ok(Outcome {
-        records: summary.totals.records,
+        records,
         skipped,
         report_bytes: out.bytes,
         report_fnv: out.hash,
     })
-    // ANCHOR_END: task_arena_batches
 }
-// ANCHOR_END: arena_batches
 
 // ANCHOR: measure
 /// Runs the job over `input` with `strategy`'s pipeline (the global

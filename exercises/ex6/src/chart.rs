@@ -8,7 +8,7 @@ use kit::chart::{Bar, BarChart, Panel, RGBColor};
 
 use crate::{Report, Row, Strategy};
 
-const MIB: f64 = 1024.0 * 1024.0;
+use kit::format::MIB;
 
 fn color(s: Strategy) -> RGBColor {
     match s {

@@ -113,18 +113,20 @@ fn sample_table(s: &Sample) -> kit::Table {
     ]);
     t.row([
         "peak live heap (MiB)".to_string(),
-        crate::mib(s.counts.peak_live_bytes as f64),
+        kit::format::mib(s.counts.peak_live_bytes as f64),
     ]);
     t.row([
         "peak RSS, file pages included (MiB)".to_string(),
         s.peak_rss
-            .map_or("n/a".to_string(), |b| crate::mib(b as f64)),
+            .map_or("n/a".to_string(), |b| kit::format::mib(b as f64)),
     ]);
-    let mib = |b: Option<u64>| b.map_or("n/a".to_string(), |b| crate::mib(b as f64));
-    t.row(["RssAnon at start (MiB)".to_string(), mib(s.baseline_anon)]);
+    t.row([
+        "RssAnon at start (MiB)".to_string(),
+        kit::format::mib_or_na(s.baseline_anon),
+    ]);
     t.row([
         "peak RssAnon, sampled per batch (MiB)".to_string(),
-        mib(s.peak_anon),
+        kit::format::mib_or_na(s.peak_anon),
     ]);
     t.row([
         "report".to_string(),

@@ -428,7 +428,6 @@ pub fn table(r: &Report) -> kit::Table {
             "peak RssAnon (MiB)",
         ],
     );
-    let mib = |b: Option<u64>| b.map_or("n/a".to_string(), |b| crate::mib(b as f64));
     for row in &r.rows {
         t.row([
             row.strategy.to_string(),
@@ -439,9 +438,9 @@ pub fn table(r: &Report) -> kit::Table {
             row.batch_p50_us.display(0),
             row.batch_p99_us.display(0),
             allocs(&row.counts).to_string(),
-            crate::mib(row.counts.peak_live_bytes as f64),
-            mib(row.baseline_anon),
-            mib(row.peak_anon),
+            kit::format::mib(row.counts.peak_live_bytes as f64),
+            kit::format::mib_or_na(row.baseline_anon),
+            kit::format::mib_or_na(row.peak_anon),
         ]);
     }
     t
@@ -535,8 +534,8 @@ pub fn counts_table(r: &Report) -> kit::Table {
             c.reallocs.to_string(),
             c.deallocs.to_string(),
             format!("{:.4}", allocs(c) as f64 / p.records.max(1) as f64),
-            crate::mib(c.bytes_allocated as f64),
-            crate::mib(c.peak_live_bytes as f64),
+            kit::format::mib(c.bytes_allocated as f64),
+            kit::format::mib(c.peak_live_bytes as f64),
         ]);
     }
     t
@@ -666,9 +665,9 @@ pub fn across_machines(runs: &[Report]) -> String {
 pub fn label(r: &Report) -> String {
     let p = &r.plan;
     format!(
-        "Measured on {}; {} run{}, each strategy in a fresh process per run, order rotated \
+        "{}; {} run{}, each strategy in a fresh process per run, order rotated \
          between runs; {} records, batches of {}, seed {}.",
-        r.machine,
+        r.machine.measured_on(),
         p.runs,
         if p.runs == 1 { "" } else { "s" },
         p.records,

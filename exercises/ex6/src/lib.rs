@@ -43,8 +43,3 @@ pub mod strategy;
 pub use batch::{Job, Latency, Sample};
 pub use compare::{Plan, Report, Row};
 pub use strategy::Strategy;
-
-/// Formats a byte count in MiB for tables.
-pub fn mib(bytes: f64) -> String {
-    format!("{:.1}", bytes / (1024.0 * 1024.0))
-}

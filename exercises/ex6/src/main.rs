@@ -6,7 +6,8 @@ use clap::{Parser, Subcommand, error::ErrorKind};
 use ex6::Strategy;
 use ex6::batch::{Job, MAX_BATCH};
 use ex6::compare::{self, Plan, Report};
-use kit::{Format, OutputArgs, output::print_json, output::print_tables};
+use kit::report::{Page, Runs, with_progress};
+use kit::{Format, OutputArgs, output::print_json};
 
 // ANCHOR: global
 // The parent, and the counting process of the `system`, `borrowed` and
@@ -122,13 +123,10 @@ fn main() -> std::process::ExitCode {
         _ => None,
     };
     let _profile = kit::profile::start("ex6");
-    let ok = match cli.command {
+    kit::report::exit_status(match cli.command {
         Some(Command::Compare(a)) => compare_cmd(&a),
         Some(Command::Counts(a)) => counts_cmd(&a),
-        Some(Command::Run(job)) => match run_strategy {
-            Some(s) => ex6::child::run(s, &job),
-            None => false,
-        },
+        Some(Command::Run(job)) => Ok(run_strategy.is_some_and(|s| ex6::child::run(s, &job))),
         None => compare_cmd(&CompareArgs {
             records: DEFAULT_RECORDS,
             batch: DEFAULT_BATCH,
@@ -141,8 +139,7 @@ fn main() -> std::process::ExitCode {
             quiet: false,
             out: OutputArgs::default(),
         }),
-    };
-    if ok { 0.into() } else { 1.into() }
+    })
 }
 
 /// Strategies this build cannot run are a usage error: one line, status 2.
@@ -162,103 +159,53 @@ fn validate_strategies(strategies: &[Strategy]) {
 }
 
 /// Runs the plan with a progress bar on stderr.
-fn measure(plan: &Plan, quiet: bool) -> Option<Report> {
-    let pb = kit::output::progress(
-        ((plan.runs + 1) * plan.strategies.len()) as u64,
-        "children",
-        quiet,
-    );
-    let samples = compare::collect(plan, &|| pb.inc(1));
-    pb.finish_and_clear();
-    match samples {
-        Ok(samples) => Some(compare::aggregate(plan, samples)),
-        Err(e) => {
-            eprintln!("error: {e}");
-            None
-        }
-    }
+fn measure(plan: &Plan, quiet: bool) -> Result<Report, String> {
+    let len = ((plan.runs + 1) * plan.strategies.len()) as u64;
+    let samples = with_progress(len, "children", quiet, |tick| compare::collect(plan, tick))?;
+    Ok(compare::aggregate(plan, samples))
 }
 
-fn compare_cmd(a: &CompareArgs) -> bool {
+fn compare_cmd(a: &CompareArgs) -> Result<bool, String> {
     // One run per machine measured (a data file keeps a series of them).
-    let mut runs = match &a.from {
-        Some(path) => match kit::series::read::<Report>(path) {
-            Ok(r) if !r.is_empty() => r,
-            Ok(_) => {
-                eprintln!("error: {} holds no run", path.display());
-                return false;
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return false;
-            }
-        },
-        None => {
-            kit::timing::warn_if_debug_build();
-            let strategies = if a.strategies.is_empty() {
-                Strategy::available()
-            } else {
-                a.strategies.clone()
-            };
-            let plan = Plan {
-                strategies,
-                runs: a.runs as usize,
-                records: a.records,
-                batch: a.batch,
-                seed: a.seed,
-            };
-            match measure(&plan, a.quiet) {
-                Some(r) => vec![r],
-                None => return false,
-            }
-        }
-    };
-    if a.callgrind {
-        // Instruction counts are the same on every machine of one build.
-        match compare::count_instructions(&runs[0].plan) {
-            Ok(i) => runs
-                .iter_mut()
-                .for_each(|r| r.instructions = Some(i.clone())),
-            Err(e) => {
-                eprintln!("error: --callgrind: {e}");
-                return false;
-            }
-        }
-    }
-    let latest = &runs[runs.len() - 1];
+    let mut runs = Runs::all_or_measure(a.from.as_deref(), || {
+        let strategies = if a.strategies.is_empty() {
+            Strategy::available()
+        } else {
+            a.strategies.clone()
+        };
+        let plan = Plan {
+            strategies,
+            runs: a.runs as usize,
+            records: a.records,
+            batch: a.batch,
+            seed: a.seed,
+        };
+        measure(&plan, a.quiet)
+    })?;
+    // Instruction counts are the same on every machine of one build.
+    runs.callgrind(
+        a.callgrind,
+        |r| compare::count_instructions(&r.plan),
+        |r, i| r.instructions = Some(i),
+    )?;
     if a.svg {
-        return kit::output::print_svg(ex6::chart::svg(latest));
+        return Ok(kit::output::print_svg(ex6::chart::svg(runs.latest())));
     }
-    match a.out.format() {
-        Format::Json if runs.len() == 1 => print_json(latest),
-        Format::Json => print_json(&kit::series::Series {
-            series: runs.clone(),
-        }),
-        f => {
-            for (i, report) in runs.iter().enumerate() {
-                if i > 0 {
-                    println!();
-                }
-                let mut tables = vec![compare::table(report)];
-                if i == 0 {
-                    tables.extend(compare::instructions_table(report));
-                }
-                print_tables(&tables, f);
-                println!("\n{}", compare::output_line(report));
-                println!("\n{}", compare::verdict(report));
-                if i == 0
-                    && let Some(line) = compare::instructions_line(report)
-                {
-                    println!("\n{line}");
-                }
-                println!("\n{}", compare::label(report));
-            }
-            if runs.len() > 1 {
-                println!("\n{}", compare::across_machines(&runs));
-            }
-        }
-    }
-    runs.iter().all(checks_hold)
+    let across = (runs.runs.len() > 1).then(|| compare::across_machines(&runs.runs));
+    runs.print_each(
+        a.out.format(),
+        |i, report| {
+            let first = i == 0;
+            Page::new([compare::table(report)])
+                .tables(compare::instructions_table(report).filter(|_| first))
+                .line(compare::output_line(report))
+                .line(compare::verdict(report))
+                .lines(compare::instructions_line(report).filter(|_| first))
+                .line(compare::label(report))
+        },
+        across,
+    );
+    Ok(runs.runs.iter().all(checks_hold))
 }
 
 fn checks_hold(r: &Report) -> bool {
@@ -273,7 +220,7 @@ fn checks_hold(r: &Report) -> bool {
     r.same_output && r.counts_agree
 }
 
-fn counts_cmd(a: &CountsArgs) -> bool {
+fn counts_cmd(a: &CountsArgs) -> Result<bool, String> {
     // No timed runs: only each strategy's tracked, counting run.
     let plan = Plan {
         strategies: Strategy::available(),
@@ -282,15 +229,12 @@ fn counts_cmd(a: &CountsArgs) -> bool {
         batch: a.batch,
         seed: a.seed,
     };
-    let Some(report) = measure(&plan, a.out.json) else {
-        return false;
-    };
+    let report = measure(&plan, a.out.json)?;
     match a.out.format() {
         Format::Json => print_json(&report),
-        f => {
-            print_tables(&[compare::counts_table(&report)], f);
-            println!("\n{}", compare::output_line(&report));
-        }
+        f => Page::new([compare::counts_table(&report)])
+            .line(compare::output_line(&report))
+            .print(f),
     }
-    checks_hold(&report)
+    Ok(checks_hold(&report))
 }

@@ -4,27 +4,10 @@
 //! allocation counts under the three global allocators, and a tiny count for
 //! the arena.
 
-use std::process::{Command, Output};
-
 use ex6::Strategy;
+use kit::testing::{run, stderr};
 
-fn run(exe: &str, args: &[&str]) -> Output {
-    Command::new(exe)
-        .args(args)
-        // Started by `cargo test`, the parent would otherwise rebuild its
-        // siblings with cargo: the test build has already built them.
-        .env_remove("CARGO")
-        .output()
-        .expect("the binary runs")
-}
-
-fn ex6(args: &[&str]) -> Output {
-    run(env!("CARGO_BIN_EXE_ex6"), args)
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+const EX6: &str = env!("CARGO_BIN_EXE_ex6");
 
 #[test]
 fn bad_input_exits_2_with_one_error_line() {
@@ -45,7 +28,7 @@ fn bad_input_exits_2_with_one_error_line() {
         &["nonsense"],
     ];
     for args in cases {
-        kit::testing::assert_usage_error(env!("CARGO_BIN_EXE_ex6"), args);
+        kit::testing::assert_usage_error(EX6, args);
     }
     // The siblings run only their own strategy.
     let sibling = run(
@@ -61,20 +44,18 @@ fn bad_input_exits_2_with_one_error_line() {
 
 #[test]
 fn a_missing_input_file_is_one_line_and_exit_1() {
-    let o = ex6(&["run", "--input", "/nonexistent/ex6/access.log", "--json"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let err = stderr(&o);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: cannot open"), "{err}");
-    assert!(o.stdout.is_empty());
+    let o = run(
+        EX6,
+        &["run", "--input", "/nonexistent/ex6/access.log", "--json"],
+    );
+    kit::testing::assert_runtime_error(&o, "error: cannot open");
 }
 
 // ANCHOR: facts
 #[test]
 fn every_strategy_one_report_and_the_counts_the_chapter_states() {
-    let o = ex6(&["counts", "--records", "20000", "--batch", "500", "--json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let r: ex6::Report = serde_json::from_slice(&o.stdout).expect("a report");
+    let args = ["counts", "--records", "20000", "--batch", "500", "--json"];
+    let r: ex6::Report = kit::testing::json(EX6, &args);
     assert_eq!(r.plan.strategies, Strategy::available());
     assert!(r.same_output, "the strategies' reports differ");
     assert!(r.counts_agree);
@@ -115,13 +96,11 @@ fn every_strategy_one_report_and_the_counts_the_chapter_states() {
 
 #[test]
 fn a_saved_comparison_renders_as_tables_and_a_chart() {
-    let o = ex6(&["compare", "--runs", "2", "--records", "3000", "--json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let dir = std::env::temp_dir().join(format!("ex6-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let saved = dir.join("compare.json");
-    std::fs::write(&saved, &o.stdout).unwrap();
-    let r: ex6::Report = serde_json::from_slice(&o.stdout).unwrap();
+    let saved: serde_json::Value = kit::testing::json(
+        EX6,
+        &["compare", "--runs", "2", "--records", "3000", "--json"],
+    );
+    let r: ex6::Report = serde_json::from_value(saved.clone()).expect("a report");
     let n = Strategy::available().len();
     // Two timed runs of every strategy, then one tracked run each.
     assert_eq!(r.samples.len(), 3 * n);
@@ -133,14 +112,9 @@ fn a_saved_comparison_renders_as_tables_and_a_chart() {
         1.0
     );
 
-    let md = ex6(&["compare", "--from", saved.to_str().unwrap(), "--markdown"]);
-    assert!(md.status.success(), "{}", stderr(&md));
-    let md = String::from_utf8(md.stdout).unwrap();
+    let md = kit::testing::render_saved(EX6, &["compare"], &saved, &["--markdown"]);
     assert!(md.contains("| strategy"), "{md}");
     assert!(md.contains("5–20x"), "{md}");
-    let svg = ex6(&["compare", "--from", saved.to_str().unwrap(), "--svg"]);
-    assert!(svg.status.success(), "{}", stderr(&svg));
-    let svg = String::from_utf8(svg.stdout).unwrap();
+    let svg = kit::testing::render_saved(EX6, &["compare"], &saved, &["--svg"]);
     assert!(svg.starts_with("<svg") && svg.contains("arena"), "{svg}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -22,7 +22,8 @@ pub enum Allocator {
 }
 
 impl Allocator {
-    pub(crate) const ALL: [Allocator; 3] = [Allocator::System, Allocator::Jemalloc, Allocator::Mimalloc];
+    pub(crate) const ALL: [Allocator; 3] =
+        [Allocator::System, Allocator::Jemalloc, Allocator::Mimalloc];
 
     /// The binary whose global allocator this is: the timed process, or
     /// (`counted`) the one that wraps it in the tracker.

@@ -5,10 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Allocator;
 use crate::child::Sample;
-use crate::compare::{mib_of, run_child};
+use crate::compare::run_child;
 use crate::workload::{Params, Workload};
-use crate::{Allocator, mib};
+use kit::format::{mib, mib_or_na as mib_of};
 
 /// How long after the threads exit the last RSS reading is taken: long
 /// enough for a background thread with no decay to purge.
@@ -169,7 +170,8 @@ pub fn table(a: &Arenas) -> kit::Table {
 pub fn label(a: &Arenas) -> String {
     let m = &a.machine;
     format!(
-        "Measured on {m}; glibc's default limit there is 8 x {} = {} arenas. Baseline anonymous RSS of a child before the work: {} MiB.",
+        "{}; glibc's default limit there is 8 x {} = {} arenas. Baseline anonymous RSS of a child before the work: {} MiB.",
+        m.measured_on(),
         m.cores,
         8 * m.cores,
         a.rows.first().map_or("n/a".into(), |(_, s)| s

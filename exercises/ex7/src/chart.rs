@@ -84,7 +84,7 @@ pub fn rss(runs: &[Report]) -> Result<String, String> {
             points: s
                 .points
                 .iter()
-                .map(|&(ms, b)| (ms as f64, b as f64 / 1048576.0))
+                .map(|&(ms, b)| (ms as f64, b as f64 / kit::format::MIB))
                 .collect(),
             faint: false,
         })

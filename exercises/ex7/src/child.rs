@@ -182,7 +182,7 @@ fn sample_table(s: &Sample) -> kit::Table {
         ),
         &["measure", "value"],
     );
-    let mib = |b: Option<u64>| b.map_or("n/a".into(), |b| crate::mib(b as f64));
+    let mib = kit::format::mib_or_na;
     let opt = |v: Option<u32>| v.map_or("n/a".into(), |v| v.to_string());
     t.row(["wall time (s)".to_string(), format!("{:.3}", s.wall_secs)]);
     t.row([

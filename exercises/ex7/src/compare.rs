@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Allocator;
 use crate::child::Sample;
 use crate::view::View;
 use crate::workload::{Probe, Sharing, Workload};
-use crate::{Allocator, mib};
 use kit::Summary;
 use kit::timing::{Claim, Machine, SPREAD_NOTE, Verdict};
 
@@ -254,8 +254,11 @@ pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
                     allocator: a,
                     mops: of(&|s| s.throughput() / 1e6),
                     p99_us: Summary::of_or_nan(&p99_runs),
-                    rss_end_mib: of(&|s| s.rss_anon_end.map_or(f64::NAN, |b| b as f64 / 1048576.0)),
-                    rss_peak_mib: of(&|s| peak(s) as f64 / 1048576.0),
+                    rss_end_mib: of(&|s| {
+                        s.rss_anon_end
+                            .map_or(f64::NAN, |b| b as f64 / kit::format::MIB)
+                    }),
+                    rss_peak_mib: of(&|s| peak(s) as f64 / kit::format::MIB),
                     minor_faults: of(&|s| s.minor_faults as f64),
                     view: first.view,
                     alive: first.alive,
@@ -494,12 +497,9 @@ pub fn claim_line(runs: &[Report]) -> String {
 /// Where and how one run's data were taken.
 pub fn label(r: &Report) -> String {
     format!(
-        "Measured on {} ({} run(s)); threads above {} are oversubscribed. Timed processes run the allocator alone (untracked); counts come from tracked processes.",
-        r.machine, r.plan.runs, r.machine.cores,
+        "{} ({} run(s)); threads above {} are oversubscribed. Timed processes run the allocator alone (untracked); counts come from tracked processes.",
+        r.machine.measured_on(),
+        r.plan.runs,
+        r.machine.cores,
     )
-}
-
-/// RSS in MiB for tables.
-pub fn mib_of(b: Option<u64>) -> String {
-    b.map_or("n/a".into(), |b| mib(b as f64))
 }

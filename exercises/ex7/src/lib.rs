@@ -36,8 +36,3 @@ pub mod workload;
 
 pub use allocator::Allocator;
 pub use workload::{Params, Workload};
-
-/// Formats a byte count in MiB for tables.
-pub fn mib(bytes: f64) -> String {
-    format!("{:.1}", bytes / (1024.0 * 1024.0))
-}

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum, error::ErrorKind};
 use ex7::child::{self, Job};
-use ex7::compare::{self, Plan, Report};
+use ex7::compare::{self, Plan};
 use ex7::workload::{MAX_OBJECT, MAX_THREADS, Workload};
 use ex7::{Allocator, arenas, counts};
-use kit::{Format, OutputArgs, output::print_json, output::print_tables};
+use kit::report::{Page, Runs, with_progress};
+use kit::{Format, OutputArgs, output::print_json};
 
 // ANCHOR: global
 // The parent, and the counted process of the System allocator: glibc malloc
@@ -124,13 +125,12 @@ fn main() -> std::process::ExitCode {
         .unwrap_or_else(|| Command::Compare(CompareArgs::parse_from(["compare"])));
     validate(&command);
     let _profile = kit::profile::start("ex7");
-    let ok = match command {
+    kit::report::exit_status(match command {
         Command::Compare(a) => compare_cmd(&a),
         Command::Counts(a) => counts_cmd(&a),
         Command::Arenas(a) => arenas_cmd(&a),
-        Command::Run(job) => child::run(Allocator::System, &job),
-    };
-    if ok { 0.into() } else { 1.into() }
+        Command::Run(job) => Ok(child::run(Allocator::System, &job)),
+    })
 }
 
 /// Usage errors clap cannot see: allocators this build lacks, runs over the
@@ -196,142 +196,74 @@ fn plan_of(a: &CompareArgs) -> Plan {
 }
 
 /// `cargo run -p ex7` builds only `ex7`: build the siblings it starts.
-fn build_siblings() -> bool {
+fn build_siblings() -> Result<(), String> {
     let features: &[&str] = if kit::profile::DHAT {
         &["--features", "dhat-heap"]
     } else {
         &[]
     };
-    match kit::child::build_siblings_under_cargo("ex7", &Allocator::all_binaries(), features) {
-        Ok(()) => true,
-        Err(e) => {
-            eprintln!("error: {e}");
-            false
-        }
-    }
+    kit::child::build_siblings_under_cargo("ex7", &Allocator::all_binaries(), features)
 }
 
-fn compare_cmd(a: &CompareArgs) -> bool {
+fn compare_cmd(a: &CompareArgs) -> Result<bool, String> {
     // A data file holds one run per machine measured (kit::series).
-    let runs: Vec<Report> = match &a.from {
-        Some(path) => match kit::series::read(path) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return false;
-            }
-        },
+    let runs = Runs::all_or_measure(a.from.as_deref(), || {
+        build_siblings()?;
+        let plan = plan_of(a);
+        let total = plan.runs * plan.workloads.len() * plan.threads.len() * plan.allocators.len();
+        let samples = with_progress(total as u64, "children", a.quiet || a.out.json, |tick| {
+            compare::collect(&plan, tick)
+        })?;
+        Ok(compare::aggregate(&plan, samples))
+    })?;
+    let chart = match a.svg {
+        Some(Chart::Scaling) => ex7::chart::scaling(&runs.runs, Workload::Server),
+        Some(Chart::Rss) => ex7::chart::rss(&runs.runs),
         None => {
-            kit::timing::warn_if_debug_build();
-            if !build_siblings() {
-                return false;
-            }
-            let plan = plan_of(a);
-            let total =
-                plan.runs * plan.workloads.len() * plan.threads.len() * plan.allocators.len();
-            let pb = kit::output::progress(total as u64, "children", a.quiet || a.out.json);
-            let samples = compare::collect(&plan, &|| pb.inc(1));
-            pb.finish_and_clear();
-            match samples {
-                Ok(s) => vec![compare::aggregate(&plan, s)],
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return false;
-                }
-            }
+            runs.print_each(
+                a.out.format(),
+                |_, report| {
+                    Page::new(compare::tables(report))
+                        .tables([compare::claim_table(report)])
+                        .line(compare::label(report))
+                },
+                Some(compare::claim_line(&runs.runs)),
+            );
+            return Ok(true);
         }
     };
-    match a.svg {
-        Some(Chart::Scaling) => {
-            return kit::output::print_svg(ex7::chart::scaling(&runs, Workload::Server));
-        }
-        Some(Chart::Rss) => return kit::output::print_svg(ex7::chart::rss(&runs)),
-        None => {}
-    }
-    match a.out.format() {
-        Format::Json if runs.len() == 1 => print_json(&runs[0]),
-        Format::Json => print_json(&kit::series::Series { series: runs }),
-        f => {
-            for (i, report) in runs.iter().enumerate() {
-                if i > 0 {
-                    println!();
-                }
-                let mut tables = compare::tables(report);
-                tables.push(compare::claim_table(report));
-                print_tables(&tables, f);
-                println!("\n{}", compare::label(report));
-            }
-            println!("\n{}", compare::claim_line(&runs));
-        }
-    }
-    true
+    Ok(kit::output::print_svg(chart))
 }
 
-fn counts_cmd(a: &CountsArgs) -> bool {
-    if !build_siblings() {
-        return false;
-    }
-    let c = match counts::collect(&Allocator::available(), a.seed) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return false;
-        }
-    };
+fn counts_cmd(a: &CountsArgs) -> Result<bool, String> {
+    build_siblings()?;
+    let c = counts::collect(&Allocator::available(), a.seed)?;
     match a.out.format() {
         Format::Json => print_json(&c),
-        f => {
-            let mut tables = vec![counts::table(&c)];
-            tables.extend(counts::remote_table(&c));
-            print_tables(&tables, f);
-            println!("\n{}", counts::summary_line(&c));
-        }
+        f => Page::new([counts::table(&c)])
+            .tables(counts::remote_table(&c))
+            .line(counts::summary_line(&c))
+            .print(f),
     }
     let ok = c.agree() && c.all_freed();
     if !ok {
         eprintln!("error: the allocators counted different work, or blocks were left allocated");
     }
-    ok
+    Ok(ok)
 }
 
-fn arenas_cmd(a: &ArenasArgs) -> bool {
-    let runs: Vec<arenas::Arenas> = match &a.from {
-        Some(path) => match kit::series::read(path) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return false;
-            }
-        },
-        None => {
-            if !build_siblings() {
-                return false;
-            }
-            let n = a.threads.len() + arenas::settings().len();
-            let pb = kit::output::progress(n as u64, "children", a.out.json);
-            let r = arenas::collect(&a.threads, a.seed, &|| pb.inc(1));
-            pb.finish_and_clear();
-            match r {
-                Ok(r) => vec![r],
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return false;
-                }
-            }
-        }
-    };
-    match a.out.format() {
-        Format::Json if runs.len() == 1 => print_json(&runs[0]),
-        Format::Json => print_json(&kit::series::Series { series: runs }),
-        f => {
-            for (i, r) in runs.iter().enumerate() {
-                if i > 0 {
-                    println!();
-                }
-                print_tables(&[arenas::table(r)], f);
-                println!("\n{}", arenas::label(r));
-            }
-        }
-    }
-    true
+fn arenas_cmd(a: &ArenasArgs) -> Result<bool, String> {
+    let runs = Runs::all_or_measure(a.from.as_deref(), || {
+        build_siblings()?;
+        let n = a.threads.len() + arenas::settings().len();
+        with_progress(n as u64, "children", a.out.json, |tick| {
+            arenas::collect(&a.threads, a.seed, tick)
+        })
+    })?;
+    runs.print_each(
+        a.out.format(),
+        |_, r| Page::new([arenas::table(r)]).line(arenas::label(r)),
+        None,
+    );
+    Ok(true)
 }

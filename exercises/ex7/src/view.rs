@@ -125,7 +125,7 @@ fn jemalloc_view() -> View {
 /// Samples `kit::rss::anon` every `every` into a vector sized in advance, until
 /// stopped: the memory-over-time series of a timed run (never of a counted
 /// one, whose counts it would not change anyway: it allocates nothing).
-pub(crate) struct Sampler {
+pub struct Sampler {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     handle: std::thread::JoinHandle<Vec<(u32, u64)>>,
 }
@@ -135,7 +135,7 @@ pub const MAX_SAMPLES: usize = 4096;
 
 impl Sampler {
     /// Starts the sampling thread; it reads every `every`.
-    pub(crate) fn start(every: std::time::Duration) -> Sampler {
+    pub fn start(every: std::time::Duration) -> Sampler {
         use std::sync::atomic::{AtomicBool, Ordering};
         let stop = std::sync::Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
@@ -156,7 +156,7 @@ impl Sampler {
     }
 
     /// Stops it; `(ms since the start, bytes)`, oldest first.
-    pub(crate) fn finish(self) -> Vec<(u32, u64)> {
+    pub fn finish(self) -> Vec<(u32, u64)> {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         self.handle.join().unwrap_or_default()
     }

@@ -3,8 +3,6 @@
 //! (one more per thread, up to 8 x cores), `MALLOC_ARENA_MAX=2` caps that,
 //! and jemalloc honours `narenas`.
 
-mod common;
-
 use ex7::view::count_heaps;
 
 const THREADS: u32 = 4;
@@ -20,7 +18,7 @@ fn alive_view(exe: &str, env: &[(&str, &str)]) -> serde_json::Value {
         "100",
         "--json",
     ];
-    let v = common::json(exe, &args, env);
+    let v = kit::testing::json_with::<serde_json::Value>(exe, &args, env);
     v["alive"]["view"].clone()
 }
 

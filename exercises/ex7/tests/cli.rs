@@ -2,8 +2,6 @@
 //! exit status 2; a small comparison runs, renders from its JSON and draws
 //! its charts.
 
-mod common;
-
 const EX7: &str = env!("CARGO_BIN_EXE_ex7");
 
 #[test]
@@ -39,7 +37,7 @@ fn bad_input_exits_2_with_one_error_line() {
         kit::testing::assert_usage_error(EX7, args);
     }
     // A sibling with no command prints its usage and exits 2.
-    let o = common::run(env!("CARGO_BIN_EXE_ex7-untracked"), &[], &[]);
+    let o = kit::testing::run(env!("CARGO_BIN_EXE_ex7-untracked"), &[]);
     assert_eq!(o.status.code(), Some(2));
     kit::testing::assert_usage_error(
         env!("CARGO_BIN_EXE_ex7-jemalloc-untracked"),
@@ -60,8 +58,7 @@ fn a_small_comparison_runs_and_renders_from_its_json() {
         "--quiet",
         "--json",
     ];
-    let v = common::json(EX7, &args, &[]);
-    let r: ex7::compare::Report = serde_json::from_value(v).expect("report");
+    let r: ex7::compare::Report = kit::testing::json(EX7, &args);
     let n = ex7::Allocator::available().len();
     assert_eq!(r.rows.len(), 5 * 2 * n);
     assert!(r.rows.iter().all(|row| row.mops.median > 0.0));
@@ -71,25 +68,13 @@ fn a_small_comparison_runs_and_renders_from_its_json() {
             .iter()
             .all(|c| c.verdict == kit::timing::Verdict::Inconclusive)
     );
-    let dir = std::env::temp_dir().join(format!("ex7-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("r.json");
-    std::fs::write(&path, serde_json::to_string(&r).unwrap()).unwrap();
-    let p = path.to_str().unwrap();
-    let md = common::run(EX7, &["compare", "--from", p, "--markdown"], &[]);
-    assert!(md.status.success());
-    let md = String::from_utf8_lossy(&md.stdout);
+    let md = kit::testing::render_saved(EX7, &["compare"], &r, &["--markdown"]);
     assert!(md.contains("| threads"), "{md}");
     assert!(md.contains("Verdict on"), "{md}");
     for chart in ["scaling", "rss"] {
-        let svg = common::run(EX7, &["compare", "--from", p, "--svg", chart], &[]);
-        assert!(svg.status.success());
-        assert!(
-            String::from_utf8_lossy(&svg.stdout).starts_with("<svg"),
-            "{chart}"
-        );
+        let svg = kit::testing::render_saved(EX7, &["compare"], &r, &["--svg", chart]);
+        assert!(svg.starts_with("<svg"), "{chart}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -2,12 +2,10 @@
 //! process: equal counts, every block freed, every remote free accounted
 //! for.
 
-mod common;
-
 #[test]
 fn counts_are_equal_under_every_allocator_and_everything_is_freed() {
-    let v = common::json(env!("CARGO_BIN_EXE_ex7"), &["counts", "--json"], &[]);
-    let c: ex7::counts::Counts = serde_json::from_value(v).expect("counts JSON");
+    let c: ex7::counts::Counts =
+        kit::testing::json(env!("CARGO_BIN_EXE_ex7"), &["counts", "--json"]);
     assert!(c.agree(), "the allocators counted different work");
     assert!(c.all_freed(), "blocks left allocated");
     let allocators: std::collections::HashSet<_> = c.samples.iter().map(|s| s.allocator).collect();
@@ -45,7 +43,7 @@ fn timed_processes_count_nothing() {
             .find(|(name, _)| *name == a.name())
             .and_then(|t| t.1)
             .expect("the timed binary is built");
-        let v = common::json(
+        let v: serde_json::Value = kit::testing::json(
             exe,
             &[
                 "run",
@@ -57,7 +55,6 @@ fn timed_processes_count_nothing() {
                 "500",
                 "--json",
             ],
-            &[],
         );
         assert_eq!(v["counted"], false, "{a}");
         assert_eq!(v["counts"]["allocs"], 0, "{a}");

@@ -11,8 +11,10 @@
 pub mod callgrind;
 pub mod chart;
 pub mod child;
+pub mod format;
 pub mod output;
 pub mod profile;
+pub mod report;
 pub mod rss;
 pub mod series;
 pub mod split;

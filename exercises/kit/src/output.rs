@@ -125,14 +125,17 @@ pub fn print_json<T: Serialize>(value: &T) {
 }
 
 /// Prints tables in the chosen format (JSON callers use [`print_json`] instead).
-pub fn print_tables(tables: &[Table], format: Format) {
+pub fn print_tables<T: std::borrow::Borrow<Table>>(
+    tables: impl IntoIterator<Item = T>,
+    format: Format,
+) {
     let mut first = true;
     for t in tables {
         if !first {
             println!();
         }
         first = false;
-        print!("{}", t.render(format));
+        print!("{}", t.borrow().render(format));
     }
 }
 

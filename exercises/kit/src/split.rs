@@ -28,6 +28,13 @@ pub fn untracked_name(package: &str) -> String {
     format!("{package}-untracked")
 }
 
+/// The untracked binary of `package`, built first when this process was
+/// started by cargo (for callgrind, which runs it itself).
+pub fn built_untracked_exe(package: &str) -> Result<PathBuf, String> {
+    crate::child::build_siblings_under_cargo(package, &[&untracked_name(package)], &[])?;
+    untracked_exe(package)
+}
+
 /// Runs `args` in `package`'s untracked binary (built first when this
 /// process was started by cargo) and parses its JSON result.
 pub fn run_untracked<T: DeserializeOwned>(package: &str, args: &[String]) -> Result<T, String> {

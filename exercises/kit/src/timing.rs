@@ -386,6 +386,12 @@ fn glibc_version() -> String {
 }
 
 impl Machine {
+    /// `Measured on <this machine>`: how the label under every table
+    /// rendered from a timing run begins.
+    pub fn measured_on(&self) -> String {
+        format!("Measured on {self}")
+    }
+
     /// Describes this machine from `/proc/cpuinfo` and the kernel, where
     /// there are such files.
     pub fn describe() -> Machine {

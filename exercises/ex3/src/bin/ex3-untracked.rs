@@ -2,7 +2,7 @@
 //! system allocator as it is, with no tracker in front of it. `ex3 versus`
 //! starts this binary and counts the same rounds itself (`kit::split`).
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use ex3::versus;
 
 kit::global_allocator!(std::alloc::System = std::alloc::System);
@@ -10,13 +10,7 @@ kit::global_allocator!(std::alloc::System = std::alloc::System);
 /// Timings for `ex3 versus` (started by it; prints JSON).
 #[derive(Parser)]
 #[command(version, about)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
+enum Cli {
     /// Arena vs heap for many small objects: a timed report as JSON.
     Versus {
         #[command(flatten)]
@@ -28,7 +22,7 @@ enum Command {
 }
 
 fn main() {
-    let Command::Versus { size, only } = Cli::parse().command;
+    let Cli::Versus { size, only } = Cli::parse();
     match only {
         Some(which) => println!("{}", versus::only_line(which, &size)),
         None => kit::output::print_json(&size.run()),

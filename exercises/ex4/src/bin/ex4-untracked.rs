@@ -2,7 +2,7 @@
 //! system allocator as it is, with no tracker in front of it. `ex4 bench`
 //! starts this binary (`kit::split`); callgrind counts it too.
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use ex4::bench;
 
 kit::global_allocator!(std::alloc::System = std::alloc::System);
@@ -10,19 +10,13 @@ kit::global_allocator!(std::alloc::System = std::alloc::System);
 /// Timings for `ex4 bench` (started by it; prints JSON).
 #[derive(Parser)]
 #[command(version, about)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
+enum Cli {
     /// Heap vs arena, step by step: a timed report as JSON.
     Bench(bench::Size),
 }
 
 fn main() {
-    let Command::Bench(size) = Cli::parse().command;
+    let Cli::Bench(size) = Cli::parse();
     match bench::only_line(&size) {
         Some(line) => println!("{line}"),
         None => kit::output::print_json(&size.run()),

@@ -1,0 +1,272 @@
+//! Before and after: the find-and-fix's counts (from this, the tracked,
+//! process) beside its timings (from `ex8-untracked`, one process per
+//! version and run, as every timing in the book).
+
+use std::time::Instant;
+
+use kit::output::Table;
+use kit::timing::{Machine, Summary};
+use serde::{Deserialize, Serialize};
+
+use crate::fix::{self, Version};
+
+/// Records the find-and-fix counts and times.
+pub const RECORDS: u64 = 20_000;
+
+/// What one version costs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Row {
+    /// Which version.
+    pub version: Version,
+    /// Exact, from the tracked process.
+    pub stats: ex1::Stats,
+    /// Microseconds for one fresh tally of the batch and its rows, from
+    /// the untracked process.
+    pub time_us: Summary,
+}
+
+/// The find-and-fix's report: one labelled run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    /// Where the run was made.
+    pub machine: Machine,
+    /// Records in the batch tallied.
+    pub records: u64,
+    /// Rows and request total both versions returned (they must agree).
+    pub rows: usize,
+    /// Requests counted in those rows.
+    pub total: u64,
+    /// One row per version, naive first.
+    pub versions: Vec<Row>,
+}
+
+/// A timed sample, printed by `ex8-untracked time-fix` as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Timed {
+    /// Which version was timed.
+    pub version: Version,
+    /// Microseconds of each timed tally, in run order.
+    pub micros: Vec<f64>,
+}
+
+// ANCHOR: time
+/// In the untracked process: `runs` timed calls of [`fix::count_once`] on
+/// one batch, after one untimed call.
+pub fn time(version: Version, records: u64, runs: u32) -> Timed {
+    let text = fix::lines(crate::job::SEED, records);
+    let requests = fix::requests(&text);
+    std::hint::black_box(fix::count_once(version, &requests));
+    let micros = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(fix::count_once(version, std::hint::black_box(&requests)));
+            start.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    Timed { version, micros }
+}
+// ANCHOR_END: time
+
+/// In the tracked process: both versions counted, each timed in fresh
+/// untracked processes (`processes` of them, `runs` calls each).
+pub fn collect(records: u64, processes: u32, runs: u32) -> Result<Report, String> {
+    let text = fix::lines(crate::job::SEED, records);
+    let requests = fix::requests(&text);
+    let mut versions = Vec::new();
+    let mut answers = Vec::new();
+    for v in Version::ALL {
+        let (answer, stats) = ex1::measure(|| fix::count_once(v, &requests));
+        answers.push(answer);
+        let mut micros = Vec::new();
+        for _ in 0..processes {
+            let args = [
+                "time-fix".to_string(),
+                v.name().to_string(),
+                format!("--records={records}"),
+                format!("--runs={runs}"),
+            ];
+            let t: Timed = kit::split::run_untracked("ex8", &args)?;
+            micros.extend(t.micros);
+        }
+        versions.push(Row {
+            version: v,
+            stats,
+            time_us: Summary::of_or_nan(&micros),
+        });
+    }
+    if answers[0] != answers[1] {
+        return Err(format!(
+            "the two versions disagree: {:?} vs {:?}",
+            answers[0], answers[1]
+        ));
+    }
+    Ok(Report {
+        machine: Machine::describe(),
+        records,
+        rows: answers[0].0,
+        total: answers[0].1,
+        versions,
+    })
+}
+
+/// The before/after table of one run.
+pub fn table(r: &Report) -> Table {
+    let mut t = Table::new(
+        format!(
+            "The tally of {} requests ({} rows), before and after the fix",
+            r.records, r.rows
+        ),
+        &[
+            "version",
+            "allocations",
+            "of which realloc",
+            "bytes requested",
+            "allocations per request",
+            "time (µs)",
+        ],
+    );
+    for v in &r.versions {
+        t.row([
+            v.version.name().to_string(),
+            v.stats.dhat_blocks().to_string(),
+            v.stats.reallocs.to_string(),
+            v.stats.bytes_allocated.to_string(),
+            format!("{:.2}", v.stats.dhat_blocks() as f64 / r.records as f64),
+            v.time_us.display(0),
+        ]);
+    }
+    t
+}
+
+/// The run's label, with the speedup.
+pub fn label(r: &Report) -> String {
+    let (naive, fixed) = (&r.versions[0].time_us, &r.versions[1].time_us);
+    format!(
+        "Counts: exact, from the tracker. Times: {} timed calls in fresh untracked processes, {}; the fix is {:.2}x as fast here. {}, {}{}.",
+        naive.runs,
+        naive.spread_note(),
+        naive.median / fixed.median,
+        r.machine.short(),
+        r.machine.date,
+        if r.machine.provisional {
+            " (provisional: a short run on a busy machine)"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The find-and-fix's exact counts, and the job's: deterministic, so they
+/// are generated into the book straight from the tracked binary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Counts {
+    /// Records in the batch tallied.
+    pub records: u64,
+    /// One entry per version, naive first.
+    pub versions: Vec<VersionCounts>,
+}
+
+/// One version's counts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VersionCounts {
+    /// Which version.
+    pub version: Version,
+    /// A fresh tally of the batch, and its rows.
+    pub fresh: ex1::Stats,
+    /// Counting the same batch again into the warm tally, checked against
+    /// a zero budget (`None`: within it).
+    pub again: ex1::Stats,
+    /// How `again` broke its budget (`None`: it did not).
+    pub again_budget: Option<String>,
+    /// The rows of the warm tally, checked against a one-allocation budget.
+    pub rows: ex1::Stats,
+    /// How `rows` broke its budget (`None`: it did not).
+    pub rows_budget: Option<String>,
+}
+
+// ANCHOR: budgets
+/// Counts both versions and checks them against the budgets the fix is
+/// held to: nothing for a batch of known keys, one allocation for the rows.
+pub fn counts(records: u64) -> Result<Counts, String> {
+    use ex1::budget::{Budget, Error};
+    let text = fix::lines(crate::job::SEED, records);
+    let requests = fix::requests(&text);
+    let verdict = |r: Result<ex1::Stats, Error>| match r {
+        Ok(s) => Ok((s, None)),
+        Err(Error::Exceeded { stats, .. }) => Ok((stats, Some("exceeded".to_string()))),
+        Err(e) => Err(e.to_string()),
+    };
+    let mut versions = Vec::new();
+    for v in Version::ALL {
+        let (_, fresh) = ex1::measure(|| fix::count_once(v, &requests));
+        let (again, again_budget, rows, rows_budget) = match v {
+            Version::Naive => {
+                let mut t = fix::NaiveTally::default();
+                let (again, a) = verdict(Budget::zero().warm_up(1).check(|| t.add(&requests)))?;
+                let (rows, r) = verdict(Budget::allocs(1).check(|| t.rows().len()))?;
+                (again, a, rows, r)
+            }
+            Version::Fixed => {
+                let mut t = fix::Tally::default();
+                let (again, a) = verdict(Budget::zero().warm_up(1).check(|| t.add(&requests)))?;
+                let (rows, r) = verdict(Budget::allocs(1).check(|| t.rows().len()))?;
+                (again, a, rows, r)
+            }
+        };
+        versions.push(VersionCounts {
+            version: v,
+            fresh,
+            again,
+            again_budget,
+            rows,
+            rows_budget,
+        });
+    }
+    Ok(Counts { records, versions })
+}
+// ANCHOR_END: budgets
+
+/// The counts as tables.
+pub fn counts_tables(c: &Counts) -> Vec<Table> {
+    let mut fresh = Table::new(
+        format!(
+            "A fresh tally of {} requests and its rows (exact)",
+            c.records
+        ),
+        &[
+            "version",
+            "allocations",
+            "of which realloc",
+            "bytes requested",
+            "per request",
+        ],
+    );
+    let mut budgets = Table::new(
+        "The same versions against the fix's budgets (exact)",
+        &[
+            "version",
+            "the same batch again: allocations",
+            "budget 0",
+            "rows: allocations",
+            "budget 1",
+        ],
+    );
+    let held = |b: &Option<String>| b.as_deref().unwrap_or("held").to_string();
+    for v in &c.versions {
+        fresh.row([
+            v.version.name().to_string(),
+            v.fresh.dhat_blocks().to_string(),
+            v.fresh.reallocs.to_string(),
+            v.fresh.bytes_allocated.to_string(),
+            format!("{:.2}", v.fresh.dhat_blocks() as f64 / c.records as f64),
+        ]);
+        budgets.row([
+            v.version.name().to_string(),
+            v.again.dhat_blocks().to_string(),
+            held(&v.again_budget),
+            v.rows.dhat_blocks().to_string(),
+            held(&v.rows_budget),
+        ]);
+    }
+    vec![fresh, budgets]
+}

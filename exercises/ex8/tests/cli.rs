@@ -1,0 +1,45 @@
+//! Bad input: one line of error, exit status 2; and the default command.
+
+use std::process::Command;
+
+use kit::testing::assert_usage_error;
+
+const EX8: &str = env!("CARGO_BIN_EXE_ex8");
+
+#[test]
+fn bad_options_are_usage_errors() {
+    assert_usage_error(EX8, &["job", "--records", "0"]);
+    assert_usage_error(EX8, &["job", "--records", "1000001"]);
+    assert_usage_error(EX8, &["tally", "clever"]);
+    assert_usage_error(EX8, &["fix", "--runs", "0"]);
+    assert_usage_error(EX8, &["shootout", "--flame", "--json"]);
+    assert_usage_error(EX8, &["frobnicate"]);
+}
+
+#[test]
+fn the_default_command_shows_the_counts_and_budgets() {
+    let out = Command::new(EX8).output().expect("run ex8");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("naive"), "{text}");
+    // The fixed tally holds both budgets, the naive one neither.
+    assert_eq!(text.matches("held").count(), 2, "{text}");
+    assert_eq!(text.matches("exceeded").count(), 2, "{text}");
+}
+
+#[test]
+fn the_job_counts_match_its_dhat_totals() {
+    let out = Command::new(EX8)
+        .args(["job", "--records", "500", "--json"])
+        .output()
+        .expect("run ex8");
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["stats"];
+    assert_eq!(
+        v["dhat_blocks"].as_u64(),
+        Some(s["allocs"].as_u64().unwrap() + s["reallocs"].as_u64().unwrap())
+    );
+    // Everything the job allocated, it freed.
+    assert_eq!(s["live_bytes"].as_i64(), Some(0));
+}
