@@ -164,6 +164,7 @@ impl<U> SizeClasses<U> {
         }
     }
 
+    /// The allocator behind: it serves what the classes do not.
     pub fn upstream(&self) -> &U {
         &self.upstream
     }

@@ -65,6 +65,7 @@ const TAG: u64 = 1 << 32;
 const LOW: u64 = 0xFFFF_FFFF;
 
 impl FreeList {
+    /// An empty list, no block carved yet; `const`, so it can live in a `static`.
     pub const fn new() -> FreeList {
         FreeList {
             head: AtomicU64::new(0),
@@ -269,6 +270,7 @@ pub struct PoolAlloc<const BLOCK: usize, const BLOCKS: usize, F> {
 }
 
 impl<const BLOCK: usize, const BLOCKS: usize, F> PoolAlloc<BLOCK, BLOCKS, F> {
+    /// An empty pool over `fallback`; `const`, so it can be a `static`.
     pub const fn new(fallback: F) -> Self {
         PoolAlloc {
             pool: Pool::new(),
@@ -276,6 +278,7 @@ impl<const BLOCK: usize, const BLOCKS: usize, F> PoolAlloc<BLOCK, BLOCKS, F> {
         }
     }
 
+    /// The pool, to read what it holds.
     pub fn pool(&self) -> &Pool<BLOCK, BLOCKS> {
         &self.pool
     }
