@@ -9,6 +9,7 @@ mod browser;
 mod checks;
 mod dhat;
 mod generate;
+mod learn;
 mod manifest;
 mod starter;
 mod test;
@@ -63,12 +64,18 @@ enum Cmd {
         /// Print the "Try it yourself" listing of one exercise (Markdown).
         #[arg(long, value_name = "EXERCISE")]
         book: Option<String>,
-        /// Keep the solutions of these exercises (comma-separated).
+        /// Keep the solutions of these exercises (exN) or single tasks (exN/NAME), comma-separated.
         #[arg(long, value_delimiter = ',')]
         solved: Vec<String>,
         /// Rewrite an existing starter copy.
         #[arg(long)]
         force: bool,
+    },
+    /// The learning path (in a starter copy): shows the first unsolved task, re-runs its test on every change.
+    Learn {
+        /// Check once, print the status and exit (0: the tasks so far are solved).
+        #[arg(long)]
+        once: bool,
     },
     /// Prove the starter copy builds, fails per task, passes once solved.
     CheckStarter,
@@ -175,6 +182,7 @@ fn run(cli: Cli) -> Result<()> {
                     .exit(),
             }
         }
+        Cmd::Learn { once } => learn::learn(&m()?, once),
         Cmd::CheckStarter => starter::check(&m()?),
         Cmd::CheckBook => book::check(&m()?),
         Cmd::Dhat { exercises } => dhat::dhat(&m()?, &exercises),
