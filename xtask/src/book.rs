@@ -26,6 +26,7 @@ const OUT: &str = "book/build";
 /// `cargo xtask check-book`.
 pub fn check(m: &Manifest) -> Result<()> {
     crate::checks::ensure_mdbook()?;
+    crate::checks::ensure_mdbook_quiz()?;
     let mut problems = Vec::new();
     let summary = structure(m, &mut problems)?;
     if !problems.is_empty() {
@@ -84,7 +85,7 @@ fn includes(text: &str) -> Vec<(usize, &str, &str)> {
         let (Some(directive), Some(spec), None) = (words.next(), words.next(), words.next()) else {
             continue;
         };
-        if directive == "include" || directive == "rustdoc_include" {
+        if directive == "include" || directive == "rustdoc_include" || directive == "quiz" {
             out.push((start, directive, spec));
         }
     }
@@ -110,6 +111,12 @@ fn check_includes(problems: &mut Vec<String>) -> Result<usize> {
                 problems.push(format!("{where_}: no such file"));
                 continue;
             };
+            if directive == "quiz" {
+                if !content.contains("[[questions]]") {
+                    problems.push(format!("{where_}: no [[questions]] in the quiz"));
+                }
+                continue;
+            }
             if content.trim().is_empty() {
                 problems.push(format!("{where_}: the file is empty"));
             }
@@ -564,6 +571,33 @@ impl Structure<'_> {
                 ),
             ),
             None => self.problem(run_line, format!("{ex} is not in exercises/manifest.toml")),
+        }
+        // Predictions: at least three questions, every quiz shown.
+        if let Some(e) = m.get(&ex) {
+            if e.quiz.len() < 3 {
+                self.problem(
+                    run_line,
+                    format!(
+                        "{ex} has {} prediction question(s) in exercises/manifest.toml \
+                         ([[{ex}.quiz]]); a chapter asks at least 3",
+                        e.quiz.len()
+                    ),
+                );
+            }
+            let files: std::collections::BTreeSet<String> = e
+                .quiz
+                .iter()
+                .map(|q| crate::quiz::file_name(&q.file))
+                .collect();
+            for f in files {
+                let want = format!("{{{{#quiz generated/{ex}/{f}}}}}");
+                if !outside.values().any(|l| l.trim() == want) {
+                    self.problem(
+                        run_line,
+                        format!("the chapter does not show its quiz: no line {want}"),
+                    );
+                }
+            }
         }
         let total = lines.len();
         let mut heads: Vec<(usize, usize, String)> = outside

@@ -11,6 +11,7 @@ mod dhat;
 mod generate;
 mod learn;
 mod manifest;
+mod quiz;
 mod starter;
 mod test;
 mod util;
@@ -130,6 +131,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Test => test::all(&m()?),
         Cmd::Serve { args } => {
             checks::ensure_mdbook()?;
+            checks::ensure_mdbook_quiz()?;
             util::run(Command::new("mdbook").args(["serve", "--open"]).args(args))
         }
         Cmd::Generate { check, exercises } => {
