@@ -46,6 +46,11 @@ fn write_outputs(m: &Manifest, only: &[String], dest: &Path) -> Result<()> {
         for (file, toml) in crate::quiz::render(ex, &e.quiz, &dir)? {
             std::fs::write(dir.join(&file), toml).map_err(|e| format!("{file}: {e}"))?;
         }
+        for t in crate::starter::all_tasks(m)?.iter().filter(|t| t.ex == ex) {
+            let file = crate::book::task_file(&t.span.name);
+            std::fs::write(dir.join(&file), crate::starter::task_page(t)?)
+                .map_err(|e| format!("{file}: {e}"))?;
+        }
         if !e.tasks.is_empty() {
             let md = crate::starter::book(m, ex)?;
             std::fs::write(dir.join("starter.md"), md).map_err(|e| format!("starter.md: {e}"))?;

@@ -436,46 +436,17 @@ pub fn book(m: &Manifest, ex: &str) -> Result<String> {
          (`todo!()` where you write the body):\n\n"
     );
     for t in &tasks {
-        let text = util::read(&root().join(&t.path))?;
-        let lines: Vec<&str> = text.split('\n').collect();
-        let (first, last) = enclosing(&lines, &t.span);
-        // Anchor lines are left out, as mdBook leaves them out of listings.
-        let mut kept: Vec<Option<usize>> = (first..t.span.start)
-            .filter(|&i| !lines[i].contains("ANCHOR"))
-            .map(Some)
-            .collect();
-        kept.extend([None, Some(last)]);
-        let mut block: Vec<String> = Vec::new();
-        let mut run: Vec<usize> = Vec::new();
-        let include = |run: &[usize]| {
-            format!(
-                "{{{{#include ../../../../{}:{}:{}}}}}",
-                t.path,
-                run[0] + 1,
-                run[run.len() - 1] + 1
-            )
-        };
-        for k in kept {
-            if !run.is_empty() && k != Some(run[run.len() - 1] + 1) {
-                block.push(include(&run));
-                run.clear();
-            }
-            match k {
-                None => block.extend(starter_body(ex, &t.span, t.task)),
-                Some(k) => run.push(k),
-            }
-        }
-        block.push(include(&run));
         md += &format!("**`{}`** in `{}`:\n\n", t.span.name, t.path);
-        md += &format!("```rust,ignore\n{}\n```\n\n", block.join("\n"));
+        md += &listing(t)?;
         md += &format!(
             "Its own tests: `cargo test --release -p {ex} --test {}`.\n\n",
             t.task.test
         );
     }
     md += &format!(
-        "Check them with `cargo test --release -p {ex}` in the starter copy: \
-         its tests fail, naming the task they reached, until every task above is written.\n"
+        "Check them with `cargo xtask learn` (the learning path, task by task) or \
+         `cargo test --release -p {ex}` in the starter copy: its tests fail, naming the \
+         task they reached, until every task above is written.\n"
     );
     Ok(md)
 }
@@ -649,6 +620,60 @@ fn learn_check(
         "starter: `cargo xtask learn --once` shows task 1 unsolved, then solved and task 2 next"
     );
     Ok(())
+}
+
+/// A task as the starter copy shows it: the signature and the closing line
+/// included from the crate by line range (relative to `book/src/generated/exN/`),
+/// the starter's comments and `todo!()` between them.
+fn listing(t: &FoundTask) -> Result<String> {
+    let text = util::read(&root().join(&t.path))?;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let (first, last) = enclosing(&lines, &t.span);
+    // Anchor lines are left out, as mdBook leaves them out of listings.
+    let mut kept: Vec<Option<usize>> = (first..t.span.start)
+        .filter(|&i| !lines[i].contains("ANCHOR"))
+        .map(Some)
+        .collect();
+    kept.extend([None, Some(last)]);
+    let mut block: Vec<String> = Vec::new();
+    let mut run: Vec<usize> = Vec::new();
+    let include = |run: &[usize]| {
+        format!(
+            "{{{{#include ../../../../{}:{}:{}}}}}",
+            t.path,
+            run[0] + 1,
+            run[run.len() - 1] + 1
+        )
+    };
+    for k in kept {
+        if !run.is_empty() && k != Some(run[run.len() - 1] + 1) {
+            block.push(include(&run));
+            run.clear();
+        }
+        match k {
+            None => block.extend(starter_body(&t.ex, &t.span, t.task)),
+            Some(k) => run.push(k),
+        }
+    }
+    block.push(include(&run));
+    Ok(format!("```rust,ignore\n{}\n```\n\n", block.join("\n")))
+}
+
+/// `generated/exN/task-NAME.md`: one task where the chapter explains its
+/// code, before the solution's fold: what to write, the signature, the test.
+pub fn task_page(t: &FoundTask) -> Result<String> {
+    Ok(format!(
+        "**Your task: `{}`.** {} Write it in `{}` of the starter copy \
+         (`cargo xtask starter DIR`, then `cargo xtask learn` there), where it looks \
+         like this:\n\n{}Its own tests: `cargo test --release -p {} --test {}`. \
+         The solution follows, folded: try first.\n",
+        t.span.name,
+        t.task.statement,
+        t.path,
+        listing(t)?,
+        t.ex,
+        t.task.test
+    ))
 }
 
 #[cfg(test)]
