@@ -39,7 +39,7 @@ struct Cli {
 enum Cmd {
     /// The one test command: every check, in order, each step timed (what CI runs).
     Test,
-    /// Serve the book at http://localhost:3000 (installs the pinned mdbook if missing).
+    /// Serve the book at http://localhost:3000 (installs the pinned mdbook and mdbook-quiz if missing).
     Serve {
         /// Passed on to `mdbook serve`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
