@@ -125,6 +125,16 @@ fn run(cli: Cli) -> Result<()> {
         },
         c => c,
     };
+    // The learning path runs on the workspace it is started in.
+    if matches!(command, Cmd::Learn { .. })
+        && let Some(dir) = std::env::current_dir().ok().and_then(|cwd| {
+            cwd.ancestors()
+                .find(|d| d.join(manifest::PATH).is_file() && d.join("Cargo.toml").is_file())
+                .map(|d| d.to_path_buf())
+        })
+    {
+        util::set_root(dir);
+    }
     std::env::set_current_dir(root()).map_err(|e| format!("{}: {e}", root().display()))?;
     let m = || Manifest::load(&root());
     match command {
