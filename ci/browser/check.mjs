@@ -6,12 +6,14 @@
 //   node ci/browser/check.mjs PLAN.json
 //
 // PLAN: { book, dh_view, exercises, profiles: [{ exercise, path, bytes,
-// blocks, screenshot }], report }. Book (when given): every page loads with
+// blocks, screenshot }], quizzes: [{ page, questions: [{ kind, answer, wrong }] }],
+// report }. Book (when given): every page loads with
 // no console error, failed request or uncaught exception; no "{{#" is left;
 // every chapter has code blocks and a "Run it" box naming an exercise; search
 // finds a known term. Profiles: each is loaded into dh_view.html, the script
 // waits for its total, takes the picture if asked, and reports the viewer's
-// text. REPORT: { problems, pages, viewer_texts }.
+// text. Quizzes: the first quiz of each page is answered wrongly, then after
+// "retry" rightly. REPORT: { problems, pages, viewer_texts, quiz_reviews }.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -20,6 +22,7 @@ import path from 'node:path';
 const plan = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const problems = [];
 const viewerTexts = [];
+const quizReviews = [];
 let pageCount = 0;
 
 const browser = await chromium.launch({
@@ -108,10 +111,53 @@ if (plan.book) {
     await page.close();
     if (seen.length) problems.push(`search: ${seen.join('; ')}`);
   }
+  // 3. One quiz per chapter: every question answered wrongly, then (retry)
+  // rightly; the review's text after each round is reported.
+  for (const q of plan.quizzes || []) {
+    const { page, seen } = await openPage(`${base}/${q.page}`, base);
+    const quiz = page.locator('.mdbook-quiz').first();
+    const review = async () => {
+      const text = quiz.getByText(/You answered \d+\/\d+ questions correctly/);
+      await text.waitFor({ timeout: 10000 }).catch(() => {});
+      return (await quiz.innerText().catch(() => '')).replace(/\s+/g, ' ');
+    };
+    const answerAll = async (pick) => {
+      for (const question of q.questions) {
+        const form = quiz.locator('form.response');
+        await form.waitFor({ timeout: 10000 });
+        const value = pick(question);
+        if (question.kind === 'ShortAnswer') {
+          await form.locator('input[type=text]').fill(value);
+        } else {
+          const labels = form.locator('.choice label');
+          const texts = await labels.evaluateAll((ls) => ls.map((l) => l.innerText.trim()));
+          const i = texts.indexOf(value);
+          if (i < 0) { seen.push(`no choice "${value}" among ${JSON.stringify(texts)}`); return; }
+          await labels.nth(i).click();
+        }
+        await form.locator('input[type=submit]').click();
+      }
+    };
+    let wrong = '';
+    let right = '';
+    try {
+      await quiz.locator('button.start').click({ timeout: 10000 });
+      await answerAll((question) => question.wrong);
+      wrong = await review();
+      await quiz.getByRole('button', { name: 'retry the quiz' }).first().click({ timeout: 10000 });
+      await answerAll((question) => question.answer);
+      right = await review();
+    } catch (e) {
+      seen.push(`quiz: ${e.message.split('\n')[0]}`);
+    }
+    quizReviews.push([wrong, right]);
+    await page.close();
+    if (seen.length) problems.push(`${q.page}: ${seen.join('; ')}`);
+  }
   server.close();
 }
 
-// 3. Each dhat profile in the viewer (a fixed window, for the picture).
+// 4. Each dhat profile in the viewer (a fixed window, for the picture).
 const WIDTH = 1200;
 const HEIGHT = 900;
 for (const p of plan.profiles) {
@@ -128,4 +174,4 @@ for (const p of plan.profiles) {
 }
 
 await browser.close();
-fs.writeFileSync(plan.report, JSON.stringify({ problems, pages: pageCount, viewer_texts: viewerTexts }));
+fs.writeFileSync(plan.report, JSON.stringify({ problems, pages: pageCount, viewer_texts: viewerTexts, quiz_reviews: quizReviews }));

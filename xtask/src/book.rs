@@ -26,6 +26,7 @@ const OUT: &str = "book/build";
 /// `cargo xtask check-book`.
 pub fn check(m: &Manifest) -> Result<()> {
     crate::checks::ensure_mdbook()?;
+    crate::checks::ensure_mdbook_quiz()?;
     let mut problems = Vec::new();
     let summary = structure(m, &mut problems)?;
     if !problems.is_empty() {
@@ -84,7 +85,7 @@ fn includes(text: &str) -> Vec<(usize, &str, &str)> {
         let (Some(directive), Some(spec), None) = (words.next(), words.next(), words.next()) else {
             continue;
         };
-        if directive == "include" || directive == "rustdoc_include" {
+        if directive == "include" || directive == "rustdoc_include" || directive == "quiz" {
             out.push((start, directive, spec));
         }
     }
@@ -110,6 +111,12 @@ fn check_includes(problems: &mut Vec<String>) -> Result<usize> {
                 problems.push(format!("{where_}: no such file"));
                 continue;
             };
+            if directive == "quiz" {
+                if !content.contains("[[questions]]") {
+                    problems.push(format!("{where_}: no [[questions]] in the quiz"));
+                }
+                continue;
+            }
             if content.trim().is_empty() {
                 problems.push(format!("{where_}: the file is empty"));
             }
@@ -565,6 +572,33 @@ impl Structure<'_> {
             ),
             None => self.problem(run_line, format!("{ex} is not in exercises/manifest.toml")),
         }
+        // Predictions: at least three questions, every quiz shown.
+        if let Some(e) = m.get(&ex) {
+            if e.quiz.len() < 3 {
+                self.problem(
+                    run_line,
+                    format!(
+                        "{ex} has {} prediction question(s) in exercises/manifest.toml \
+                         ([[{ex}.quiz]]); a chapter asks at least 3",
+                        e.quiz.len()
+                    ),
+                );
+            }
+            let files: std::collections::BTreeSet<String> = e
+                .quiz
+                .iter()
+                .map(|q| crate::quiz::file_name(&q.file))
+                .collect();
+            for f in files {
+                let want = format!("{{{{#quiz generated/{ex}/{f}}}}}");
+                if !outside.values().any(|l| l.trim() == want) {
+                    self.problem(
+                        run_line,
+                        format!("the chapter does not show its quiz: no line {want}"),
+                    );
+                }
+            }
+        }
         let total = lines.len();
         let mut heads: Vec<(usize, usize, String)> = outside
             .iter()
@@ -689,6 +723,141 @@ impl Structure<'_> {
     }
 }
 
+/// The source lines (0-based, inclusive) a listing's include shows, for an
+/// include of a file under `exercises/` (`spec` relative to `book/src`).
+fn included_lines(spec: &str) -> Option<(String, usize, usize)> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let file = parts[0].trim_start_matches("../").to_string();
+    if !file.starts_with("exercises/") {
+        return None;
+    }
+    let text = std::fs::read_to_string(root().join(&file)).ok()?;
+    let lines: Vec<&str> = text.lines().collect();
+    let number = |s: &str| s.parse::<usize>().ok();
+    match (parts.get(1), parts.get(2)) {
+        (None, _) | (Some(&""), None) => Some((file, 0, lines.len().saturating_sub(1))),
+        (Some(a), b) if number(a).is_some() => {
+            let first = number(a)?;
+            let last = match b {
+                None => first,
+                Some(b) => number(b).unwrap_or(lines.len()),
+            };
+            Some((file, first.saturating_sub(1), last.saturating_sub(1)))
+        }
+        (Some(anchor), _) => {
+            let start = lines
+                .iter()
+                .position(|l| anchors::marker(l) == Some(anchors::Marker::Start(anchor)))?;
+            let end = lines[start..]
+                .iter()
+                .position(|l| anchors::marker(l) == Some(anchors::Marker::End(anchor)))
+                .map_or(lines.len() - 1, |k| start + k);
+            Some((file, start, end))
+        }
+    }
+}
+
+/// What a chapter shows of its learner tasks: each task's statement (its
+/// generated `task-NAME.md`) comes before any listing of its solution, and
+/// every listing that shows a solution sits in a fold (`<details>` with
+/// "Show the solution"), so a reader who tries first meets none unasked.
+fn folds(
+    m: &Manifest,
+    ex: &str,
+    lines: &[&str],
+    fences: &[Fence],
+    tasks: &[crate::starter::FoundTask],
+) -> Vec<(usize, String)> {
+    let mut problems = Vec::new();
+    let mine: Vec<&crate::starter::FoundTask> = tasks.iter().filter(|t| t.ex == ex).collect();
+    if m.get(ex).is_none() || mine.is_empty() {
+        return problems;
+    }
+    // The fold each line is in, if any: the line of its `<summary>`.
+    let mut fold_at: Vec<Option<usize>> = vec![None; lines.len() + 2];
+    let mut open: Option<usize> = None;
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.trim();
+        if t.starts_with("<details") {
+            open = Some(i + 1);
+        }
+        fold_at[i + 1] = open;
+        if t.starts_with("</details>") {
+            open = None;
+        }
+    }
+    let statement_line = |name: &str| {
+        let want = format!("{{{{#include generated/{ex}/{}}}}}", task_file(name));
+        lines.iter().position(|l| l.trim() == want).map(|i| i + 1)
+    };
+    for t in &mine {
+        if statement_line(&t.span.name).is_none() {
+            problems.push((
+                1,
+                format!(
+                    "task {} is not set: no line {{{{#include generated/{ex}/{}}}}} where its code is explained",
+                    t.span.name,
+                    task_file(&t.span.name)
+                ),
+            ));
+        }
+    }
+    for f in fences.iter().filter(|f| is_rust(f.info)) {
+        for l in &f.body {
+            let Some(spec) = l
+                .trim()
+                .strip_prefix("{{#include ")
+                .and_then(|s| s.strip_suffix("}}"))
+            else {
+                continue;
+            };
+            let Some((file, first, last)) = included_lines(spec) else {
+                continue;
+            };
+            for t in mine.iter().filter(|t| t.path == file) {
+                let body = (t.span.start + 1, t.span.end.saturating_sub(1));
+                if body.0 > body.1 || last < body.0 || first > body.1 {
+                    continue;
+                }
+                let Some(fold) = fold_at[f.line] else {
+                    problems.push((
+                        f.line,
+                        format!(
+                            "this listing shows task {}'s solution outside a fold: put it in \
+                             <details><summary>Show the solution</summary> ... </details>",
+                            t.span.name
+                        ),
+                    ));
+                    continue;
+                };
+                if !lines[fold - 1..f.line]
+                    .iter()
+                    .any(|l| l.contains("Show the solution"))
+                {
+                    problems.push((fold, "a fold's summary is not 'Show the solution'".into()));
+                }
+                match statement_line(&t.span.name) {
+                    Some(s) if s < f.line => {}
+                    _ => problems.push((
+                        f.line,
+                        format!(
+                            "task {}'s solution comes before its statement ({{{{#include generated/{ex}/{}}}}})",
+                            t.span.name,
+                            task_file(&t.span.name)
+                        ),
+                    )),
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The generated page of one task: its statement, signature and test.
+pub fn task_file(name: &str) -> String {
+    format!("task-{name}.md")
+}
+
 /// Structure of every page; returns the summary line.
 fn structure(m: &Manifest, problems: &mut Vec<String>) -> Result<String> {
     let mut pages: Vec<PathBuf> = std::fs::read_dir(root().join(SRC))
@@ -699,6 +868,7 @@ fn structure(m: &Manifest, problems: &mut Vec<String>) -> Result<String> {
         .collect();
     pages.sort();
     let (mut chapters, mut asides) = (0, 0);
+    let tasks = crate::starter::all_tasks(m)?;
     for path in &pages {
         let name = path
             .file_name()
@@ -740,6 +910,11 @@ fn structure(m: &Manifest, problems: &mut Vec<String>) -> Result<String> {
         if is_chapter {
             chapters += 1;
             s.chapter(m, &name, &lines);
+            if let Some((ex, _)) = m.exercises.iter().find(|(_, e)| e.chapter == name) {
+                for (line, what) in folds(m, ex, &lines, &fences, &tasks) {
+                    s.problem(line, what);
+                }
+            }
         } else if outside.values().any(|l| run_it(l)) {
             asides += 1;
             s.run_it_box(&outside);

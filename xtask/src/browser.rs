@@ -31,6 +31,8 @@ struct Plan {
     /// Exercises that exist, for the chapters' "Run it" boxes.
     exercises: Vec<String>,
     profiles: Vec<PlannedProfile>,
+    /// One quiz per chapter to answer, wrongly and then rightly.
+    quizzes: Vec<PlannedQuiz>,
     /// Where to write what the browser saw.
     report: PathBuf,
 }
@@ -46,6 +48,22 @@ struct PlannedProfile {
     screenshot: Option<PathBuf>,
 }
 
+/// The first quiz of a chapter page, with its questions' answers.
+#[derive(Serialize)]
+struct PlannedQuiz {
+    /// The page (`chNN-*.html`).
+    page: String,
+    questions: Vec<PlannedAnswer>,
+}
+
+#[derive(Serialize)]
+struct PlannedAnswer {
+    /// `ShortAnswer` (typed) or `MultipleChoice` (a choice clicked).
+    kind: String,
+    answer: String,
+    wrong: String,
+}
+
 /// What the browser script saw.
 #[derive(Deserialize)]
 struct Report {
@@ -55,6 +73,10 @@ struct Report {
     pages: usize,
     /// Each profile's viewer text, in plan order.
     viewer_texts: Vec<String>,
+    /// Each quiz's review after the wrong answers, then after the right
+    /// ones, in plan order.
+    #[serde(default)]
+    quiz_reviews: Vec<(String, String)>,
 }
 
 /// `1234567` as the viewer prints it: `1,234,567`.
@@ -181,9 +203,106 @@ fn check_totals(plan: &Plan, report: &Report) -> Vec<String> {
     problems
 }
 
+/// The first quiz each chapter shows, with the answers from its generated
+/// file (what the generate step wrote from the tables) and a wrong answer
+/// per question.
+fn planned_quizzes(m: &Manifest) -> Result<Vec<PlannedQuiz>> {
+    let mut out = Vec::new();
+    for (_, e) in &m.exercises {
+        let chapter = util::read(&root().join("book/src").join(&e.chapter))?;
+        let Some(spec) = chapter.lines().find_map(|l| {
+            l.trim()
+                .strip_prefix("{{#quiz ")
+                .and_then(|r| r.strip_suffix("}}"))
+        }) else {
+            continue;
+        };
+        let text = util::read(&root().join("book/src").join(spec.trim()))?;
+        let quiz: toml::Value = toml::from_str(&text).map_err(|e| format!("{spec}: {e}"))?;
+        let Some(qs) = quiz.get("questions").and_then(|q| q.as_array()) else {
+            return fail(format!("{spec}: no questions"));
+        };
+        let mut questions = Vec::new();
+        for q in qs {
+            let kind = q.get("type").and_then(|t| t.as_str()).unwrap_or("");
+            let answer = q.get("answer").and_then(|a| a.get("answer"));
+            let (answer, wrong) = match (kind, answer) {
+                ("ShortAnswer", Some(toml::Value::String(a))) => {
+                    (a.clone(), "not the answer".to_string())
+                }
+                ("MultipleChoice", Some(toml::Value::Array(a))) => {
+                    let first =
+                        |v: Option<&toml::Value>| v.and_then(|v| v.as_str()).map(str::to_string);
+                    let wrong = first(
+                        q.get("prompt")
+                            .and_then(|p| p.get("distractors"))
+                            .and_then(|d| d.as_array())
+                            .and_then(|d| d.first()),
+                    );
+                    match (first(a.first()), wrong) {
+                        (Some(a), Some(w)) => (a, w),
+                        _ => {
+                            return fail(format!(
+                                "{spec}: a question without answer or distractor"
+                            ));
+                        }
+                    }
+                }
+                _ => {
+                    return fail(format!(
+                        "{spec}: a question of type '{kind}' the test cannot answer"
+                    ));
+                }
+            };
+            questions.push(PlannedAnswer {
+                kind: kind.to_string(),
+                answer,
+                wrong,
+            });
+        }
+        out.push(PlannedQuiz {
+            page: format!("{}.html", e.chapter.trim_end_matches(".md")),
+            questions,
+        });
+    }
+    Ok(out)
+}
+
+/// Each quiz marked every wrong answer wrong, then every right one right.
+fn check_quizzes(plan: &Plan, report: &Report) -> Vec<String> {
+    let mut problems = Vec::new();
+    if report.quiz_reviews.len() != plan.quizzes.len() {
+        problems.push(format!(
+            "quizzes: {} planned, {} answered",
+            plan.quizzes.len(),
+            report.quiz_reviews.len()
+        ));
+        return problems;
+    }
+    for (q, (wrong, right)) in plan.quizzes.iter().zip(&report.quiz_reviews) {
+        let n = q.questions.len();
+        let want_wrong = format!("You answered 0/{n} questions correctly");
+        let want_right = format!("You answered {n}/{n} questions correctly");
+        if !wrong.contains(&want_wrong) {
+            problems.push(format!(
+                "{}: after wrong answers the quiz does not say '{want_wrong}'",
+                q.page
+            ));
+        }
+        if !right.contains(&want_right) {
+            problems.push(format!(
+                "{}: after the right answers the quiz does not say '{want_right}'",
+                q.page
+            ));
+        }
+    }
+    problems
+}
+
 /// `cargo xtask browser-test`: every page of the built book loads without
 /// console errors and failed requests, each chapter's "Run it" box names a
-/// crate, search works, each dhat profile opens in dh_view.html with the
+/// crate, search works, each chapter's first quiz marks wrong answers wrong
+/// and right ones right, each dhat profile opens in dh_view.html with the
 /// totals the file holds, and the viewer shows what the committed picture
 /// shows. Needs `book/build` (check-book) and `target/dhat` (dhat).
 pub fn test(m: &Manifest) -> Result<()> {
@@ -208,11 +327,13 @@ pub fn test(m: &Manifest) -> Result<()> {
         dh_view: DH_VIEW,
         exercises: m.exercises.iter().map(|(n, _)| n.clone()).collect(),
         profiles,
+        quizzes: planned_quizzes(m)?,
         report: work.join("report.json"),
     };
     let report = drive(&plan)?;
     let mut problems = report.problems.clone();
     problems.extend(check_totals(&plan, &report));
+    problems.extend(check_quizzes(&plan, &report));
     // The committed picture shows what the viewer shows now.
     if let Some(i) = plan
         .profiles
@@ -236,8 +357,9 @@ pub fn test(m: &Manifest) -> Result<()> {
         return fail(format!("browser: {} problem(s)", problems.len()));
     }
     println!(
-        "browser: {} pages, search, {} dhat profiles with their totals, {SCREENSHOT} up to date",
+        "browser: {} pages, search, {} quizzes marked wrong then right, {} dhat profiles with their totals, {SCREENSHOT} up to date",
         report.pages,
+        plan.quizzes.len(),
         plan.profiles.len()
     );
     Ok(())
@@ -259,6 +381,7 @@ pub fn screenshot(m: &Manifest, mode: ScreenshotMode) -> Result<()> {
         book: None,
         dh_view: DH_VIEW,
         exercises: Vec::new(),
+        quizzes: Vec::new(),
         profiles: vec![planned(
             SCREENSHOT_EXERCISE,
             dhat::profile_path(SCREENSHOT_EXERCISE),
@@ -312,6 +435,21 @@ pub enum ScreenshotMode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_chapter_has_a_quiz_the_browser_can_answer() {
+        let m = Manifest::load(&root()).unwrap();
+        let quizzes = planned_quizzes(&m).unwrap();
+        assert_eq!(quizzes.len(), m.exercises.len(), "one quiz per chapter");
+        for q in &quizzes {
+            assert!(!q.questions.is_empty(), "{}", q.page);
+            assert!(
+                q.questions.iter().all(|a| a.answer != a.wrong),
+                "{}",
+                q.page
+            );
+        }
+    }
 
     #[test]
     fn thousands_as_the_viewer_prints_them() {

@@ -7,6 +7,8 @@ use crate::util::{self, Result, fail, release_bin, root};
 
 /// The pinned book builder.
 pub const MDBOOK_VERSION: &str = "0.5.4";
+/// The pinned quiz preprocessor (the chapters' predictions).
+pub const MDBOOK_QUIZ_VERSION: &str = "0.5.0";
 /// The pinned spelling checker.
 pub const TYPOS_VERSION: &str = "1.40.0";
 /// The browser the browser tests drive: Debian's, never a download.
@@ -36,9 +38,26 @@ pub fn ensure_mdbook() -> Result<()> {
     Ok(())
 }
 
+/// Installs the pinned mdbook-quiz if it is missing or another version.
+pub fn ensure_mdbook_quiz() -> Result<()> {
+    if version("mdbook-quiz").as_deref() != Some(&format!("mdbook-quiz {MDBOOK_QUIZ_VERSION}")) {
+        println!("installing mdbook-quiz {MDBOOK_QUIZ_VERSION} (takes a few minutes)");
+        util::run(util::cargo(&[
+            "install",
+            "mdbook-quiz",
+            "--version",
+            MDBOOK_QUIZ_VERSION,
+            "--locked",
+            "--quiet",
+        ]))?;
+    }
+    Ok(())
+}
+
 /// `cargo xtask install`: what the checks need, installed when missing
-/// (quick when all is present): rustfmt and clippy, the pinned mdbook and
-/// typos-cli, and Debian's valgrind, heaptrack, nodejs/npm and chromium (as root).
+/// (quick when all is present): rustfmt and clippy, the pinned mdbook,
+/// mdbook-quiz and typos-cli, and Debian's valgrind, heaptrack, nodejs/npm and
+/// chromium (as root).
 pub fn install() -> Result<()> {
     let installed = util::output(Command::new("rustup").args(["component", "list", "--installed"]))
         .unwrap_or_default();
@@ -48,6 +67,7 @@ pub fn install() -> Result<()> {
         }
     }
     ensure_mdbook()?;
+    ensure_mdbook_quiz()?;
     if version("typos").as_deref() != Some(&format!("typos-cli {TYPOS_VERSION}")) {
         println!("installing typos-cli {TYPOS_VERSION} (takes a few minutes)");
         util::run(util::cargo(&[
@@ -90,7 +110,7 @@ pub fn install() -> Result<()> {
         )?;
     }
     println!(
-        "mdbook v{MDBOOK_VERSION}, typos-cli {TYPOS_VERSION}, valgrind, heaptrack, node, chromium: present"
+        "mdbook v{MDBOOK_VERSION}, mdbook-quiz {MDBOOK_QUIZ_VERSION}, typos-cli {TYPOS_VERSION}, valgrind, heaptrack, node, chromium: present"
     );
     Ok(())
 }

@@ -34,6 +34,23 @@ fn write_outputs(m: &Manifest, only: &[String], dest: &Path) -> Result<()> {
             )?;
             std::fs::write(dir.join(file), out).map_err(|e| format!("{file}: {e}"))?;
         }
+        // The quizzes, from the tables just written.
+        for q in &e.quiz {
+            if !e.outputs.contains_key(&q.table) {
+                return fail(format!(
+                    "quiz {}: {} is not one of [{ex}.outputs]",
+                    q.id, q.table
+                ));
+            }
+        }
+        for (file, toml) in crate::quiz::render(ex, &e.quiz, &dir)? {
+            std::fs::write(dir.join(&file), toml).map_err(|e| format!("{file}: {e}"))?;
+        }
+        for t in crate::starter::all_tasks(m)?.iter().filter(|t| t.ex == ex) {
+            let file = crate::book::task_file(&t.span.name);
+            std::fs::write(dir.join(&file), crate::starter::task_page(t)?)
+                .map_err(|e| format!("{file}: {e}"))?;
+        }
         if !e.tasks.is_empty() {
             let md = crate::starter::book(m, ex)?;
             std::fs::write(dir.join("starter.md"), md).map_err(|e| format!("starter.md: {e}"))?;
@@ -85,6 +102,7 @@ fn differences(ex: &str, old: &Path, new: &Path) -> Vec<String> {
 /// `cargo xtask generate [--check] [exN...]`.
 pub fn generate(m: &Manifest, check: bool, only: &[String]) -> Result<()> {
     m.select(only)?;
+    crate::quiz::check_ids(m)?;
     build_release()?;
     let generated = root().join(GENERATED);
     if !check {

@@ -9,7 +9,9 @@ mod browser;
 mod checks;
 mod dhat;
 mod generate;
+mod learn;
 mod manifest;
+mod quiz;
 mod starter;
 mod test;
 mod util;
@@ -37,7 +39,7 @@ struct Cli {
 enum Cmd {
     /// The one test command: every check, in order, each step timed (what CI runs).
     Test,
-    /// Serve the book at http://localhost:3000 (installs the pinned mdbook if missing).
+    /// Serve the book at http://localhost:3000 (installs the pinned mdbook and mdbook-quiz if missing).
     Serve {
         /// Passed on to `mdbook serve`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -63,12 +65,18 @@ enum Cmd {
         /// Print the "Try it yourself" listing of one exercise (Markdown).
         #[arg(long, value_name = "EXERCISE")]
         book: Option<String>,
-        /// Keep the solutions of these exercises (comma-separated).
+        /// Keep the solutions of these exercises (exN) or single tasks (exN/NAME), comma-separated.
         #[arg(long, value_delimiter = ',')]
         solved: Vec<String>,
         /// Rewrite an existing starter copy.
         #[arg(long)]
         force: bool,
+    },
+    /// The learning path (in a starter copy): shows the first unsolved task, re-runs its test on every change.
+    Learn {
+        /// Check once, print the status and exit (0: the tasks so far are solved).
+        #[arg(long)]
+        once: bool,
     },
     /// Prove the starter copy builds, fails per task, passes once solved.
     CheckStarter,
@@ -117,12 +125,23 @@ fn run(cli: Cli) -> Result<()> {
         },
         c => c,
     };
+    // The learning path runs on the workspace it is started in.
+    if matches!(command, Cmd::Learn { .. })
+        && let Some(dir) = std::env::current_dir().ok().and_then(|cwd| {
+            cwd.ancestors()
+                .find(|d| d.join(manifest::PATH).is_file() && d.join("Cargo.toml").is_file())
+                .map(|d| d.to_path_buf())
+        })
+    {
+        util::set_root(dir);
+    }
     std::env::set_current_dir(root()).map_err(|e| format!("{}: {e}", root().display()))?;
     let m = || Manifest::load(&root());
     match command {
         Cmd::Test => test::all(&m()?),
         Cmd::Serve { args } => {
             checks::ensure_mdbook()?;
+            checks::ensure_mdbook_quiz()?;
             util::run(Command::new("mdbook").args(["serve", "--open"]).args(args))
         }
         Cmd::Generate { check, exercises } => {
@@ -175,6 +194,7 @@ fn run(cli: Cli) -> Result<()> {
                     .exit(),
             }
         }
+        Cmd::Learn { once } => learn::learn(&m()?, once),
         Cmd::CheckStarter => starter::check(&m()?),
         Cmd::CheckBook => book::check(&m()?),
         Cmd::Dhat { exercises } => dhat::dhat(&m()?, &exercises),

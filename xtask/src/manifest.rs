@@ -43,6 +43,9 @@ pub struct Exercise {
     /// The learner tasks, in the order the chapter teaches them.
     #[serde(default, rename = "task")]
     pub tasks: Vec<Task>,
+    /// The chapter's prediction questions, answered from its generated tables.
+    #[serde(default, rename = "quiz")]
+    pub quiz: Vec<crate::quiz::Question>,
 }
 
 /// `[exN.dhat]`.

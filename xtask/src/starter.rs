@@ -95,7 +95,18 @@ const README: &str = "# Allocators in Rust: starter workspace
 
 The learner's copy of the book's exercises. Each learner task is a function body
 replaced by `todo!()` with what to write and a hint above it; everything else is
-the same as the solution. Find them with
+the same as the solution. Start the learning path with
+
+    cargo xtask learn
+
+It shows the first task not solved yet (what to write, a hint, the file and
+line, the test that checks it), re-runs that test whenever you save a file
+under `exercises/`, and moves on to the next task when it passes
+(`cargo xtask learn --once` checks once and exits). Read the book beside it:
+each chapter asks you to predict a result before it runs the experiment, and
+folds its solutions away until you have tried.
+
+Find the tasks yourself with
 
     grep -rn 'todo!(\"ex' exercises
 
@@ -310,6 +321,7 @@ fn transform(
     let lines: Vec<&str> = text.split('\n').collect();
     let mut out: Vec<String> = Vec::new();
     let mut next = 0;
+    let mut replaced = 0;
     for span in &spans {
         let Some(task) = m
             .get(ex)
@@ -322,11 +334,21 @@ fn transform(
             ));
         };
         out.extend(lines[next..span.start].iter().map(|l| l.to_string()));
-        out.extend(starter_body(ex, span, task));
+        if solved.contains(&format!("{ex}/{}", span.name)) {
+            // This one task's solution, without its anchor lines.
+            out.extend(
+                lines[span.start + 1..span.end]
+                    .iter()
+                    .map(|l| l.to_string()),
+            );
+        } else {
+            out.extend(starter_body(ex, span, task));
+            replaced += 1;
+        }
         next = span.end + 1;
     }
     out.extend(lines[next..].iter().map(|l| l.to_string()));
-    Ok((out.join("\n"), spans.len()))
+    Ok((out.join("\n"), replaced))
 }
 
 /// Writes the starter workspace into `dest`, keeping the solutions of the
@@ -335,8 +357,14 @@ pub fn write(m: &Manifest, dest: &Path, solved: &BTreeSet<String>, force: bool) 
     let root = root();
     all_tasks(m)?;
     for s in solved {
-        if m.get(s).is_none_or(|e| e.tasks.is_empty()) {
-            return fail(format!("--solved: no exercise with tasks named {s}"));
+        let (ex, task) = s.split_once('/').unwrap_or((s, ""));
+        let known = m.get(ex).is_some_and(|e| {
+            !e.tasks.is_empty() && (task.is_empty() || e.tasks.iter().any(|t| t.name == task))
+        });
+        if !known {
+            return fail(format!(
+                "--solved: no exercise with tasks (exN) or task (exN/NAME) named {s}"
+            ));
         }
     }
     let dest = std::path::absolute(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
@@ -446,46 +474,17 @@ pub fn book(m: &Manifest, ex: &str) -> Result<String> {
          (`todo!()` where you write the body):\n\n"
     );
     for t in &tasks {
-        let text = util::read(&root().join(&t.path))?;
-        let lines: Vec<&str> = text.split('\n').collect();
-        let (first, last) = enclosing(&lines, &t.span);
-        // Anchor lines are left out, as mdBook leaves them out of listings.
-        let mut kept: Vec<Option<usize>> = (first..t.span.start)
-            .filter(|&i| !lines[i].contains("ANCHOR"))
-            .map(Some)
-            .collect();
-        kept.extend([None, Some(last)]);
-        let mut block: Vec<String> = Vec::new();
-        let mut run: Vec<usize> = Vec::new();
-        let include = |run: &[usize]| {
-            format!(
-                "{{{{#include ../../../../{}:{}:{}}}}}",
-                t.path,
-                run[0] + 1,
-                run[run.len() - 1] + 1
-            )
-        };
-        for k in kept {
-            if !run.is_empty() && k != Some(run[run.len() - 1] + 1) {
-                block.push(include(&run));
-                run.clear();
-            }
-            match k {
-                None => block.extend(starter_body(ex, &t.span, t.task)),
-                Some(k) => run.push(k),
-            }
-        }
-        block.push(include(&run));
         md += &format!("**`{}`** in `{}`:\n\n", t.span.name, t.path);
-        md += &format!("```rust,ignore\n{}\n```\n\n", block.join("\n"));
+        md += &listing(t)?;
         md += &format!(
             "Its own tests: `cargo test --release -p {ex} --test {}`.\n\n",
             t.task.test
         );
     }
     md += &format!(
-        "Check them with `cargo test --release -p {ex}` in the starter copy: \
-         its tests fail, naming the task they reached, until every task above is written.\n"
+        "Check them with `cargo xtask learn` (the learning path, task by task) or \
+         `cargo test --release -p {ex}` in the starter copy: its tests fail, naming the \
+         task they reached, until every task above is written.\n"
     );
     Ok(md)
 }
@@ -579,6 +578,18 @@ pub fn check(m: &Manifest) -> Result<()> {
             reached.join(" ")
         );
     }
+    // The runner: the copy's own xtask, as built above (its release build: a
+    // dev build would share the build folder with this very program's).
+    learn_check(&tasks, &mut |solved: &[&str]| {
+        let solved: BTreeSet<String> = solved.iter().map(|s| s.to_string()).collect();
+        write(m, &copy, &solved, true)?;
+        let mut cmd = Command::new(build_dir.join("starter/release/xtask"));
+        cmd.args(["learn", "--once"])
+            .current_dir(&copy)
+            .env("CARGO_BUILD_BUILD_DIR", &build_dir)
+            .env("CARGO_TARGET_DIR", build_dir.join("starter"));
+        log_of(&mut cmd)
+    })?;
     for (ex, e) in &m.exercises {
         let mut solved: BTreeSet<String> = e.needs.iter().cloned().collect();
         solved.insert(ex.clone());
@@ -603,6 +614,104 @@ pub fn check(m: &Manifest) -> Result<()> {
     let _ = std::fs::remove_dir_all(&work);
     println!("starter: every exercise fails on its own todo!()s and passes once solved");
     Ok(())
+}
+
+/// A command's exit status (true: success) and its output.
+type Outcome = (bool, String);
+
+/// The runner in the starter copy, driven through its first task by its
+/// scripted mode: `learn_once(solved)` writes the copy with those solutions
+/// put back, runs `cargo xtask learn --once` there and returns its exit
+/// status and output.
+fn learn_check(
+    tasks: &[FoundTask],
+    learn_once: &mut dyn FnMut(&[&str]) -> Result<Outcome>,
+) -> Result<()> {
+    let [first, second, ..] = tasks else {
+        return fail("the learning path needs two tasks to check its runner");
+    };
+    let total = tasks.len();
+    let name = |t: &FoundTask| format!("{} {}", t.ex, t.span.name);
+    let (ok, log) = learn_once(&[])?;
+    let want = format!("next: task 1 of {total}: {}", name(first));
+    if ok || !log.contains(&want) {
+        eprintln!("{}", log);
+        return fail(format!(
+            "starter: `cargo xtask learn --once` in a fresh copy should fail, showing `{want}`"
+        ));
+    }
+    let solved = format!("{}/{}", first.ex, first.span.name);
+    let (ok, log) = learn_once(&[&solved])?;
+    let want = [
+        format!("solved: {} (task 1 of {total})", name(first)),
+        format!("next: task 2 of {total}: {}", name(second)),
+    ];
+    if !ok || !want.iter().all(|w| log.contains(w)) {
+        eprintln!("{}", log);
+        return fail(format!(
+            "starter: with task 1's solution put back, `cargo xtask learn --once` should \
+             succeed, showing `{}` and `{}`",
+            want[0], want[1]
+        ));
+    }
+    println!(
+        "starter: `cargo xtask learn --once` shows task 1 unsolved, then solved and task 2 next"
+    );
+    Ok(())
+}
+
+/// A task as the starter copy shows it: the signature and the closing line
+/// included from the crate by line range (relative to `book/src/generated/exN/`),
+/// the starter's comments and `todo!()` between them.
+fn listing(t: &FoundTask) -> Result<String> {
+    let text = util::read(&root().join(&t.path))?;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let (first, last) = enclosing(&lines, &t.span);
+    // Anchor lines are left out, as mdBook leaves them out of listings.
+    let mut kept: Vec<Option<usize>> = (first..t.span.start)
+        .filter(|&i| !lines[i].contains("ANCHOR"))
+        .map(Some)
+        .collect();
+    kept.extend([None, Some(last)]);
+    let mut block: Vec<String> = Vec::new();
+    let mut run: Vec<usize> = Vec::new();
+    let include = |run: &[usize]| {
+        format!(
+            "{{{{#include ../../../../{}:{}:{}}}}}",
+            t.path,
+            run[0] + 1,
+            run[run.len() - 1] + 1
+        )
+    };
+    for k in kept {
+        if !run.is_empty() && k != Some(run[run.len() - 1] + 1) {
+            block.push(include(&run));
+            run.clear();
+        }
+        match k {
+            None => block.extend(starter_body(&t.ex, &t.span, t.task)),
+            Some(k) => run.push(k),
+        }
+    }
+    block.push(include(&run));
+    Ok(format!("```rust,ignore\n{}\n```\n\n", block.join("\n")))
+}
+
+/// `generated/exN/task-NAME.md`: one task where the chapter explains its
+/// code, before the solution's fold: what to write, the signature, the test.
+pub fn task_page(t: &FoundTask) -> Result<String> {
+    Ok(format!(
+        "**Your task: `{}`.** {} Write it in `{}` of the starter copy \
+         (`cargo xtask starter DIR`, then `cargo xtask learn` there), where it looks \
+         like this:\n\n{}Its own tests: `cargo test --release -p {} --test {}`. \
+         The solution follows, folded: try first.\n",
+        t.span.name,
+        t.task.statement,
+        t.path,
+        listing(t)?,
+        t.ex,
+        t.task.test
+    ))
 }
 
 #[cfg(test)]

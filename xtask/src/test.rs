@@ -44,7 +44,7 @@ pub fn all(m: &Manifest) -> Result<()> {
     steps.step("cargo test (dev profile: overflow checks and debug_asserts on)");
     dev_tests()?;
 
-    steps.step("starter mode: the learner's copy builds, fails per exercise, passes once solved");
+    steps.step("starter mode: the learner's copy builds, fails per exercise, passes once solved; `learn` drives task 1");
     crate::starter::check(m)?;
 
     steps.step(

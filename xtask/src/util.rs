@@ -13,8 +13,22 @@ pub fn fail<T>(msg: impl Into<String>) -> Result<T> {
     Err(msg.into())
 }
 
+/// A root chosen at run time (`set_root`), instead of where this program
+/// was built.
+static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Makes `root()` answer `dir` from now on (`cargo xtask learn` works on the
+/// workspace it is run in: a starter copy shares its build folder with the
+/// project, so its binary may have been built from the project's sources).
+pub fn set_root(dir: PathBuf) {
+    let _ = ROOT.set(dir);
+}
+
 /// The repository root (the xtask crate's parent folder).
 pub fn root() -> PathBuf {
+    if let Some(r) = ROOT.get() {
+        return r.clone();
+    }
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     here.parent().unwrap_or(here).to_path_buf()
 }

@@ -35,15 +35,28 @@ fn check_push<T: Default>(len: usize) {
     let (caps, s) = growth::push_growth::<T>(len);
     let want = expected_capacities(size, len);
     assert_eq!(caps, want, "capacities for {len} x {size} B");
-    assert_eq!(s.allocs, 1, "the first buffer is an alloc");
+    assert_eq!(
+        s.allocs, 1,
+        "pushing {len} x {size} B: your code made {} allocations; the reference makes 1 (the first buffer)",
+        s.allocs
+    );
     assert_eq!(
         s.reallocs,
         want.len() as u64 - 1,
-        "every later growth is a realloc"
+        "pushing {len} x {size} B: your code made {} reallocs; the reference makes {} (one per growth after the first buffer)",
+        s.reallocs,
+        want.len() - 1
     );
-    assert_eq!(s.deallocs, 1, "the vector is dropped inside measure");
+    assert_eq!(
+        s.deallocs, 1,
+        "your code freed {} buffers inside measure; the reference drops its one vector there",
+        s.deallocs
+    );
     let bytes: usize = want.iter().map(|c| c * size).sum();
-    assert_eq!(s.bytes_allocated, bytes as u64);
+    assert_eq!(
+        s.bytes_allocated, bytes as u64,
+        "bytes requested: your code (left), the reference (right)"
+    );
     assert_eq!(s.peak_live_bytes, (want.last().unwrap() * size) as i64);
     assert_eq!(s.live_bytes, 0);
 }

@@ -35,8 +35,16 @@ fn alloc_counts_one_block_and_its_bytes() {
         "the inner allocator's alignment is kept"
     );
     let s = t.stats();
-    assert_eq!((s.allocs, s.bytes_allocated), (1, 100));
-    assert_eq!((s.live_bytes, s.peak_live_bytes), (100, 100));
+    assert_eq!(
+        (s.allocs, s.bytes_allocated),
+        (1, 100),
+        "one alloc of 100 B: (allocs, bytes) as your alloc counted them (left) and as the reference does (right)"
+    );
+    assert_eq!(
+        (s.live_bytes, s.peak_live_bytes),
+        (100, 100),
+        "(live, peak) bytes after your alloc (left) and the reference's (right)"
+    );
     // SAFETY: `p` came from System (the tracker's inner) with this layout.
     unsafe { System.dealloc(p, layout(100)) };
 
@@ -60,7 +68,11 @@ fn alloc_zeroed_counts_like_alloc_and_zeroes() {
     let bytes = unsafe { std::slice::from_raw_parts(p, 4096) };
     assert!(bytes.iter().all(|&b| b == 0));
     let s = t.stats();
-    assert_eq!((s.allocs, s.bytes_allocated, s.live_bytes), (1, 4096, 4096));
+    assert_eq!(
+        (s.allocs, s.bytes_allocated, s.live_bytes),
+        (1, 4096, 4096),
+        "one zeroed alloc of 4096 B: (allocs, bytes, live) as your alloc_zeroed counted them (left) and as the reference does (right)"
+    );
     // SAFETY: `p` came from System with this layout.
     unsafe { System.dealloc(p, layout(4096)) };
 }
@@ -76,7 +88,11 @@ fn dealloc_counts_the_block_and_lowers_live_bytes() {
         t.dealloc(p, layout(64));
     }
     let s = t.stats();
-    assert_eq!((s.deallocs, s.bytes_freed), (1, 64));
+    assert_eq!(
+        (s.deallocs, s.bytes_freed),
+        (1, 64),
+        "one free of 64 B: (deallocs, bytes freed) as your dealloc counted them (left) and as the reference does (right)"
+    );
     assert_eq!(
         s.live_bytes, -64,
         "freed without being counted in: below zero"

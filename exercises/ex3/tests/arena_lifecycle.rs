@@ -20,8 +20,18 @@ fn reset_keeps_the_largest_chunk_and_reuses_its_memory() {
     let first_round_chunks = rounds[0].global_allocs;
     assert_eq!(first_round_chunks, chunks::growth(2_000).steps.len() as u64);
     assert_eq!(rounds[0].global_deallocs, 0);
-    assert_eq!(rounds[1].global_allocs, 0);
-    assert_eq!(rounds[1].global_deallocs, first_round_chunks - 1);
+    assert_eq!(
+        rounds[1].global_allocs, 0,
+        "the round after reset(): your round made {} global allocations; the reference makes 0 (the kept chunk holds a whole round)",
+        rounds[1].global_allocs
+    );
+    assert_eq!(
+        rounds[1].global_deallocs,
+        first_round_chunks - 1,
+        "the first reset: your round freed {} chunks; the reference frees every chunk but the last, {}",
+        rounds[1].global_deallocs,
+        first_round_chunks - 1
+    );
     assert!(
         !rounds[1].same_address_as_previous,
         "round 1 began in the first chunk"

@@ -1,0 +1,275 @@
+//! Predictions: the chapters' quizzes (mdbook-quiz), generated so that no
+//! answer can drift from the code.
+//!
+//! Each `[[exN.quiz]]` entry of the manifest asks one question whose answer
+//! is a cell of one of the exercise's generated tables (`[exN.outputs]`). The
+//! generate step renders the questions of one `file` into
+//! `book/src/generated/exN/quiz-FILE.toml` from the tables it has just
+//! written, so a changed count changes the quiz too and fails
+//! `cargo xtask generate --check`. Every question carries its own stable
+//! `id` (mdbook-quiz writes a random one into any question without, which
+//! would make the committed file differ after every build).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::util::{Result, fail};
+
+/// `[[exN.quiz]]`: one prediction question.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// The quiz it belongs to: `generated/exN/quiz-FILE.toml`.
+    pub file: String,
+    /// A stable id, unique in the book (`exN-...`).
+    pub id: String,
+    /// The question (Markdown), asked before the experiment runs.
+    pub prompt: String,
+    /// The generated table (a file of `[exN.outputs]`) holding the answer.
+    pub table: String,
+    /// The leading cells of the one row that answers (trimmed, exact).
+    pub row: Vec<String>,
+    /// The header of the answering column (trimmed, exact).
+    pub column: String,
+    /// Take the last value of a list such as `4 → 8 → 16`.
+    #[serde(default)]
+    pub last: bool,
+    /// Wrong answers: a multiple-choice question (a short answer without).
+    #[serde(default)]
+    pub distractors: Vec<String>,
+    /// Shown once answered; `{answer}` becomes the answer.
+    pub context: String,
+}
+
+/// The file name of a quiz.
+pub fn file_name(file: &str) -> String {
+    format!("quiz-{file}.toml")
+}
+
+/// The cells of a Markdown table row.
+fn cells(line: &str) -> Vec<String> {
+    let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+    inner.split('|').map(|c| c.trim().to_string()).collect()
+}
+
+/// The answer to `q` in the text of its generated table.
+pub fn answer(q: &Question, text: &str) -> Result<String> {
+    let mut found = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        if !lines[i].trim_start().starts_with('|') {
+            i += 1;
+            continue;
+        }
+        // A table: header, separator, rows.
+        let header = cells(lines[i]);
+        i += 2;
+        while i < lines.len() && lines[i].trim_start().starts_with('|') {
+            let row = cells(lines[i]);
+            if let Some(col) = header.iter().position(|h| *h == q.column)
+                && row.len() >= q.row.len()
+                && row.iter().zip(&q.row).all(|(a, b)| a == b)
+                && let Some(cell) = row.get(col)
+            {
+                found.push(cell.clone());
+            }
+            i += 1;
+        }
+    }
+    let cell = match found.as_slice() {
+        [one] => one.clone(),
+        [] => {
+            return fail(format!(
+                "quiz {}: no row starting {:?} with a column '{}' in {}",
+                q.id, q.row, q.column, q.table
+            ));
+        }
+        _ => {
+            return fail(format!(
+                "quiz {}: {} rows starting {:?} in {}: name more cells",
+                q.id,
+                found.len(),
+                q.row,
+                q.table
+            ));
+        }
+    };
+    let value = if q.last {
+        cell.rsplit('→').next().unwrap_or(&cell).trim().to_string()
+    } else {
+        cell
+    };
+    if value.is_empty() || value == "-" {
+        return fail(format!("quiz {}: the cell in {} is empty", q.id, q.table));
+    }
+    Ok(value)
+}
+
+/// `1234567` also written `1,234,567`, and the other way round.
+fn alternatives(answer: &str) -> Vec<String> {
+    let plain = answer.replace(',', "");
+    if !plain.chars().all(|c| c.is_ascii_digit()) || plain.len() < 4 {
+        return if plain != answer {
+            vec![plain]
+        } else {
+            Vec::new()
+        };
+    }
+    let mut grouped = String::new();
+    for (k, c) in plain.chars().enumerate() {
+        if k > 0 && (plain.len() - k).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    [plain, grouped]
+        .into_iter()
+        .filter(|a| a != answer)
+        .collect()
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn toml_list(items: &[String]) -> String {
+    let items: Vec<String> = items.iter().map(|s| toml_string(s)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// The quiz files of one exercise, rendered from the tables in `dir`:
+/// file name → TOML text.
+pub fn render(ex: &str, questions: &[Question], dir: &Path) -> Result<BTreeMap<String, String>> {
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    for q in questions {
+        if !q.id.starts_with(&format!("{ex}-")) {
+            return fail(format!(
+                "quiz {}: ids of {ex}'s questions start with {ex}-",
+                q.id
+            ));
+        }
+        let path = dir.join(&q.table);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("quiz {}: {}: {e}", q.id, q.table))?;
+        let answer = answer(q, &text)?;
+        let context = q.context.replace("{answer}", &answer);
+        let mut toml = format!("\n[[questions]]\nid = {}\n", toml_string(&q.id));
+        if q.distractors.is_empty() {
+            toml += "type = \"ShortAnswer\"\n";
+            toml += &format!("prompt.prompt = {}\n", toml_string(&q.prompt));
+            toml += &format!("answer.answer = {}\n", toml_string(&answer));
+            let alt = alternatives(&answer);
+            if !alt.is_empty() {
+                toml += &format!("answer.alternatives = {}\n", toml_list(&alt));
+            }
+        } else {
+            if q.distractors
+                .iter()
+                .any(|d| d.replace(',', "") == answer.replace(',', ""))
+            {
+                return fail(format!(
+                    "quiz {}: a distractor is now the answer ({answer}): change the distractors",
+                    q.id
+                ));
+            }
+            toml += "type = \"MultipleChoice\"\n";
+            toml += &format!("prompt.prompt = {}\n", toml_string(&q.prompt));
+            toml += &format!("prompt.distractors = {}\n", toml_list(&q.distractors));
+            toml += &format!(
+                "answer.answer = {}\n",
+                toml_list(std::slice::from_ref(&answer))
+            );
+        }
+        toml += &format!("context = {}\n", toml_string(&context));
+        files
+            .entry(file_name(&q.file))
+            .or_insert_with(|| {
+                format!(
+                    "# Generated by `cargo xtask generate` from exercises/manifest.toml\n\
+                     # ([[{ex}.quiz]]) and the tables beside this file: do not edit.\n"
+                )
+            })
+            .push_str(&toml);
+    }
+    Ok(files)
+}
+
+/// Every question id of the book is unique (mdbook-quiz refuses duplicates).
+pub fn check_ids(m: &crate::manifest::Manifest) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for (_, e) in &m.exercises {
+        for q in &e.quiz {
+            if !seen.insert(q.id.as_str()) {
+                return fail(format!("quiz id {} is used twice", q.id));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(row: &[&str], column: &str, last: bool) -> Question {
+        Question {
+            file: "f".into(),
+            id: "ex1-q".into(),
+            prompt: "p".into(),
+            table: "t.md".into(),
+            row: row.iter().map(|s| s.to_string()).collect(),
+            column: column.into(),
+            last,
+            distractors: Vec::new(),
+            context: "c".into(),
+        }
+    }
+
+    const TABLE: &str = "**T**\n\n| pattern | len | caps | allocs |\n|---|---|---|---|\n| push | 1 | 4 | 1 |\n| push | 10 | 4 → 8 → 16 | 1 |\n\n| a | b |\n|---|---|\n| x | 7 |\n";
+
+    #[test]
+    fn the_answer_is_the_one_matching_cell() {
+        assert_eq!(
+            answer(&q(&["push", "10"], "caps", true), TABLE).unwrap(),
+            "16"
+        );
+        assert_eq!(answer(&q(&["x"], "b", false), TABLE).unwrap(), "7");
+        assert!(
+            answer(&q(&["push"], "allocs", false), TABLE).is_err(),
+            "two rows"
+        );
+        assert!(
+            answer(&q(&["pop"], "allocs", false), TABLE).is_err(),
+            "no row"
+        );
+    }
+
+    #[test]
+    fn numbers_are_accepted_with_or_without_separators() {
+        assert_eq!(alternatives("130432"), vec!["130,432"]);
+        assert_eq!(alternatives("1,016"), vec!["1016"]);
+        assert!(alternatives("16").is_empty());
+        assert!(alternatives("85.7").is_empty());
+    }
+
+    #[test]
+    fn strings_are_escaped() {
+        assert_eq!(toml_string("a \"b\" \\ c\n"), "\"a \\\"b\\\" \\\\ c\\n\"");
+    }
+}
