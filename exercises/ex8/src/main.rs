@@ -22,10 +22,10 @@ const MAX_RECORDS: u64 = 1_000_000;
 ///
 /// With no command, runs `counts`.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, override_usage = "ex8 [COMMAND]")]
 struct Cli {
     #[command(subcommand)]
-    command: Option<Command>,
+    command: Command,
 }
 
 #[derive(Subcommand)]
@@ -109,11 +109,8 @@ struct ShootoutArgs {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Counts(CountsArgs {
-        records: compare::RECORDS,
-        out: OutputArgs::default(),
-    }));
+    // With no command, `counts` with its defaults.
+    let command = Cli::parse_from(kit::output::args_or("counts")).command;
     let _profile = kit::profile::start("ex8");
     exit_status(match command {
         Command::Counts(a) => counts_cmd(&a),

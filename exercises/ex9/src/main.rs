@@ -27,7 +27,7 @@ kit::global_allocator!(
 /// With no command, runs `compare` with its defaults (about a minute on
 /// two cores).
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, override_usage = "ex9 [COMMAND]")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -112,11 +112,7 @@ struct CompareArgs {
 
 fn main() -> std::process::ExitCode {
     // With no command, `compare` with its defaults.
-    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if argv.len() == 1 {
-        argv.push("compare".into());
-    }
-    let command = Cli::parse_from(argv).command;
+    let command = Cli::parse_from(kit::output::args_or("compare")).command;
     if let Command::Compare(a) = &command {
         for al in &a.allocators {
             if !al.is_available() {
@@ -144,20 +140,15 @@ fn main() -> std::process::ExitCode {
     })
 }
 
-/// `cargo run -p ex9` builds only `ex9`: build the siblings it starts.
-fn build_siblings() -> Result<(), String> {
-    let features: &[&str] = if kit::profile::DHAT {
-        &["--features", "dhat-heap"]
-    } else {
-        &[]
-    };
-    kit::child::build_siblings_under_cargo("ex9", &Allocator::all_binaries(), features)
-}
-
 fn compare_cmd(a: &CompareArgs) -> Result<bool, String> {
     // A data file holds one run per machine measured (kit::series).
     let runs = Runs::all_or_measure(a.from.as_deref(), || {
-        build_siblings()?;
+        // `cargo run -p ex9` builds only `ex9`: build the siblings it starts.
+        kit::child::build_siblings_under_cargo(
+            "ex9",
+            &Allocator::all_binaries(),
+            kit::profile::feature_args(),
+        )?;
         let mut threads = a.threads.clone();
         threads.sort_unstable();
         threads.dedup();
