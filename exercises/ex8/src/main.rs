@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use ex8::fix::Version;
 use ex8::{compare, shootout};
-use kit::output::{Table, print_json, print_tables};
-use kit::{Format, OutputArgs};
+use kit::report::{Page, Runs, exit_status, show};
+use kit::{OutputArgs, Table};
 
 // ANCHOR: global
 // The tracked process: the system allocator in exercise 1's tracker. (With
@@ -22,10 +22,10 @@ const MAX_RECORDS: u64 = 1_000_000;
 ///
 /// With no command, runs `counts`.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, override_usage = "ex8 [COMMAND]")]
 struct Cli {
     #[command(subcommand)]
-    command: Option<Command>,
+    command: Command,
 }
 
 #[derive(Subcommand)]
@@ -109,13 +109,10 @@ struct ShootoutArgs {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Counts(CountsArgs {
-        records: compare::RECORDS,
-        out: OutputArgs::default(),
-    }));
+    // With no command, `counts` with its defaults.
+    let command = Cli::parse_from(kit::output::args_or("counts")).command;
     let _profile = kit::profile::start("ex8");
-    let result = match command {
+    exit_status(match command {
         Command::Counts(a) => counts_cmd(&a),
         Command::Fix(a) => fix_cmd(&a),
         Command::Job(a) => job_cmd(&a),
@@ -124,113 +121,81 @@ fn main() -> std::process::ExitCode {
             let requests = ex8::fix::requests(&text);
             let (rows, total) = ex8::fix::count_once(a.version, &requests);
             println!("{rows} rows, {total} requests");
-            Ok(())
+            Ok(true)
         }
         Command::Shootout(a) => shootout_cmd(&a),
-    };
-    match result {
-        Ok(()) => 0.into(),
-        Err(e) => {
-            eprintln!("error: {e}");
-            1.into()
-        }
-    }
+    })
 }
 
-fn counts_cmd(a: &CountsArgs) -> Result<(), String> {
+fn counts_cmd(a: &CountsArgs) -> Result<bool, String> {
     ex1::warn_if_untracked();
-    let c = ex8::compare::counts(a.records)?;
-    match a.out.format() {
-        Format::Json => print_json(&c),
-        f => print_tables(ex8::compare::counts_tables(&c), f),
-    }
-    Ok(())
+    let c = compare::counts(a.records)?;
+    Ok(show(&c, a.out.format(), compare::counts_tables))
 }
 
-fn fix_cmd(a: &FixArgs) -> Result<(), String> {
-    let runs = match &a.from {
-        Some(path) => kit::series::read(path)?,
-        None => {
-            kit::timing::warn_if_debug_build();
-            vec![compare::collect(a.records, a.processes, a.runs)?]
-        }
-    };
-    match a.out.format() {
-        Format::Json if runs.len() == 1 => print_json(&runs[0]),
-        Format::Json => print_json(&kit::series::Series { series: runs }),
-        f => {
-            for r in &runs {
-                print_tables(&[compare::table(r)], f);
-                println!("\n{}\n", compare::label(r));
-            }
-        }
-    }
-    Ok(())
+fn fix_cmd(a: &FixArgs) -> Result<bool, String> {
+    // A data file holds one run per machine measured (kit::series).
+    let runs = Runs::all_or_measure(a.from.as_deref(), || {
+        compare::collect(a.records, a.processes, a.runs)
+    })?;
+    runs.print_pages(a.out.format(), |r| {
+        Page::new([compare::table(r)]).line(compare::label(r))
+    });
+    Ok(true)
 }
 
-fn job_cmd(a: &JobArgs) -> Result<(), String> {
+fn job_cmd(a: &JobArgs) -> Result<bool, String> {
     ex1::warn_if_untracked();
     let c = ex8::job::counted(a.records).map_err(|e| e.to_string())?;
-    match a.out.format() {
-        Format::Json => print_json(&c),
-        f => {
-            let mut t = Table::new(
-                format!("The std pipeline over {} records", c.records),
-                &[
-                    "allocations",
-                    "reallocs",
-                    "bytes requested",
-                    "peak live bytes",
-                ],
-            );
-            t.row([
-                c.stats.dhat_blocks(),
-                c.stats.reallocs,
-                c.stats.bytes_allocated,
-                c.stats.peak_live_bytes as u64,
-            ]);
-            print_tables(&[t], f);
-        }
-    }
-    Ok(())
+    Ok(show(&c, a.out.format(), |c| {
+        let mut t = Table::new(
+            format!("The std pipeline over {} records", c.records),
+            &[
+                "allocations",
+                "reallocs",
+                "bytes requested",
+                "peak live bytes",
+            ],
+        );
+        t.row([
+            c.stats.dhat_blocks(),
+            c.stats.reallocs,
+            c.stats.bytes_allocated,
+            c.stats.peak_live_bytes as u64,
+        ]);
+        [t]
+    }))
 }
 
-fn shootout_cmd(a: &ShootoutArgs) -> Result<(), String> {
-    let runs: Vec<shootout::Report> = match &a.from {
-        Some(path) => kit::series::read(path)?,
-        None => {
-            kit::timing::warn_if_debug_build();
-            let setup = shootout::Setup::prepare()?;
-            vec![shootout::collect(&setup, a.records)?]
-        }
-    };
+fn shootout_cmd(a: &ShootoutArgs) -> Result<bool, String> {
+    let runs = Runs::all_or_measure(a.from.as_deref(), || {
+        let setup = shootout::Setup::prepare()?;
+        shootout::collect(&setup, a.records)
+    })?;
+    let first = &runs.runs[0];
     if a.flame {
         let svg = ex8::flame::svg(
-            &runs[0].folded,
+            &first.folded,
             "Allocations (blocks) of exercise 5's std pipeline (dhat-rs)",
         );
         return if kit::output::print_svg(svg) {
-            Ok(())
+            Ok(true)
         } else {
             Err("no flame graph".to_string())
         };
     }
-    match a.out.format() {
-        Format::Json if runs.len() == 1 => print_json(&runs[0]),
-        Format::Json => print_json(&kit::series::Series {
-            series: runs.clone(),
-        }),
-        f => {
-            print_tables(&[shootout::questions()], f);
-            for r in &runs {
-                println!();
-                print_tables(&[shootout::table(r), shootout::agreement_table(r)], f);
-                println!("\n{}", shootout::label(r));
-            }
-        }
-    }
+    // What each tool is for, once; then each run's tables and label.
+    runs.print_each(
+        a.out.format(),
+        |i, r| {
+            Page::new((i == 0).then(shootout::questions))
+                .tables([shootout::table(r), shootout::agreement_table(r)])
+                .line(shootout::label(r))
+        },
+        None,
+    );
     if a.check {
-        let problems = shootout::problems(&runs[0]);
+        let problems = shootout::problems(first);
         if !problems.is_empty() {
             return Err(problems.join("; "));
         }
@@ -238,5 +203,5 @@ fn shootout_cmd(a: &ShootoutArgs) -> Result<(), String> {
             "shoot-out: every tool agrees with the tracker; the flame graph has the pipeline's frames"
         );
     }
-    Ok(())
+    Ok(true)
 }

@@ -1,8 +1,7 @@
-//! Bad input: one line of error, exit status 2; and the default command.
+//! Bad input: one line of error, exit status 2 (usage) or 1 (a report that
+//! cannot be read); and the default command.
 
-use std::process::Command;
-
-use kit::testing::assert_usage_error;
+use kit::testing::{assert_runtime_error, assert_usage_error, json, run};
 
 const EX8: &str = env!("CARGO_BIN_EXE_ex8");
 
@@ -17,8 +16,16 @@ fn bad_options_are_usage_errors() {
 }
 
 #[test]
+fn a_missing_report_is_a_runtime_error() {
+    for cmd in ["fix", "shootout"] {
+        let out = run(EX8, &[cmd, "--from", "/nonexistent/report.json"]);
+        assert_runtime_error(&out, "cannot read report");
+    }
+}
+
+#[test]
 fn the_default_command_shows_the_counts_and_budgets() {
-    let out = Command::new(EX8).output().expect("run ex8");
+    let out = run(EX8, &[]);
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("naive"), "{text}");
@@ -29,12 +36,7 @@ fn the_default_command_shows_the_counts_and_budgets() {
 
 #[test]
 fn the_job_counts_match_its_dhat_totals() {
-    let out = Command::new(EX8)
-        .args(["job", "--records", "500", "--json"])
-        .output()
-        .expect("run ex8");
-    assert!(out.status.success(), "{out:?}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = json(EX8, &["job", "--records", "500", "--json"]);
     let s = &v["stats"];
     assert_eq!(
         v["dhat_blocks"].as_u64(),

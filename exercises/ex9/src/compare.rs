@@ -8,6 +8,7 @@
 //!   others called directly, nanoseconds per pair from fresh untracked
 //!   processes and, with `--callgrind`, instructions per pair.
 
+use kit::format::mib;
 use serde::{Deserialize, Serialize};
 
 use crate::Allocator;
@@ -395,9 +396,8 @@ pub fn memory_table(r: &Report) -> kit::Table {
         let Some(f) = find(Workload::Frag, 1) else {
             continue;
         };
-        let gain =
-            |w: Option<&WorkRow>| w.map_or("n/a".into(), |w| crate::mib(w.rss_growth.median));
-        let opt = |b: Option<f64>| b.map_or("n/a".into(), crate::mib);
+        let gain = |w: Option<&WorkRow>| w.map_or("n/a".into(), |w| mib(w.rss_growth.median));
+        let opt = |b: Option<f64>| b.map_or("n/a".into(), mib);
         let ratio = match (f.live_bytes, f.held_bytes) {
             (Some(l), Some(h)) if l > 0.0 => format!("{:.2}", h / l),
             _ => "n/a".into(),

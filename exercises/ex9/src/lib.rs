@@ -31,8 +31,3 @@ pub mod steps;
 pub mod workload;
 
 pub use steps::Allocator;
-
-/// Formats a byte count in MiB for tables.
-pub fn mib(bytes: f64) -> String {
-    format!("{:.1}", bytes / (1024.0 * 1024.0))
-}

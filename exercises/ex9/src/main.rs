@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use ex9::Allocator;
 use ex9::child::{ChurnArgs, RunArgs};
-use ex9::compare::{self, Plan, Report};
+use ex9::compare::{self, Plan};
 use ex9::workload::MAX_THREADS;
-use kit::{Format, OutputArgs, output::print_json, output::print_tables};
+use kit::output::{print_json, print_tables};
+use kit::report::{Page, Runs, exit_status, show_as, with_progress};
+use kit::{Format, OutputArgs};
 
 // ANCHOR: global
 // The parent, and the counted process: the final step (the thread cache)
@@ -25,10 +27,10 @@ kit::global_allocator!(
 /// With no command, runs `compare` with its defaults (about a minute on
 /// two cores).
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, override_usage = "ex9 [COMMAND]")]
 struct Cli {
     #[command(subcommand)]
-    command: Option<Command>,
+    command: Command,
 }
 
 #[derive(Subcommand)]
@@ -109,10 +111,8 @@ struct CompareArgs {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    let command = cli
-        .command
-        .unwrap_or_else(|| Command::Compare(CompareArgs::parse_from(["compare"])));
+    // With no command, `compare` with its defaults.
+    let command = Cli::parse_from(kit::output::args_or("compare")).command;
     if let Command::Compare(a) = &command {
         for al in &a.allocators {
             if !al.is_available() {
@@ -127,111 +127,66 @@ fn main() -> std::process::ExitCode {
         }
     }
     let _profile = kit::profile::start("ex9");
-    let ok = match command {
+    exit_status(match command {
         Command::Compare(a) => compare_cmd(&a),
         Command::Steps(a) => {
             print_tables(ex9::steps::demo_tables(), a.out.format());
-            true
+            Ok(true)
         }
-        Command::Classes(a) => classes_cmd(&a.out),
-        Command::Requests(a) => requests_cmd(&a),
-        Command::Run(r) => ex9::workload::run_and_print(Allocator::Ex9, &r.job, r.json),
-        Command::Churn(c) => ex9::child::churn(&c),
-    };
-    if ok { 0.into() } else { 1.into() }
+        Command::Classes(a) => Ok(classes_cmd(&a.out)),
+        Command::Requests(a) => Ok(requests_cmd(&a)),
+        Command::Run(r) => Ok(ex9::workload::run_and_print(Allocator::Ex9, &r.job, r.json)),
+        Command::Churn(c) => Ok(ex9::child::churn(&c)),
+    })
 }
 
-impl CompareArgs {
-    fn parse_from<const N: usize>(argv: [&str; N]) -> CompareArgs {
-        #[derive(Parser)]
-        struct Wrap {
-            #[command(flatten)]
-            a: CompareArgs,
-        }
-        Wrap::parse_from(argv).a
-    }
-}
-
-fn compare_cmd(a: &CompareArgs) -> bool {
-    let runs: Vec<Report> = match &a.from {
-        Some(path) => match kit::series::read(path) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return false;
-            }
-        },
-        None => {
-            kit::timing::warn_if_debug_build();
-            let features: &[&str] = if kit::profile::DHAT {
-                &["--features", "dhat-heap"]
+fn compare_cmd(a: &CompareArgs) -> Result<bool, String> {
+    // A data file holds one run per machine measured (kit::series).
+    let runs = Runs::all_or_measure(a.from.as_deref(), || {
+        // `cargo run -p ex9` builds only `ex9`: build the siblings it starts.
+        kit::child::build_siblings_under_cargo(
+            "ex9",
+            &Allocator::all_binaries(),
+            kit::profile::feature_args(),
+        )?;
+        let mut threads = a.threads.clone();
+        threads.sort_unstable();
+        threads.dedup();
+        let plan = Plan {
+            threads,
+            runs: a.runs as usize,
+            requests: a.requests,
+            server_ops: a.server_ops,
+            frag_ops: a.frag_ops,
+            churn_iters: a.churn_iters,
+            callgrind: a.callgrind,
+            seed: a.seed,
+        };
+        let allocators = if a.allocators.is_empty() {
+            Allocator::available(&Allocator::ALL)
+        } else {
+            a.allocators.clone()
+        };
+        let global = allocators.iter().filter(|x| x.binary().is_some()).count();
+        let total = plan.runs * (plan.jobs().len() * global + 2 * allocators.len())
+            + if plan.callgrind {
+                2 * allocators.len()
             } else {
-                &[]
+                0
             };
-            if let Err(e) =
-                kit::child::build_siblings_under_cargo("ex9", &Allocator::all_binaries(), features)
-            {
-                eprintln!("error: {e}");
-                return false;
-            }
-            let mut threads = a.threads.clone();
-            threads.sort_unstable();
-            threads.dedup();
-            let plan = Plan {
-                threads,
-                runs: a.runs as usize,
-                requests: a.requests,
-                server_ops: a.server_ops,
-                frag_ops: a.frag_ops,
-                churn_iters: a.churn_iters,
-                callgrind: a.callgrind,
-                seed: a.seed,
-            };
-            let allocators = if a.allocators.is_empty() {
-                Allocator::available(&Allocator::ALL)
-            } else {
-                a.allocators.clone()
-            };
-            let global = allocators.iter().filter(|x| x.binary().is_some()).count();
-            let total = plan.runs * (plan.jobs().len() * global + 2 * allocators.len())
-                + if plan.callgrind {
-                    2 * allocators.len()
-                } else {
-                    0
-                };
-            let pb = kit::output::progress(total as u64, "children", a.quiet || a.out.json);
-            let r = compare::collect(&plan, &allocators, &|| pb.inc(1));
-            pb.finish_and_clear();
-            match r {
-                Ok(r) => vec![r],
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return false;
-                }
-            }
-        }
-    };
-    match a.out.format() {
-        Format::Json if runs.len() == 1 => print_json(&runs[0]),
-        Format::Json => print_json(&kit::series::Series { series: runs }),
-        f => {
-            for (i, r) in runs.iter().enumerate() {
-                if i > 0 {
-                    println!();
-                }
-                print_tables(
-                    &[
-                        compare::churn_table(r),
-                        compare::work_table(r),
-                        compare::memory_table(r),
-                    ],
-                    f,
-                );
-                println!("\n{}", compare::label(r));
-            }
-        }
-    }
-    true
+        with_progress(total as u64, "children", a.quiet || a.out.json, |tick| {
+            compare::collect(&plan, &allocators, tick)
+        })
+    })?;
+    runs.print_pages(a.out.format(), |r| {
+        Page::new([
+            compare::churn_table(r),
+            compare::work_table(r),
+            compare::memory_table(r),
+        ])
+        .line(compare::label(r))
+    });
+    Ok(true)
 }
 
 fn classes_cmd(out: &OutputArgs) -> bool {
@@ -246,12 +201,11 @@ fn classes_cmd(out: &OutputArgs) -> bool {
     ];
     match out.format() {
         Format::Json => print_json(&rows),
-        f => {
-            print_tables(&[ex9::rounding::table(&rows)], f);
-            println!(
-                "\nRequests above 4096 bytes (not rounded by either table here): {skipped} of chapter 2's."
-            );
-        }
+        f => Page::new([ex9::rounding::table(&rows)])
+            .line(format!(
+                "Requests above 4096 bytes (not rounded by either table here): {skipped} of chapter 2's."
+            ))
+            .print(f),
     }
     true
 }
@@ -273,9 +227,10 @@ fn requests_cmd(a: &RequestsArgs) -> bool {
         checksum,
         requests: s,
     };
-    match a.out.format() {
-        Format::Json => print_json(&ex1::with_dhat_totals(&report, &all)),
-        f => {
+    show_as(
+        a.out.format(),
+        || ex1::with_dhat_totals(&report, &all),
+        || {
             let mut t = kit::Table::new(
                 format!(
                     "Chapter 2's workload, {} requests, on the final step (counted by the tracker)",
@@ -283,14 +238,8 @@ fn requests_cmd(a: &RequestsArgs) -> bool {
                 ),
                 &["allocations", "reallocations", "frees", "bytes allocated"],
             );
-            t.row([
-                s.allocs.to_string(),
-                s.reallocs.to_string(),
-                s.deallocs.to_string(),
-                s.bytes_allocated.to_string(),
-            ]);
-            print_tables(&[t], f);
-        }
-    }
-    true
+            t.row([s.allocs, s.reallocs, s.deallocs, s.bytes_allocated]);
+            [t]
+        },
+    )
 }

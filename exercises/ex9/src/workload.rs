@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use kit::format::mib_or_na;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -264,7 +265,6 @@ pub fn run_and_print(allocator: Allocator, job: &Job, json: bool) -> bool {
             ),
             &["measure", "value"],
         );
-        let mib = |b: Option<u64>| b.map_or("n/a".into(), |b| crate::mib(b as f64));
         t.row(["wall time (s)".into(), format!("{:.3}", sample.wall_secs)]);
         t.row([
             "throughput (ops/s)".into(),
@@ -272,11 +272,17 @@ pub fn run_and_print(allocator: Allocator, job: &Job, json: bool) -> bool {
         ]);
         t.row([
             "anonymous RSS gained at the peak (MiB)".into(),
-            mib(sample.rss_growth()),
+            mib_or_na(sample.rss_growth()),
         ]);
         if let Some(f) = sample.frag {
-            t.row(["live at the end (MiB)".into(), mib(Some(f.live_bytes))]);
-            t.row(["held at the end (MiB)".into(), mib(Some(f.held_bytes))]);
+            t.row([
+                "live at the end (MiB)".into(),
+                mib_or_na(Some(f.live_bytes)),
+            ]);
+            t.row([
+                "held at the end (MiB)".into(),
+                mib_or_na(Some(f.held_bytes)),
+            ]);
         }
         kit::output::print_tables(&[t], kit::Format::Human);
     }

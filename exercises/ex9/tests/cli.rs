@@ -3,24 +3,13 @@
 //! comparison runs every allocator in its own process and renders from its
 //! JSON.
 
-use std::process::Command;
+use kit::testing::{assert_runtime_error, assert_usage_error, render_saved, run};
 
 const EX9: &str = env!("CARGO_BIN_EXE_ex9");
 
+/// What `ex9 args` printed, parsed.
 fn json(args: &[&str]) -> serde_json::Value {
-    let out = Command::new(EX9)
-        .args(args)
-        // Started by `cargo test`, the parent would rebuild its siblings
-        // with cargo: the test build has already built them.
-        .env_remove("CARGO")
-        .output()
-        .expect("ex9 runs");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
+    kit::testing::json(EX9, args)
 }
 
 #[test]
@@ -40,14 +29,14 @@ fn bad_input_exits_2_with_one_error_line() {
         &["frobnicate"],
     ];
     for args in cases {
-        kit::testing::assert_usage_error(EX9, args);
+        assert_usage_error(EX9, args);
     }
-    kit::testing::assert_usage_error(env!("CARGO_BIN_EXE_ex9-untracked"), &["run"]);
+    assert_usage_error(env!("CARGO_BIN_EXE_ex9-untracked"), &["run"]);
 }
 
 #[test]
 fn the_pool_demo_shows_order_null_and_reuse() {
-    let out = Command::new(EX9).args(["steps"]).output().unwrap();
+    let out = run(EX9, &["steps"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert!(text.contains("0, 1, 2, 3, 4, 5, 6, 7"), "{text}");
@@ -120,17 +109,13 @@ fn a_tiny_comparison_runs_every_allocator_and_renders_from_its_json() {
         frag.windows(2)
             .all(|w| w[0]["live_bytes"] == w[1]["live_bytes"])
     );
-    let dir = std::env::temp_dir().join(format!("ex9-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("report.json");
-    std::fs::write(&path, report.to_string()).unwrap();
-    let out = Command::new(EX9)
-        .args(["compare", "--markdown", "--from", path.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    let md = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success());
+    let md = render_saved(EX9, &["compare"], &report, &["--markdown"]);
     assert!(md.contains("| ex9 step 3: thread cache |"), "{md}");
     assert!(md.contains("held / live"), "{md}");
+}
+
+#[test]
+fn a_missing_report_is_a_runtime_error() {
+    let out = run(EX9, &["compare", "--from", "/nonexistent/report.json"]);
+    assert_runtime_error(&out, "cannot read report");
 }

@@ -16,6 +16,17 @@ pub struct OutputArgs {
     pub markdown: bool,
 }
 
+/// The command line, with `command` added when it names none: a program
+/// whose subcommand is required parses this to run `command` (with its
+/// defaults) when started bare.
+pub fn args_or(command: &str) -> Vec<std::ffi::OsString> {
+    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.len() == 1 {
+        argv.push(command.into());
+    }
+    argv
+}
+
 /// The three ways a result is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

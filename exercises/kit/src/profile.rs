@@ -35,6 +35,17 @@ macro_rules! global_allocator {
 /// True when this build profiles the heap with dhat.
 pub const DHAT: bool = cfg!(feature = "dhat-heap");
 
+/// The cargo flags that build a sibling binary the way this one was built:
+/// `--features dhat-heap` under dhat, none otherwise (for
+/// [`crate::child::build_siblings_under_cargo`]).
+pub fn feature_args() -> &'static [&'static str] {
+    if DHAT {
+        &["--features", "dhat-heap"]
+    } else {
+        &[]
+    }
+}
+
 /// Where profiles go: `$DHAT_OUT_DIR` if set, else `target/dhat` under the
 /// current directory (the workspace root when run with `cargo run`).
 pub fn out_dir() -> std::path::PathBuf {
