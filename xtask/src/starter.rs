@@ -497,7 +497,11 @@ fn copy_tree(from: &Path, to: &Path) -> Result<u64> {
     if !meta.is_file() {
         return Ok(0);
     }
-    let bytes = std::fs::copy(from, to).map_err(|e| format!("{}: {e}", from.display()))?;
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let bytes = std::fs::copy(from, to)
+        .map_err(|e| format!("copying {} to {}: {e}", from.display(), to.display()))?;
     let modified = meta
         .modified()
         .map_err(|e| format!("{}: {e}", from.display()))?;
