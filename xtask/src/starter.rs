@@ -355,10 +355,8 @@ pub fn write(m: &Manifest, dest: &Path, solved: &BTreeSet<String>, force: bool) 
             let (text, n) = transform(m, &file, &text, solved)?;
             count += n;
             data = text.into_bytes();
-        } else if exercise_of(&file).is_some()
-            && file.matches('/').count() == 2
-            && file.ends_with("/Cargo.toml")
-        {
+        } else if exercise_of(&file).is_some() && file.ends_with("/Cargo.toml") {
+            // Every crate of an exercise, a nested one (ex9's core allocator) too.
             let text = String::from_utf8(data).map_err(|_| format!("{file}: not UTF-8"))?;
             if text.contains("[lints") {
                 return fail(format!("{file}: already has a [lints] table"));
