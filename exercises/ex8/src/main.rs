@@ -142,7 +142,7 @@ fn counts_cmd(a: &CountsArgs) -> Result<(), String> {
     let c = ex8::compare::counts(a.records)?;
     match a.out.format() {
         Format::Json => print_json(&c),
-        f => print_tables(&ex8::compare::counts_tables(&c), f),
+        f => print_tables(ex8::compare::counts_tables(&c), f),
     }
     Ok(())
 }
