@@ -130,7 +130,7 @@ fn main() -> std::process::ExitCode {
     let ok = match command {
         Command::Compare(a) => compare_cmd(&a),
         Command::Steps(a) => {
-            print_tables(&ex9::steps::demo_tables(), a.out.format());
+            print_tables(ex9::steps::demo_tables(), a.out.format());
             true
         }
         Command::Classes(a) => classes_cmd(&a.out),
