@@ -392,6 +392,7 @@ pub fn write(m: &Manifest, dest: &Path, solved: &BTreeSet<String>, force: bool) 
             count += n;
             data = text.into_bytes();
         } else if exercise_of(&file).is_some() && file.ends_with("/Cargo.toml") {
+            // Every crate of an exercise, a nested one (ex9's core allocator) too.
             let text = String::from_utf8(data).map_err(|_| format!("{file}: not UTF-8"))?;
             if !text.contains("\n[lints]\nworkspace = true\n") {
                 return fail(format!(
@@ -489,11 +490,118 @@ pub fn book(m: &Manifest, ex: &str) -> Result<String> {
     Ok(md)
 }
 
+/// The workspace's own packages, by name (`cargo metadata`).
+fn member_names() -> Result<BTreeSet<String>> {
+    let out = util::output(util::cargo(&[
+        "metadata",
+        "--no-deps",
+        "--format-version",
+        "1",
+        "--locked",
+        "--offline",
+    ]))?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&out).map_err(|e| format!("cargo metadata: {e}"))?;
+    let names = meta["packages"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .filter_map(|p| p["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(names)
+}
+
+/// The 16-hex-digit unit hash in an artifact's name (`libkit-0123…cdef.rlib`,
+/// `arena_vec-0123…cdef`, `ex4-0123…cdef/`), if it has one.
+fn unit_hash(name: &str) -> Option<&str> {
+    name.split(['-', '.'])
+        .find(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Copies `from` to `to` recursively, keeping modification times (cargo
+/// compares them) and permissions.
+fn copy_tree(from: &Path, to: &Path) -> Result<u64> {
+    let meta = std::fs::symlink_metadata(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    if meta.is_dir() {
+        std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+        let mut bytes = 0;
+        for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+            let entry = entry.map_err(|e| format!("{}: {e}", from.display()))?;
+            bytes += copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        return Ok(bytes);
+    }
+    if !meta.is_file() {
+        return Ok(0);
+    }
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let bytes = std::fs::copy(from, to)
+        .map_err(|e| format!("copying {} to {}: {e}", from.display(), to.display()))?;
+    let modified = meta
+        .modified()
+        .map_err(|e| format!("{}: {e}", from.display()))?;
+    std::fs::File::options()
+        .write(true)
+        .open(to)
+        .and_then(|f| f.set_modified(modified))
+        .map_err(|e| format!("{}: {e}", to.display()))?;
+    Ok(bytes)
+}
+
+/// Seeds the starter copy's own target folder `to` from the project's `from`
+/// with the third-party dependencies' build results, so the copy does not
+/// compile them again (jemalloc's and mimalloc's C code take minutes).
+///
+/// The copy must not share the project's build folder: cargo names a path
+/// package's artifacts by its path relative to the workspace root, so the
+/// copy's crates would get the project's artifact names, and one build would
+/// overwrite or reuse the other's (a starter test could run the solution's
+/// code). So only units of packages outside the workspace are copied (not
+/// hard-linked: a rebuild writes some files in place); every unit of a
+/// workspace member is left out (found by its hash, which its
+/// `.fingerprint/NAME-HASH` folder names), as are the top-level outputs and
+/// incremental caches, so the copy builds its own crates from its own sources.
+fn seed_target(from: &Path, to: &Path) -> Result<u64> {
+    let members = member_names()?;
+    let mut bytes = 0;
+    for profile in ["debug", "release"] {
+        let prof = from.join(profile);
+        let Ok(units) = std::fs::read_dir(prof.join(".fingerprint")) else {
+            continue;
+        };
+        let mut theirs = BTreeSet::new();
+        for unit in units.flatten() {
+            let name = unit.file_name().to_string_lossy().to_string();
+            if let Some((pkg, hash)) = name.rsplit_once('-')
+                && members.contains(pkg)
+            {
+                theirs.insert(hash.to_string());
+            }
+        }
+        for dir in [".fingerprint", "build", "deps"] {
+            let Ok(entries) = std::fs::read_dir(prof.join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().to_string();
+                if unit_hash(&name).is_none_or(|h| theirs.contains(h)) {
+                    continue;
+                }
+                bytes += copy_tree(&entry.path(), &to.join(profile).join(dir).join(&name))?;
+            }
+        }
+    }
+    Ok(bytes)
+}
 /// `cargo xtask check-starter`: a fresh starter copy builds clippy-clean,
 /// each exercise's tests fail there on a `todo!()` of every one of its
 /// tasks, and pass once that exercise's solution (and those it needs) is put
-/// back. The copy shares this workspace's build folder so dependencies are
-/// not compiled twice, and puts its binaries in `target/starter`.
+/// back. The copy builds in its own target folder (inside it), seeded with
+/// this workspace's third-party build results (`seed_target`).
 pub fn check(m: &Manifest) -> Result<()> {
     let tasks = all_tasks(m)?;
     for (ex, _) in &m.exercises {
@@ -505,11 +613,19 @@ pub fn check(m: &Manifest) -> Result<()> {
     let work = util::temp_dir("starter")?;
     let copy = work.join("starter");
     write(m, &copy, &BTreeSet::new(), false)?;
+    let target = copy.join("target");
+    let started = std::time::Instant::now();
+    let bytes = seed_target(&build_dir, &target)?;
+    println!(
+        "starter copy: its target folder seeded with {} MiB of dependencies in {:.1} s",
+        bytes >> 20,
+        started.elapsed().as_secs_f64()
+    );
     let starter_cargo = |args: &[&str]| {
         let mut cmd = util::cargo(args);
         cmd.current_dir(&copy)
-            .env("CARGO_BUILD_BUILD_DIR", &build_dir)
-            .env("CARGO_TARGET_DIR", build_dir.join("starter"));
+            .env_remove("CARGO_BUILD_BUILD_DIR")
+            .env("CARGO_TARGET_DIR", &target);
         cmd
     };
     util::run(&mut starter_cargo(&[
@@ -578,16 +694,15 @@ pub fn check(m: &Manifest) -> Result<()> {
             reached.join(" ")
         );
     }
-    // The runner: the copy's own xtask, as built above (its release build: a
-    // dev build would share the build folder with this very program's).
+    // The runner: the copy's own xtask, as built above (its release build).
     learn_check(&tasks, &mut |solved: &[&str]| {
         let solved: BTreeSet<String> = solved.iter().map(|s| s.to_string()).collect();
         write(m, &copy, &solved, true)?;
-        let mut cmd = Command::new(build_dir.join("starter/release/xtask"));
+        let mut cmd = Command::new(target.join("release/xtask"));
         cmd.args(["learn", "--once"])
             .current_dir(&copy)
-            .env("CARGO_BUILD_BUILD_DIR", &build_dir)
-            .env("CARGO_TARGET_DIR", build_dir.join("starter"));
+            .env_remove("CARGO_BUILD_BUILD_DIR")
+            .env("CARGO_TARGET_DIR", &target);
         log_of(&mut cmd)
     })?;
     for (ex, e) in &m.exercises {
@@ -738,6 +853,23 @@ mod tests {
         assert_eq!(out.matches("[workspace.lints.").count(), 2);
         assert!(starter_manifest("[workspace.lints.rust]\ndead_code = \"warn\"\n").is_err());
         assert!(starter_manifest("[workspace]\n").is_err());
+    }
+
+    #[test]
+    fn unit_hashes_are_read_from_artifact_names() {
+        assert_eq!(
+            unit_hash("libkit-2b7444582b475ace.rlib"),
+            Some("2b7444582b475ace")
+        );
+        assert_eq!(
+            unit_hash("arena_vec-845fa1b092e704a3"),
+            Some("845fa1b092e704a3")
+        );
+        assert_eq!(
+            unit_hash("tikv-jemalloc-sys-0011223344556677"),
+            Some("0011223344556677")
+        );
+        assert_eq!(unit_hash("libex4.rlib"), None);
     }
 
     #[test]

@@ -171,83 +171,126 @@ pub fn vec_cases() -> Vec<Case> {
 }
 
 // ANCHOR: strings
-/// `String` patterns, each measured on its own.
-pub fn string_cases() -> Vec<Case> {
-    let name = black_box("ferris-the-crab"); // 15 bytes
-    let id = black_box(7u32);
-    let mut cases = Vec::new();
-    let mut add = |pattern: &str, len: usize, stats: Stats| {
-        cases.push(Case {
-            pattern: pattern.into(),
-            element: "String".into(),
-            len,
-            capacities: Vec::new(),
-            stats,
-        })
-    };
+// ANCHOR: string_to_string
+/// `name.to_string()`: the text's length and what building it allocated.
+/// Each pattern is a function of its own, measured on its own.
+pub fn to_string_once(name: &str) -> (usize, Stats) {
+    let (s, stats) = measure(|| name.to_string());
+    (s.len(), stats)
+}
+// ANCHOR_END: string_to_string
 
-    let (s, st) = measure(|| name.to_string());
-    add("to_string()", s.len(), st);
+// ANCHOR: string_format
+/// `format!("{id}-{name}")`: the text's length and what building it
+/// allocated (the `String` is dropped after measuring).
+pub fn format_id_name(id: u32, name: &str) -> (usize, Stats) {
+    // ANCHOR: task_string_format
+    let (s, stats) = measure(|| format!("{id}-{name}"));
+    (s.len(), stats)
+    // ANCHOR_END: task_string_format
+}
+// ANCHOR_END: string_format
 
-    let (s, st) = measure(|| format!("{id}-{name}"));
-    add("format!(\"{id}-{name}\")", s.len(), st);
+/// `format!("user {id}: {name}")`: more literal text, a larger first estimate.
+pub fn format_user(id: u32, name: &str) -> (usize, Stats) {
+    let (s, stats) = measure(|| format!("user {id}: {name}"));
+    (s.len(), stats)
+}
 
-    let (s, st) = measure(|| format!("user {id}: {name}"));
-    add("format!(\"user {id}: {name}\")", s.len(), st);
-
-    let (s, st) = measure(|| {
+// ANCHOR: string_push_str
+/// `push_str("word ")` 100 times onto `String::new()`.
+pub fn push_str_onto_new() -> (usize, Stats) {
+    // ANCHOR: task_string_push_str
+    let (s, stats) = measure(|| {
         let mut s = String::new();
         for _ in 0..100 {
-            s.push_str("word ");
+            s.push_str(black_box("word "));
         }
         s
     });
-    add("push_str x100 onto String::new()", s.len(), st);
+    (s.len(), stats)
+    // ANCHOR_END: task_string_push_str
+}
+// ANCHOR_END: string_push_str
 
-    let (s, st) = measure(|| {
+// ANCHOR: string_with_capacity
+/// The same 100 `push_str` calls onto `String::with_capacity(500)`.
+pub fn push_str_with_capacity() -> (usize, Stats) {
+    // ANCHOR: task_string_with_capacity
+    let (s, stats) = measure(|| {
         let mut s = String::with_capacity(500);
         for _ in 0..100 {
-            s.push_str("word ");
+            s.push_str(black_box("word "));
         }
         s
     });
-    add("push_str x100 onto with_capacity(500)", s.len(), st);
+    (s.len(), stats)
+    // ANCHOR_END: task_string_with_capacity
+}
+// ANCHOR_END: string_with_capacity
 
-    let (n, st) = measure(|| {
+/// `format!("{i}: {name}")` for `i` in 0..1000, a new `String` each: the total
+/// length and what the loop allocated.
+pub fn format_in_a_loop(name: &str) -> (usize, Stats) {
+    measure(|| {
         let mut total = 0;
         for i in 0..1000u32 {
             total += black_box(format!("{i}: {name}")).len();
         }
         total
-    });
-    add("format! x1000 (a new String each)", n, st);
+    })
+}
 
-    let mut buf = String::new();
-    let (n, st) = measure(|| -> usize {
+// ANCHOR: string_reuse
+/// The same thousand lines written into the one `buf`, cleared each time:
+/// the total length and what the loop allocated (nothing once `buf` is warm).
+pub fn write_reused(buf: &mut String, name: &str) -> (usize, Stats) {
+    measure(|| -> usize {
         // ANCHOR: task_string_reuse
         let mut total = 0;
         for i in 0..1000u32 {
             buf.clear();
             // Writing to a String cannot fail.
             let _ = write!(buf, "{i}: {name}");
-            total += black_box(&buf).len();
+            total += black_box(&*buf).len();
         }
         total
         // ANCHOR_END: task_string_reuse
-    });
-    add("write! x1000 into one reused String", n, st);
+    })
+}
+// ANCHOR_END: string_reuse
 
-    let (n, st) = measure(|| {
-        let mut total = 0;
-        for i in 0..1000u32 {
-            buf.clear();
-            let _ = write!(buf, "{i}: {name}");
-            total += black_box(&buf).len();
-        }
-        total
-    });
-    add("the same again, buffer already warm", n, st);
-    cases
+/// Every `String` pattern above, one row each.
+pub fn string_cases() -> Vec<Case> {
+    let name = black_box("ferris-the-crab"); // 15 bytes
+    let id = black_box(7u32);
+    let case = |pattern: &str, (len, stats): (usize, Stats)| Case {
+        pattern: pattern.into(),
+        element: "String".into(),
+        len,
+        capacities: Vec::new(),
+        stats,
+    };
+    let mut buf = String::new();
+    vec![
+        case("to_string()", to_string_once(name)),
+        case("format!(\"{id}-{name}\")", format_id_name(id, name)),
+        case("format!(\"user {id}: {name}\")", format_user(id, name)),
+        case("push_str x100 onto String::new()", push_str_onto_new()),
+        case(
+            "push_str x100 onto with_capacity(500)",
+            push_str_with_capacity(),
+        ),
+        case("format! x1000 (a new String each)", format_in_a_loop(name)),
+        case(
+            "write! x1000 into one reused String",
+            write_reused(&mut buf, name),
+        ),
+        case(
+            "the same again, buffer already warm",
+            write_reused(&mut buf, name),
+        ),
+    ]
 }
 // ANCHOR_END: strings
 

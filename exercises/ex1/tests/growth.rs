@@ -3,6 +3,7 @@
 //! not copied from the program's output.
 
 use std::alloc::System;
+use std::hint::black_box;
 
 use ex1::{Tracker, growth};
 
@@ -104,49 +105,48 @@ fn shrink_to_fit_is_one_realloc_down() {
 }
 
 #[test]
-fn string_patterns() {
-    let cases = growth::string_cases();
-    let get = |prefix: &str| {
-        cases
-            .iter()
-            .find(|c| c.pattern.starts_with(prefix))
-            .unwrap_or_else(|| panic!("case {prefix}"))
-            .stats
-    };
+fn given_string_patterns() {
+    let name = black_box("ferris-the-crab"); // 15 bytes
     // to_string: one exact allocation of 15 bytes.
-    let s = get("to_string");
+    let (len, s) = growth::to_string_once(name);
+    assert_eq!(len, 15);
     assert_eq!((s.allocs, s.reallocs, s.bytes_allocated), (1, 0, 15));
-
-    // format! starts from an estimate: literal text is "-" (1 byte), and the
-    // first piece is empty, so the estimate is 0. Writing "7" allocates the
-    // minimum 8; the name brings the length to 17 > 8: one realloc to
-    // max(2 x 8, 17) = 17.
-    let s = get("format!(\"{id}-");
-    assert_eq!((s.allocs, s.reallocs, s.bytes_allocated), (1, 1, 8 + 17));
 
     // "user " + ": " is 7 literal bytes, first piece non-empty: estimate 14.
     // The text is 23 bytes: one realloc to max(28, 23) = 28.
-    let s = get("format!(\"user");
+    let (len, s) = growth::format_user(black_box(7), name);
+    assert_eq!(len, 23);
     assert_eq!((s.allocs, s.reallocs, s.bytes_allocated), (1, 1, 14 + 28));
 
-    // 100 x 5 bytes onto String::new(): 8, 16, ..., 512.
-    let s = get("push_str x100 onto String::new");
-    assert_eq!((s.allocs, s.reallocs), (1, 6));
-    assert_eq!(s.bytes_allocated, 8 + 16 + 32 + 64 + 128 + 256 + 512);
-
-    let s = get("push_str x100 onto with_capacity");
-    assert_eq!((s.allocs, s.reallocs, s.bytes_allocated), (1, 0, 500));
-
     // format! in a loop: the same alloc + realloc, 1000 times, each freed.
-    let s = get("format! x1000");
+    let (_, s) = growth::format_in_a_loop(name);
     assert_eq!((s.allocs, s.reallocs, s.deallocs), (1000, 1000, 1000));
+}
 
-    // One reused buffer: "0: ferris-the-crab" needs 8 then 18; "10: ..." needs
-    // 19 > 18, so max(36, 19) = 36, enough for everything after.
-    let s = get("write! x1000");
-    assert_eq!((s.allocs, s.reallocs, s.deallocs), (1, 2, 0));
-    let s = get("the same again");
-    assert_eq!(s, ex1::Stats::default(), "a warm buffer allocates nothing");
+#[test]
+fn string_reuse_warms_up_then_allocates_nothing() {
+    let name = black_box("ferris-the-crab");
+    let mut buf = String::new();
+    // "0: ferris-the-crab" needs 8 then 18; "10: ..." needs 19 > 18, so
+    // max(36, 19) = 36, enough for everything after.
+    let (total, s) = growth::write_reused(&mut buf, name);
+    let want: usize = (0..1000u32).map(|i| format!("{i}: {name}").len()).sum();
+    assert_eq!(
+        total, want,
+        "total length of the thousand lines: yours (left), the reference's (right)"
+    );
+    assert_eq!(
+        (s.allocs, s.reallocs, s.deallocs),
+        (1, 2, 0),
+        "your loop made (allocs, reallocs, deallocs) on the left; the reference warms one \
+         buffer up with 1 alloc and 2 reallocs and frees nothing"
+    );
+    let (_, s) = growth::write_reused(&mut buf, name);
+    assert_eq!(
+        s,
+        ex1::Stats::default(),
+        "a warm buffer allocates nothing; your loop did: {s:?}"
+    );
 }
 
 #[test]

@@ -91,9 +91,38 @@ impl Recorder {
     }
 }
 
+// ANCHOR: tour_values
+/// Places one value of each kind into `bump`, in the tour's order, and
+/// records where each one landed: two `u64`s, a [`Point`], a `u8`, a third
+/// `u64`, a string, a slice of `u16`s and an [`Aligned16`].
+fn place_values(bump: &Bump, r: &mut Recorder) {
+    // ANCHOR: task_arena_tour
+    let a: &mut u64 = bump.alloc(1);
+    r.record("bump.alloc(1u64)", a);
+    let b: &mut u64 = bump.alloc(2);
+    r.record("bump.alloc(2u64)", b);
+    let p: &mut Point = bump.alloc(Point { x: 1.0, y: 2.0 });
+    r.record("bump.alloc(Point { x, y })", p);
+    let byte: &mut u8 = bump.alloc(7);
+    r.record("bump.alloc(7u8)", byte);
+    let c: &mut u64 = bump.alloc(3); // needs 8-byte alignment again
+    r.record("bump.alloc(3u64)", c);
+    let s: &mut str = bump.alloc_str("hello, arena");
+    r.record("bump.alloc_str(\"hello, arena\")", s);
+    let xs: &mut [u16] = bump.alloc_slice_copy(&[1, 2, 3]);
+    r.record("bump.alloc_slice_copy(&[1u16, 2, 3])", xs);
+    let wide: &mut Aligned16 = bump.alloc(Aligned16(9));
+    r.record("bump.alloc(Aligned16(9))", wide);
+    // All of them are usable at once: they are distinct, live values.
+    *a += *b + *c;
+    std::hint::black_box((a, p, byte, s, xs, wide));
+    // ANCHOR_END: task_arena_tour
+}
+// ANCHOR_END: tour_values
+
 // ANCHOR: tour
-/// Allocates one value of each kind into a fresh arena and records where
-/// each one landed.
+/// Allocates one value of each kind into a fresh arena (`place_values`) and
+/// records where each one landed.
 pub fn tour() -> Tour {
     let mut r = Recorder {
         base: None,
@@ -102,25 +131,7 @@ pub fn tour() -> Tour {
     };
     let (tour, global) = ex1::measure(|| {
         let bump = Bump::new();
-        let a: &mut u64 = bump.alloc(1);
-        r.record("bump.alloc(1u64)", a);
-        let b: &mut u64 = bump.alloc(2);
-        r.record("bump.alloc(2u64)", b);
-        let p: &mut Point = bump.alloc(Point { x: 1.0, y: 2.0 });
-        r.record("bump.alloc(Point { x, y })", p);
-        let byte: &mut u8 = bump.alloc(7);
-        r.record("bump.alloc(7u8)", byte);
-        let c: &mut u64 = bump.alloc(3); // needs 8-byte alignment again
-        r.record("bump.alloc(3u64)", c);
-        let s: &mut str = bump.alloc_str("hello, arena");
-        r.record("bump.alloc_str(\"hello, arena\")", s);
-        let xs: &mut [u16] = bump.alloc_slice_copy(&[1, 2, 3]);
-        r.record("bump.alloc_slice_copy(&[1u16, 2, 3])", xs);
-        let wide: &mut Aligned16 = bump.alloc(Aligned16(9));
-        r.record("bump.alloc(Aligned16(9))", wide);
-        // All of them are usable at once: they are distinct, live values.
-        *a += *b + *c;
-        std::hint::black_box((a, p, byte, s, xs, wide));
+        place_values(&bump, &mut r);
         let last = r.placements.last().map_or(0, |p| p.offset);
         Tour {
             placements: Vec::new(),

@@ -168,12 +168,14 @@ pub fn bump_extend_from_slice_copy(source: &[u64]) -> VecCase {
         "bumpalo `v.extend_from_slice_copy(&source)`",
         source.len(),
         |bump, caps| {
+            // ANCHOR: task_arena_vec_extend_from_slice
             let mut v = BumpVec::new_in(bump);
             v.extend_from_slice_copy(source);
             note(caps, v.capacity());
             let bytes = v.capacity() * 8;
             v.into_bump_slice();
             bytes
+            // ANCHOR_END: task_arena_vec_extend_from_slice
         },
     )
 }
