@@ -38,6 +38,7 @@ pub fn parse<'p, R: BufRead>(
     skipped: &mut u64,
     meter: &mut Meter,
 ) -> Result<BumpVec<'p, Request<'p>>, Error> {
+    // ANCHOR: task_arena_parse
     if arena.bump().allocated_bytes() > 0 {
         // The previous batch is gone (the borrow checker made sure of it):
         // start again at the top of the arena's largest chunk.
@@ -71,6 +72,7 @@ pub fn parse<'p, R: BufRead>(
     // known to be the last one.
     lines.at_end()?;
     Ok(requests)
+    // ANCHOR_END: task_arena_parse
 }
 // ANCHOR_END: parse
 
@@ -104,6 +106,7 @@ impl<'t> Aggregate<'t> {
     /// Counts one batch of requests. A key seen for the first time is
     /// copied into the transform arena; later requests only look it up.
     pub fn add(&mut self, requests: &[Request<'_>]) -> Result<(), ArenaFull> {
+        // ANCHOR: task_aggregate_add
         for r in requests {
             self.totals.add(r);
 
@@ -138,6 +141,7 @@ impl<'t> Aggregate<'t> {
             }
         }
         Ok(())
+        // ANCHOR_END: task_aggregate_add
     }
 
     /// The end of the transform phase: sorted rows, ready to print.
