@@ -194,11 +194,10 @@ pub struct VersionCounts {
     pub rows_budget: Option<String>,
 }
 
-// ANCHOR: budgets
-/// Counts both versions and checks them against the budgets the fix is
-/// held to: nothing for a batch of known keys, one allocation for the rows.
+/// Counts both versions and checks them against the fix's budgets
+/// ([`fix::check_budgets`]).
 pub fn counts(records: u64) -> Result<Counts, String> {
-    use ex1::budget::{Budget, Error};
+    use ex1::budget::Error;
     let text = fix::lines(crate::job::SEED, records);
     let requests = fix::requests(&text);
     let verdict = |r: Result<ex1::Stats, Error>| match r {
@@ -209,20 +208,12 @@ pub fn counts(records: u64) -> Result<Counts, String> {
     let mut versions = Vec::new();
     for v in Version::ALL {
         let (_, fresh) = ex1::measure(|| fix::count_once(v, &requests));
-        let (again, again_budget, rows, rows_budget) = match v {
-            Version::Naive => {
-                let mut t = fix::NaiveTally::default();
-                let (again, a) = verdict(Budget::zero().warm_up(1).check(|| t.add(&requests)))?;
-                let (rows, r) = verdict(Budget::allocs(1).check(|| t.rows().len()))?;
-                (again, a, rows, r)
-            }
-            Version::Fixed => {
-                let mut t = fix::Tally::default();
-                let (again, a) = verdict(Budget::zero().warm_up(1).check(|| t.add(&requests)))?;
-                let (rows, r) = verdict(Budget::allocs(1).check(|| t.rows().len()))?;
-                (again, a, rows, r)
-            }
+        let budgets = match v {
+            Version::Naive => fix::check_budgets::<fix::NaiveTally>(&requests),
+            Version::Fixed => fix::check_budgets::<fix::Tally>(&requests),
         };
+        let (again, again_budget) = verdict(budgets.again)?;
+        let (rows, rows_budget) = verdict(budgets.rows)?;
         versions.push(VersionCounts {
             version: v,
             fresh,
@@ -234,7 +225,6 @@ pub fn counts(records: u64) -> Result<Counts, String> {
     }
     Ok(Counts { records, versions })
 }
-// ANCHOR_END: budgets
 
 /// The counts as tables.
 pub fn counts_tables(c: &Counts) -> Vec<Table> {

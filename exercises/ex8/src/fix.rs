@@ -11,11 +11,14 @@
 //! [`Tally`] is the fix: the key is built in one reused buffer, looked up by
 //! `&str`, and copied only the first time it is seen; the rows' `Vec` is
 //! made with its final capacity. Counting a batch whose keys are all known
-//! then allocates nothing, and [`Tally::rows`] allocates once. The budget
-//! tests in `tests/budget.rs` hold it there.
+//! then allocates nothing, and [`Tally::rows`] allocates once.
+//! [`check_budgets`] holds a tally to those two budgets; the budget tests in
+//! `tests/budget.rs` keep the fix there.
 
 use std::collections::HashMap;
 
+use ex1::Stats;
+use ex1::budget::{self, Budget};
 use ex5::Request;
 use ex5::access_log::{parse_line, route_pieces};
 use ex5::tally::MapHasher;
@@ -161,3 +164,54 @@ pub fn count_once(version: Version, requests: &[Request<'_>]) -> (usize, u64) {
     }
 }
 // ANCHOR_END: count_once
+
+/// What both tallies do, so that one budget check serves either.
+pub trait Tallying: Default {
+    /// Counts one batch.
+    fn count(&mut self, requests: &[Request<'_>]);
+    /// Builds the rows and says how many there are.
+    fn row_count(&self) -> usize;
+}
+
+impl Tallying for NaiveTally {
+    fn count(&mut self, requests: &[Request<'_>]) {
+        self.add(requests);
+    }
+    fn row_count(&self) -> usize {
+        self.rows().len()
+    }
+}
+
+impl Tallying for Tally {
+    fn count(&mut self, requests: &[Request<'_>]) {
+        self.add(requests);
+    }
+    fn row_count(&self) -> usize {
+        self.rows().len()
+    }
+}
+
+/// How a tally fared against the fix's two budgets: each call's exact
+/// counts, or how it broke its budget.
+#[derive(Debug)]
+pub struct Budgets {
+    /// Counting a batch whose keys are all known (after one warm-up call
+    /// that inserts them), held to a zero budget.
+    pub again: Result<Stats, budget::Error>,
+    /// Building the rows of the warm tally, held to one allocation.
+    pub rows: Result<Stats, budget::Error>,
+}
+
+// ANCHOR: budgets
+/// Holds a fresh tally `T` of `requests` to the budgets the fix is known
+/// by: nothing for a batch of known keys, one allocation for the rows.
+pub fn check_budgets<T: Tallying>(requests: &[Request<'_>]) -> Budgets {
+    // ANCHOR: task_check_budgets
+    let mut tally = T::default();
+    // The warm-up call inserts every key; the measured call finds them all.
+    let again = Budget::zero().warm_up(1).check(|| tally.count(requests));
+    let rows = Budget::allocs(1).check(|| tally.row_count());
+    Budgets { again, rows }
+    // ANCHOR_END: task_check_budgets
+}
+// ANCHOR_END: budgets

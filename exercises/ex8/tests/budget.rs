@@ -62,3 +62,43 @@ fn both_versions_count_the_same() {
     // Every request is counted once per route and once per client.
     assert_eq!(fixed.1, 2 * RECORDS);
 }
+
+#[test]
+fn check_budgets_holds_the_fix_and_catches_the_naive_tally() {
+    let text = fix::lines(1, RECORDS);
+    let requests = fix::requests(&text);
+    let fixed = fix::check_budgets::<Tally>(&requests);
+    match (&fixed.again, &fixed.rows) {
+        (Ok(again), Ok(rows)) => assert!(
+            (again.dhat_blocks(), rows.dhat_blocks()) == (0, 1),
+            "the fixed tally: your checks counted {} allocations for the batch again and {} \
+             for the rows; the reference counts 0 and 1",
+            again.dhat_blocks(),
+            rows.dhat_blocks()
+        ),
+        _ => panic!("the fixed tally keeps both budgets; your checks said {fixed:?}"),
+    }
+    // The naive tally breaks both, and the errors say which budget: zero
+    // after one warm-up call, and one allocation for the rows.
+    let naive = fix::check_budgets::<NaiveTally>(&requests);
+    match (&naive.again, &naive.rows) {
+        (
+            Err(Error::Exceeded {
+                budget: again_budget,
+                stats,
+            }),
+            Err(Error::Exceeded {
+                budget: rows_budget,
+                ..
+            }),
+        ) => {
+            assert_eq!(
+                (*again_budget, *rows_budget),
+                (Budget::zero().warm_up(1), Budget::allocs(1)),
+                "the budgets your checks held the naive tally to (left); the reference's (right)"
+            );
+            assert!(stats.allocs >= 2 * RECORDS, "{stats:?}");
+        }
+        _ => panic!("the naive tally breaks both budgets; your checks said {naive:?}"),
+    }
+}
