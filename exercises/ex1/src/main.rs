@@ -124,7 +124,7 @@ fn overhead_cmd(args: &OverheadArgs) -> Result<bool, String> {
         println!("{which:?}: {ns:.2} ns per alloc+free pair ({threads} thread(s), one run)");
         return Ok(true);
     }
-    let mut report = Runs::last_or_measure(args.from.as_deref(), || {
+    let mut report = Runs::all_or_measure(args.from.as_deref(), || {
         let threads: Vec<usize> = args.threads.iter().map(|&t| t as usize).collect();
         Ok(with_progress(
             args.runs.into(),

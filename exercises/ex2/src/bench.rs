@@ -400,17 +400,7 @@ pub fn verdict(r: &Report) -> String {
     for c in r.comparisons.iter().filter(|c| c.threads <= 2) {
         let cut = (1.0 - c.p99_ratio.median) * 100.0;
         let median_cut = (1.0 - c.p50_ratio.median) * 100.0;
-        // A cut of 30-50% is a p99 ratio of 0.5-0.7, judged from the 95%
-        // interval of the median ratio (data without one: from the median).
-        let ratio = if c.p99_ratio.ci_low.is_nan() {
-            kit::Summary {
-                ci_low: c.p99_ratio.median,
-                ci_high: c.p99_ratio.median,
-                ..c.p99_ratio
-            }
-        } else {
-            c.p99_ratio
-        };
+        let ratio = p99_interval(c);
         let against_claim = match P99_CLAIM.judge(&ratio) {
             kit::Verdict::Below => "more than claimed".to_string(),
             kit::Verdict::Holds => "within the claimed range".to_string(),
@@ -450,6 +440,21 @@ pub fn verdict(r: &Report) -> String {
     )
 }
 
+/// The p99 ratio as the claim judges it. A cut of 30-50% is a ratio of
+/// 0.5-0.7, judged from the 95% interval of the median ratio (data without
+/// one: from the median).
+fn p99_interval(c: &Comparison) -> kit::Summary {
+    if c.p99_ratio.ci_low.is_nan() {
+        kit::Summary {
+            ci_low: c.p99_ratio.median,
+            ci_high: c.p99_ratio.median,
+            ..c.p99_ratio
+        }
+    } else {
+        c.p99_ratio
+    }
+}
+
 fn describe_change(cut_percent: f64) -> String {
     if cut_percent >= 0.0 {
         format!("{cut_percent:.0}% lower with jemalloc")
@@ -458,6 +463,42 @@ fn describe_change(cut_percent: f64) -> String {
     }
 }
 // ANCHOR_END: verdict
+
+// ANCHOR: across_machines
+/// What held on every machine measured, at 1 and 2 threads: one verdict
+/// when all machines agree; "machine-dependent" when their conclusive
+/// verdicts differ; "inconclusive" when any machine's interval straddles.
+pub fn across_machines(runs: &[Report]) -> String {
+    let mut parts = Vec::new();
+    for threads in [1, 2] {
+        let verdicts: Vec<kit::Verdict> = runs
+            .iter()
+            .filter_map(|r| r.comparisons.iter().find(|c| c.threads == threads))
+            .map(|c| P99_CLAIM.judge(&p99_interval(c)))
+            .collect();
+        if verdicts.is_empty() {
+            continue;
+        }
+        let words = match kit::Verdict::across(verdicts) {
+            kit::Verdict::Below => "a cut larger than claimed",
+            kit::Verdict::Holds => "a cut within the claimed range",
+            kit::Verdict::Above => "a cut smaller than claimed, or none",
+            kit::Verdict::Inconclusive => "inconclusive (an interval straddles a bound)",
+            kit::Verdict::MachineDependent => "machine-dependent (the machines disagree)",
+            kit::Verdict::NoData => "no data",
+        };
+        parts.push(format!(
+            "at {threads} thread{}, {words}",
+            if threads == 1 { "" } else { "s" }
+        ));
+    }
+    format!(
+        "On every machine measured ({}), the p99 claim: {}.",
+        runs.len(),
+        parts.join("; ")
+    )
+}
+// ANCHOR_END: across_machines
 
 /// The line under the tables: machine, build, runs.
 pub fn label(r: &Report) -> String {
@@ -477,4 +518,43 @@ pub fn label(r: &Report) -> String {
             None => String::new(),
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reference run with every p99 ratio's interval set to `lo..hi`.
+    fn with_p99(lo: f64, hi: f64) -> Report {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../book/src/data/ex2-bench.json"
+        );
+        let runs: Vec<Report> = kit::series::read(std::path::Path::new(path)).unwrap();
+        let mut r = runs[0].clone();
+        for c in &mut r.comparisons {
+            c.p99_ratio.median = (lo + hi) / 2.0;
+            (c.p99_ratio.ci_low, c.p99_ratio.ci_high) = (lo, hi);
+        }
+        r
+    }
+
+    #[test]
+    fn across_machines_states_only_what_held_on_every_machine() {
+        let holds = with_p99(0.55, 0.65);
+        let more = with_p99(0.3, 0.4);
+        let straddles = with_p99(0.6, 0.8);
+        let both = across_machines(&[holds.clone(), holds.clone()]);
+        assert!(
+            both.ends_with(
+                "(2), the p99 claim: at 1 thread, a cut within the claimed range; \
+                 at 2 threads, a cut within the claimed range."
+            ),
+            "{both}"
+        );
+        let disagree = across_machines(&[holds.clone(), more]);
+        assert!(disagree.contains("machine-dependent"), "{disagree}");
+        let unsure = across_machines(&[straddles, holds]);
+        assert!(unsure.contains("at 1 thread, inconclusive"), "{unsure}");
+    }
 }

@@ -13,7 +13,10 @@ use kit::format::MIB;
 /// cycles. Returns the SVG document.
 pub fn frag_svg(r: &Report) -> Result<String, String> {
     LineChart {
-        title: "Fragmentation stress: memory over the cycles",
+        title: &format!(
+            "Fragmentation stress: memory over the cycles ({})",
+            r.machine.short()
+        ),
         x_desc: "cycles of the server pattern",
         y_desc: "memory (MiB)",
         x_scale: Scale::Linear,

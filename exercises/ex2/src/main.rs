@@ -229,7 +229,7 @@ fn check_cmd() -> bool {
 }
 
 fn bench_cmd(a: &BenchArgs) -> Result<bool, String> {
-    let report = Runs::last_or_measure(a.from.as_deref(), || {
+    let report = Runs::all_or_measure(a.from.as_deref(), || {
         let allocators = if a.allocators.is_empty() {
             Allocator::available()
         } else {
@@ -250,7 +250,7 @@ fn bench_cmd(a: &BenchArgs) -> Result<bool, String> {
                 .line(bench::label(r))
                 .lines(absent.map(str::to_string))
         },
-        None,
+        (report.runs.len() > 1).then(|| bench::across_machines(&report.runs)),
     );
     let r = report.latest();
     Ok(report_problems(r.counts_agree, r.allocators_verified))
@@ -269,7 +269,7 @@ fn report_problems(counts_agree: bool, verified: bool) -> bool {
 }
 
 fn frag_cmd(a: &FragArgs) -> Result<bool, String> {
-    let report = Runs::last_or_measure(a.from.as_deref(), || {
+    let report = Runs::all_or_measure(a.from.as_deref(), || {
         ex2::run_frag(a.cycles, a.seed, a.samples, a.out.json || a.svg)
     })?;
     if a.svg {
@@ -309,7 +309,7 @@ fn conf_cmd(a: &ConfArgs) -> Result<bool, String> {
         println!("{}", ex2::jemalloc_absent_note());
         return Ok(true);
     }
-    let report = Runs::last_or_measure(a.from.as_deref(), || {
+    let report = Runs::all_or_measure(a.from.as_deref(), || {
         with_progress(conf::SETTINGS.len() as u64, "conf", a.out.json, |tick| {
             conf::run(a.burst_mib, &a.waits_ms, tick)
         })

@@ -174,7 +174,7 @@ fn bench_cmd(args: &BenchArgs) -> Result<bool, String> {
         return Ok(true);
     }
     // Timed in the untracked binary: no tracker in front of `Box`.
-    let mut report = Runs::last_or_measure(args.from.as_deref(), || {
+    let mut report = Runs::all_or_measure(args.from.as_deref(), || {
         kit::split::run_untracked::<bench::Report>("ex4", &args.size.untracked_args())
     })?;
     // The report's sizes: those of a saved run, with `--from`.

@@ -69,11 +69,15 @@ pub fn memory_svg(report: &MemoryReport) -> Result<String, String> {
         })
         .collect();
     LineChart {
-        title: if report.rss_is_anon {
-            "Anonymous resident memory (RssAnon) while the pipeline runs"
-        } else {
-            "Resident memory while the pipeline runs"
-        },
+        title: &format!(
+            "{} while the pipeline runs ({})",
+            if report.rss_is_anon {
+                "Anonymous resident memory (RssAnon)"
+            } else {
+                "Resident memory"
+            },
+            report.machine.short()
+        ),
         x_desc: "input read (%)",
         y_desc: if report.rss_is_anon {
             "RssAnon (MiB)"

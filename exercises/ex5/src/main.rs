@@ -405,7 +405,7 @@ fn batch_cmd(args: &BatchArgs) -> Result<(), String> {
 }
 
 fn memory_cmd(args: &MemoryArgs) -> Result<(), String> {
-    let report = Runs::last_or_measure(args.from.as_deref(), || {
+    let report = Runs::all_or_measure(args.from.as_deref(), || {
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
         let configs = memory::configurations(args.records, args.batch);
         let runs = with_progress(configs.len() as u64, "runs", args.out.json, |tick| {

@@ -55,8 +55,11 @@ pub fn svg(r: &Report) -> Result<String, String> {
     let p = &r.plan;
     BarChart {
         title: &format!(
-            "{} records in batches of {}: median and range of {} runs (peak RssAnon: one tracked run)",
-            p.records, p.batch, p.runs
+            "{}: {} records in batches of {}, median and range of {} runs (peak RssAnon: one tracked run)",
+            r.machine.short(),
+            p.records,
+            p.batch,
+            p.runs
         ),
         panels: vec![
             panel(r, "Wall time", "s", 1.0, |row| Some(row.wall_secs)),

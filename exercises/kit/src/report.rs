@@ -44,20 +44,6 @@ impl<R: Serialize + DeserializeOwned> Runs<R> {
         Ok(Runs { runs })
     }
 
-    /// The latest run of `--from FILE` ([`crate::output::read_report`]), or
-    /// one run from `measure` (after a warning if this is not a release
-    /// build).
-    pub fn last_or_measure(
-        from: Option<&Path>,
-        measure: impl FnOnce() -> Result<R, String>,
-    ) -> Result<Runs<R>, String> {
-        let run = match from {
-            Some(path) => crate::output::read_report(path)?,
-            None => measured(measure)?,
-        };
-        Ok(Runs { runs: vec![run] })
-    }
-
     /// The latest run (the one measured here, or the file's last).
     pub fn latest(&self) -> &R {
         &self.runs[self.runs.len() - 1]
