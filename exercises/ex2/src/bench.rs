@@ -524,19 +524,34 @@ pub fn label(r: &Report) -> String {
 mod tests {
     use super::*;
 
-    /// A reference run with every p99 ratio's interval set to `lo..hi`.
+    /// A run whose p99 ratio has the interval `lo..hi` at 1 and 2 threads.
     fn with_p99(lo: f64, hi: f64) -> Report {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../book/src/data/ex2-bench.json"
-        );
-        let runs: Vec<Report> = kit::series::read(std::path::Path::new(path)).unwrap();
-        let mut r = runs[0].clone();
-        for c in &mut r.comparisons {
-            c.p99_ratio.median = (lo + hi) / 2.0;
-            (c.p99_ratio.ci_low, c.p99_ratio.ci_high) = (lo, hi);
+        let p99_ratio = kit::Summary {
+            median: (lo + hi) / 2.0,
+            ci_low: lo,
+            ci_high: hi,
+            ..kit::Summary::of(&[lo, hi]).unwrap()
+        };
+        let unchanged = kit::Summary::of(&[1.0]).unwrap();
+        Report {
+            machine: Machine::describe(),
+            malloc_conf: None,
+            runs: 2,
+            units_per_thread: 1,
+            seed: 0,
+            rows: Vec::new(),
+            comparisons: [1, 2]
+                .map(|threads| Comparison {
+                    threads,
+                    p99_ratio,
+                    p50_ratio: unchanged,
+                    throughput_ratio: unchanged,
+                })
+                .to_vec(),
+            counts_agree: true,
+            allocators_verified: true,
+            samples: Vec::new(),
         }
-        r
     }
 
     #[test]
