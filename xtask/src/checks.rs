@@ -146,7 +146,9 @@ pub fn memcheck(m: &Manifest) -> Result<()> {
 /// `cargo xtask checks`: each exercise's fact checks (`check`), and its
 /// build without default features (`check_without_default_features`: what
 /// Windows MSVC gets), kept lint-clean, tested and run, in a target folder
-/// of its own so it never replaces the normal build's binaries.
+/// of its own so it never replaces the normal build's binaries. The
+/// exercises share that folder: their common dependencies, built with the
+/// same features, are built once.
 pub fn exercise_checks(m: &Manifest) -> Result<()> {
     crate::generate::build_release()?;
     for (ex, e) in &m.exercises {
@@ -161,7 +163,7 @@ pub fn exercise_checks(m: &Manifest) -> Result<()> {
         if e.check_without_default_features.is_empty() {
             continue;
         }
-        let dir = util::target_dir().join(format!("{ex}-no-default-features"));
+        let dir = util::target_dir().join("no-default-features");
         let dir_s = dir.to_string_lossy().to_string();
         println!(
             "{ex} without default features, target dir {}",
