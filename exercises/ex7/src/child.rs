@@ -93,11 +93,7 @@ pub struct Sample {
 impl Sample {
     /// Operations per second, all threads.
     pub fn throughput(&self) -> f64 {
-        if self.wall_secs > 0.0 {
-            self.ops as f64 / self.wall_secs
-        } else {
-            0.0
-        }
+        kit::timing::per_second(self.ops, self.wall_secs)
     }
 }
 

@@ -283,6 +283,12 @@ impl Verdict {
     }
 }
 
+/// `count` events over `secs` seconds, per second; 0 for a duration that is
+/// not positive (a run too short to time), never infinity or NaN.
+pub fn per_second(count: u64, secs: f64) -> f64 {
+    if secs > 0.0 { count as f64 / secs } else { 0.0 }
+}
+
 /// Warns on stderr when a binary that times things was built without
 /// optimisations: debug-build timings say nothing about allocators.
 pub fn warn_if_debug_build() {
@@ -481,6 +487,14 @@ impl std::fmt::Display for Machine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn per_second_never_divides_by_zero() {
+        assert_eq!(per_second(10, 2.0), 5.0);
+        assert_eq!(per_second(10, 0.0), 0.0);
+        assert_eq!(per_second(10, -1.0), 0.0);
+        assert_eq!(per_second(10, f64::NAN), 0.0);
+    }
 
     #[test]
     fn median_of_odd_and_even() {
