@@ -89,9 +89,9 @@ impl Allocator {
     /// Whether this build has it.
     pub fn is_available(self) -> bool {
         match self {
+            Allocator::Pool | Allocator::Classes | Allocator::Ex9 | Allocator::System => true,
             Allocator::Jemalloc => cfg!(jemalloc),
             Allocator::Mimalloc => cfg!(feature = "mimalloc"),
-            _ => true,
         }
     }
 
