@@ -401,18 +401,16 @@ pub fn verdict(r: &Report) -> String {
         let cut = (1.0 - c.p99_ratio.median) * 100.0;
         let median_cut = (1.0 - c.p50_ratio.median) * 100.0;
         let ratio = p99_interval(c);
-        let against_claim = match P99_CLAIM.judge(&ratio) {
-            kit::Verdict::Below => "more than claimed".to_string(),
-            kit::Verdict::Holds => "within the claimed range".to_string(),
-            kit::Verdict::Above if cut > 0.0 => "less than claimed".to_string(),
+        let words = match P99_CLAIM.judge(&ratio) {
+            v @ kit::Verdict::Above if cut > 0.0 => against_claim(v).to_string(),
             kit::Verdict::Above => "no cut at all".to_string(),
-            kit::Verdict::NoData => "no data".to_string(),
-            _ => format!(
+            kit::Verdict::Inconclusive | kit::Verdict::MachineDependent => format!(
                 "inconclusive: the interval of the p99 cut, {:.0}% to {:.0}%, straddles a \
                  bound of 30–50%",
                 (1.0 - ratio.ci_high) * 100.0,
                 (1.0 - ratio.ci_low) * 100.0
             ),
+            v => against_claim(v).to_string(),
         };
         // Within 5 percentage points of each other: the whole distribution
         // moved, not the tail alone.
@@ -424,7 +422,7 @@ pub fn verdict(r: &Report) -> String {
             "about the median's, so the whole distribution moved, not the tail alone"
         };
         parts.push(format!(
-            "at {} thread{}, p99 {} ({against_claim}; p50 {}, a p99 change {shape})",
+            "at {} thread{}, p99 {} ({words}; p50 {}, a p99 change {shape})",
             c.threads,
             if c.threads == 1 { "" } else { "s" },
             describe_change(cut),
@@ -455,6 +453,19 @@ fn p99_interval(c: &Comparison) -> kit::Summary {
     }
 }
 
+/// Where a p99 cut falls against the claim's 30–50%, in words: the same
+/// words for one machine's verdict and for what held on every machine.
+fn against_claim(v: kit::Verdict) -> &'static str {
+    match v {
+        kit::Verdict::Below => "more than claimed",
+        kit::Verdict::Holds => "within the claimed range",
+        kit::Verdict::Above => "less than claimed",
+        kit::Verdict::Inconclusive => "inconclusive",
+        kit::Verdict::MachineDependent => "machine-dependent",
+        kit::Verdict::NoData => "no data",
+    }
+}
+
 fn describe_change(cut_percent: f64) -> String {
     if cut_percent >= 0.0 {
         format!("{cut_percent:.0}% lower with jemalloc")
@@ -479,21 +490,14 @@ pub fn across_machines(runs: &[Report]) -> String {
         if verdicts.is_empty() {
             continue;
         }
-        let words = match kit::Verdict::across(verdicts) {
-            kit::Verdict::Below => "a cut larger than claimed",
-            kit::Verdict::Holds => "a cut within the claimed range",
-            kit::Verdict::Above => "a cut smaller than claimed, or none",
-            kit::Verdict::Inconclusive => "inconclusive (an interval straddles a bound)",
-            kit::Verdict::MachineDependent => "machine-dependent (the machines disagree)",
-            kit::Verdict::NoData => "no data",
-        };
         parts.push(format!(
-            "at {threads} thread{}, {words}",
-            if threads == 1 { "" } else { "s" }
+            "at {threads} thread{}, {}",
+            if threads == 1 { "" } else { "s" },
+            against_claim(kit::Verdict::across(verdicts))
         ));
     }
     format!(
-        "On every machine measured ({}), the p99 claim: {}.",
+        "On every machine measured ({}), the p99 cut against the claim: {}.",
         runs.len(),
         parts.join("; ")
     )
@@ -562,8 +566,8 @@ mod tests {
         let both = across_machines(&[holds.clone(), holds.clone()]);
         assert!(
             both.ends_with(
-                "(2), the p99 claim: at 1 thread, a cut within the claimed range; \
-                 at 2 threads, a cut within the claimed range."
+                "(2), the p99 cut against the claim: at 1 thread, within the claimed \
+                 range; at 2 threads, within the claimed range."
             ),
             "{both}"
         );
