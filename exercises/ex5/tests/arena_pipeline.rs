@@ -31,6 +31,16 @@ fn log(records: u64, bad_at: Option<usize>) -> Vec<u8> {
     out
 }
 
+/// `records` generated lines (none malformed) as one `String`.
+fn log_text(records: u64) -> String {
+    String::from_utf8(log(records, None)).unwrap()
+}
+
+/// Every line of `text`, parsed.
+fn parse_all(text: &str) -> Vec<Request<'_>> {
+    text.lines().map(|l| parse_line(l).unwrap()).collect()
+}
+
 /// Parses the next batch into `arena` with the learner's `arena::parse`,
 /// counting what it allocates; returns the requests as owned copies, the
 /// vector's capacity and the counts.
@@ -172,8 +182,8 @@ fn std_report(batches: &[&[Request<'_>]]) -> Vec<u8> {
 
 #[test]
 fn aggregate_counts_into_the_transform_arena() {
-    let input = String::from_utf8(log(2_000, None)).unwrap();
-    let requests: Vec<Request<'_>> = input.lines().map(|l| parse_line(l).unwrap()).collect();
+    let input = log_text(2_000);
+    let requests = parse_all(&input);
     // Every batch once, then the first one again: by then all its routes
     // and clients are known.
     let mut batches: Vec<&[Request<'_>]> = requests.chunks(BATCH).collect();
@@ -227,8 +237,8 @@ fn aggregate_counts_into_the_transform_arena() {
 
 #[test]
 fn a_full_transform_arena_is_an_error_not_an_abort() {
-    let input = String::from_utf8(log(500, None)).unwrap();
-    let requests: Vec<Request<'_>> = input.lines().map(|l| parse_line(l).unwrap()).collect();
+    let input = log_text(500);
+    let requests = parse_all(&input);
     // Each new route takes a 4 KB histogram: 16 KiB is full after a few.
     let small = PhaseArena::new(Phase::Transform, Some(16 * 1024));
     let mut aggregate = Aggregate::new(&small);
