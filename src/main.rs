@@ -73,17 +73,28 @@ fn main() -> ExitCode {
         Some(n) => vec![n],
         None => EXERCISES.iter().map(|e| e.0).collect(),
     };
+    // One failing exercise does not hide the others: each runs, and the
+    // failures are listed again at the end.
+    let mut failed = Vec::new();
     for n in chosen {
         let Some(&(_, package, what)) = EXERCISES.iter().find(|e| e.0 == n) else {
             continue;
         };
         eprintln!("\n=== exercise {n}: {what} (cargo run --release -p {package}) ===\n");
         if let Err(e) = run(package, &cli.args) {
-            eprintln!("error: exercise {n}: {e}");
-            return ExitCode::FAILURE;
+            let line = format!("exercise {n} (cargo run --release -p {package}) failed: {e}");
+            eprintln!("error: {line}");
+            failed.push(line);
         }
     }
-    ExitCode::SUCCESS
+    if failed.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("\n{} exercise(s) failed:", failed.len());
+    for line in &failed {
+        eprintln!("  {line}");
+    }
+    ExitCode::FAILURE
 }
 
 /// `cargo run -p <package> [--release] -- <args>`, with the cargo that started
@@ -100,6 +111,18 @@ fn run(package: &str, args: &[String]) -> Result<(), String> {
     if status.success() {
         Ok(())
     } else {
-        Err(format!("exited with {status}"))
+        // The exercises' own convention: 2 bad usage, 1 a runtime error
+        // (both explained on their stderr above), 101 a panic (cargo's own
+        // errors exit 101 too).
+        let why = match status.code() {
+            Some(2) => "exit code 2: bad usage",
+            Some(1) => "exit code 1: a runtime error",
+            Some(101) => "exit code 101: a panic, or cargo could not build or start it",
+            _ => "",
+        };
+        if why.is_empty() {
+            return Err(format!("{status}; its own message is above"));
+        }
+        Err(format!("{why}; its own message is above"))
     }
 }

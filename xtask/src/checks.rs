@@ -143,6 +143,11 @@ pub fn memcheck(m: &Manifest) -> Result<()> {
     Ok(())
 }
 
+/// The target folder of the builds without default features.
+pub fn no_default_features_dir() -> std::path::PathBuf {
+    util::target_dir().join("no-default-features")
+}
+
 /// `cargo xtask checks`: each exercise's fact checks (`check`), and its
 /// build without default features (`check_without_default_features`: what
 /// Windows MSVC gets), kept lint-clean, tested and run, in a target folder
@@ -151,9 +156,13 @@ pub fn memcheck(m: &Manifest) -> Result<()> {
 /// same features, are built once.
 pub fn exercise_checks(m: &Manifest) -> Result<()> {
     crate::generate::build_release()?;
+    let started = std::time::Instant::now();
     for (ex, e) in &m.exercises {
         for args in &e.check {
-            println!("check: {ex} {args}");
+            println!(
+                "check: {ex} {args} ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            );
             util::run(
                 Command::new(release_bin(ex))
                     .args(manifest::args(args))
@@ -163,11 +172,12 @@ pub fn exercise_checks(m: &Manifest) -> Result<()> {
         if e.check_without_default_features.is_empty() {
             continue;
         }
-        let dir = util::target_dir().join("no-default-features");
+        let dir = no_default_features_dir();
         let dir_s = dir.to_string_lossy().to_string();
         println!(
-            "{ex} without default features, target dir {}",
-            util::rel(&dir)
+            "{ex} without default features, target dir {} ({:.1} s)",
+            util::rel(&dir),
+            started.elapsed().as_secs_f64()
         );
         let common = [
             "--locked",

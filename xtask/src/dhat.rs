@@ -87,6 +87,10 @@ impl Profile {
     }
 }
 
+/// The dhat build's flags: its configuration must be as clean as the
+/// normal one.
+pub const RUSTFLAGS: &str = "-D warnings";
+
 /// Builds exercise `ex` (all exercises when `None`) with `dhat-heap`.
 pub fn build(only: Option<&str>) -> Result<()> {
     let dir = build_dir();
@@ -104,8 +108,7 @@ pub fn build(only: Option<&str>) -> Result<()> {
     for ex in names.iter().filter(|n| only.is_none_or(|o| o == *n)) {
         args.extend(["-p", ex]);
     }
-    // -D warnings: the dhat configuration must be as clean as the normal one.
-    util::run(util::cargo(&args).env("RUSTFLAGS", "-D warnings"))
+    util::run(util::cargo(&args).env("RUSTFLAGS", RUSTFLAGS))
 }
 
 /// Runs exercise `ex`'s profiled command and returns its checked profile.

@@ -7,6 +7,7 @@ mod anchors;
 mod book;
 mod browser;
 mod checks;
+mod commands;
 mod dhat;
 mod generate;
 mod learn;
@@ -82,6 +83,12 @@ enum Cmd {
     CheckStarter,
     /// Check the book's structure and includes, build it, check its links.
     CheckBook,
+    /// Run every `cargo` command README.md and the book tell a reader to type (or its short form).
+    Commands {
+        /// Only list the commands and what would be done with each.
+        #[arg(long)]
+        list: bool,
+    },
     /// Profile every exercise with dhat and compare each profile with the tracker.
     Dhat { exercises: Vec<String> },
     /// Run the tracking allocator's exercise under valgrind's memcheck.
@@ -197,6 +204,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Learn { once } => learn::learn(&m()?, once),
         Cmd::CheckStarter => starter::check(&m()?),
         Cmd::CheckBook => book::check(&m()?),
+        Cmd::Commands { list } => commands::commands(&m()?, list),
         Cmd::Dhat { exercises } => dhat::dhat(&m()?, &exercises),
         Cmd::Memcheck => checks::memcheck(&m()?),
         Cmd::Checks => checks::exercise_checks(&m()?),

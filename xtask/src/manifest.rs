@@ -76,10 +76,25 @@ pub struct Task {
     pub hint: String,
 }
 
+/// `[commands]`: what `cargo xtask commands` does with a command of
+/// README.md or the book other than running it as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commands {
+    /// Command as the page gives it → the shorter form run instead.
+    #[serde(default)]
+    pub short: BTreeMap<String, String>,
+    /// Command as the page gives it → why it is not run.
+    #[serde(default)]
+    pub skip: BTreeMap<String, String>,
+}
+
 /// The whole manifest: exercises in chapter order.
 #[derive(Debug)]
 pub struct Manifest {
     pub exercises: Vec<(String, Exercise)>,
+    /// The book's commands that are not run as written.
+    pub commands: Commands,
 }
 
 impl Manifest {
@@ -88,8 +103,16 @@ impl Manifest {
         let path = root.join(PATH);
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("cannot read {PATH}: {e}"))?;
-        let table: BTreeMap<String, Exercise> =
-            toml::from_str(&text).map_err(|e| format!("{PATH}: {e}"))?;
+        let mut table: toml::Table = toml::from_str(&text).map_err(|e| format!("{PATH}: {e}"))?;
+        let commands: Commands = match table.remove("commands") {
+            Some(c) => c
+                .try_into()
+                .map_err(|e| format!("{PATH}: [commands]: {e}"))?,
+            None => Commands::default(),
+        };
+        let table: BTreeMap<String, Exercise> = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e| format!("{PATH}: {e}"))?;
         let mut exercises: Vec<(String, Exercise)> = table.into_iter().collect();
         for (name, ex) in &exercises {
             if exercise_number(name).is_none() {
@@ -129,7 +152,10 @@ impl Manifest {
                 ));
             }
         }
-        Ok(Manifest { exercises })
+        Ok(Manifest {
+            exercises,
+            commands,
+        })
     }
 
     /// The entry of one exercise.

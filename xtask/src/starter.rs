@@ -646,7 +646,10 @@ pub fn check(m: &Manifest) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    println!("starter copy: builds, clippy clean");
+    println!(
+        "starter copy: builds, clippy clean ({:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
 
     let log_of = |cmd: &mut Command| -> Result<(bool, String)> {
         let out = cmd.output().map_err(|e| e.to_string())?;
@@ -690,8 +693,9 @@ pub fn check(m: &Manifest) -> Result<()> {
             reached.push(t.span.name.as_str());
         }
         println!(
-            "starter {ex}: tests fail on every task: {}",
-            reached.join(" ")
+            "starter {ex}: tests fail on every task: {} ({:.1} s)",
+            reached.join(" "),
+            started.elapsed().as_secs_f64()
         );
     }
     // The runner: the copy's own xtask, as built above (its release build).
@@ -724,7 +728,10 @@ pub fn check(m: &Manifest) -> Result<()> {
                 names.join(",")
             ));
         }
-        println!("starter {ex}: solution in, tests pass");
+        println!(
+            "starter {ex}: solution in, tests pass ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
     }
     let _ = std::fs::remove_dir_all(&work);
     println!("starter: every exercise fails on its own todo!()s and passes once solved");

@@ -67,6 +67,9 @@ pub fn all(m: &Manifest) -> Result<()> {
     steps.step("what a reader sees: the book and the dhat viewer in headless Chromium");
     crate::browser::test(m)?;
 
+    steps.step("every command README.md and the book tell a reader to type");
+    crate::commands::commands(m, false)?;
+
     steps.summary();
     println!("cargo xtask test: all checks passed");
     Ok(())
