@@ -10,9 +10,9 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{CHROMIUM, DH_VIEW};
 use crate::dhat::{self, Profile};
 use crate::manifest::Manifest;
+use crate::tools::{CHROMIUM, DH_VIEW};
 use crate::util::{self, Result, fail, rel, root};
 
 /// The committed picture of the viewer, and the viewer's text it shows,

@@ -195,20 +195,20 @@ pub fn plan<'m>(m: &'m Manifest, found: &[Found]) -> Result<Vec<Plan<'m>>> {
     }
 }
 
-/// The target folder a command builds in, as `CARGO_TARGET_DIR` (with the
-/// flags that folder was built with), when it is not the normal one: a
-/// build with other features goes where the step that makes that build
-/// put it, so it neither replaces the release binaries other steps run
-/// nor builds everything a second time. What is built is the same.
-fn target_for(command: &str) -> Option<(PathBuf, Option<&'static str>)> {
+/// The target folder a command builds in, as `CARGO_TARGET_DIR`, when it
+/// is not the normal one: a build with other features goes where the step
+/// that makes that build put it, so it neither replaces the release
+/// binaries other steps run nor builds everything a second time. What is
+/// built is the same.
+fn target_for(command: &str) -> Option<PathBuf> {
     if command.contains(" xtask ") {
         return None;
     }
     if command.contains("--features dhat-heap") {
-        return Some((crate::dhat::build_dir(), Some(crate::dhat::RUSTFLAGS)));
+        return Some(crate::dhat::build_dir());
     }
     if command.contains("--no-default-features") {
-        return Some((crate::checks::no_default_features_dir(), None));
+        return Some(crate::checks::no_default_features_dir());
     }
     None
 }
@@ -220,12 +220,8 @@ fn run_one(command: &str, log: &Path) -> Result<(Option<i32>, f64)> {
     let err = file.try_clone().map_err(|e| e.to_string())?;
     let started = Instant::now();
     let mut cmd = Command::new("timeout");
-    if let Some((dir, flags)) = target_for(command) {
+    if let Some(dir) = target_for(command) {
         cmd.env("CARGO_TARGET_DIR", dir);
-        match flags {
-            Some(flags) => cmd.env("RUSTFLAGS", flags),
-            None => cmd.env_remove("RUSTFLAGS"),
-        };
     }
     // coreutils' timeout signals the whole process group it leads: bash,
     // cargo and the exercise it started.

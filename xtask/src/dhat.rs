@@ -87,13 +87,19 @@ impl Profile {
     }
 }
 
-/// The dhat build's flags: its configuration must be as clean as the
-/// normal one.
-pub const RUSTFLAGS: &str = "-D warnings";
-
-/// Builds exercise `ex` (all exercises when `None`) with `dhat-heap`.
+/// Builds exercise `ex` (all exercises when `None`) with `dhat-heap`, in a
+/// target folder seeded with the normal release build's dependencies. A
+/// warning in the workspace fails it: the dhat configuration must be as
+/// clean as the normal one.
 pub fn build(only: Option<&str>) -> Result<()> {
     let dir = build_dir();
+    let started = std::time::Instant::now();
+    let bytes = crate::seed::seed(&util::target_dir(), &dir, &["release"])?;
+    println!(
+        "dhat build: its target folder seeded with {} MiB of dependencies in {:.1} s",
+        bytes >> 20,
+        started.elapsed().as_secs_f64()
+    );
     let mut args = vec![
         "build",
         "--release",
@@ -108,7 +114,7 @@ pub fn build(only: Option<&str>) -> Result<()> {
     for ex in names.iter().filter(|n| only.is_none_or(|o| o == *n)) {
         args.extend(["-p", ex]);
     }
-    util::run(util::cargo(&args).env("RUSTFLAGS", RUSTFLAGS))
+    crate::seed::run_denying_warnings(&mut util::cargo(&args))
 }
 
 /// Runs exercise `ex`'s profiled command and returns its checked profile.

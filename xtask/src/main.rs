@@ -10,11 +10,14 @@ mod checks;
 mod commands;
 mod dhat;
 mod generate;
+mod inner;
 mod learn;
 mod manifest;
 mod quiz;
+mod seed;
 mod starter;
 mod test;
+mod tools;
 mod util;
 
 use std::collections::BTreeSet;
@@ -40,6 +43,8 @@ struct Cli {
 enum Cmd {
     /// The one test command: every check, in order, each step timed (what CI runs).
     Test,
+    /// The inner loop (a few minutes): fmt, clippy, the tests and counts of what changed since main, the rules.
+    Check,
     /// Serve the book at http://localhost:3000 (installs the pinned mdbook and mdbook-quiz if missing).
     Serve {
         /// Passed on to `mdbook serve`.
@@ -146,16 +151,16 @@ fn run(cli: Cli) -> Result<()> {
     let m = || Manifest::load(&root());
     match command {
         Cmd::Test => test::all(&m()?),
+        Cmd::Check => inner::check(&m()?),
         Cmd::Serve { args } => {
-            checks::ensure_mdbook()?;
-            checks::ensure_mdbook_quiz()?;
+            tools::ensure_book_tools()?;
             util::run(Command::new("mdbook").args(["serve", "--open"]).args(args))
         }
         Cmd::Generate { check, exercises } => {
             let m = m()?;
             generate::generate(&m, check, &exercises)?;
             if !check && exercises.is_empty() {
-                if std::path::Path::new(checks::CHROMIUM).is_file() {
+                if std::path::Path::new(tools::CHROMIUM).is_file() {
                     browser::screenshot(&m, browser::ScreenshotMode::IfChanged)?;
                 } else {
                     println!(
@@ -209,7 +214,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Memcheck => checks::memcheck(&m()?),
         Cmd::Checks => checks::exercise_checks(&m()?),
         Cmd::Spelling => checks::spelling(),
-        Cmd::Install => checks::install(),
+        Cmd::Install => tools::install(),
         Cmd::BrowserTest => browser::test(&m()?),
         Cmd::DhatScreenshot { force, check } => {
             let mode = match (force, check) {

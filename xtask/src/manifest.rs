@@ -32,6 +32,11 @@ pub struct Exercise {
     /// Argument lines run with a build without default features.
     #[serde(default)]
     pub check_without_default_features: Vec<String>,
+    /// Builds the exercise makes of itself when it runs, as "DIR FEATURES
+    /// BIN" (`target/DIR`, `--features FEATURES`, `--bin BIN`): built first
+    /// by the checks, in a seeded folder, denying warnings.
+    #[serde(default)]
+    pub variants: Vec<String>,
     /// The heap profile and its cross-check against the tracker.
     pub dhat: Dhat,
     /// Generated file name in `book/src/generated/exN/` → argument line.

@@ -490,118 +490,12 @@ pub fn book(m: &Manifest, ex: &str) -> Result<String> {
     Ok(md)
 }
 
-/// The workspace's own packages, by name (`cargo metadata`).
-fn member_names() -> Result<BTreeSet<String>> {
-    let out = util::output(util::cargo(&[
-        "metadata",
-        "--no-deps",
-        "--format-version",
-        "1",
-        "--locked",
-        "--offline",
-    ]))?;
-    let meta: serde_json::Value =
-        serde_json::from_str(&out).map_err(|e| format!("cargo metadata: {e}"))?;
-    let names = meta["packages"]
-        .as_array()
-        .map(|ps| {
-            ps.iter()
-                .filter_map(|p| p["name"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(names)
-}
-
-/// The 16-hex-digit unit hash in an artifact's name (`libkit-0123…cdef.rlib`,
-/// `arena_vec-0123…cdef`, `ex4-0123…cdef/`), if it has one.
-fn unit_hash(name: &str) -> Option<&str> {
-    name.split(['-', '.'])
-        .find(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// Copies `from` to `to` recursively, keeping modification times (cargo
-/// compares them) and permissions.
-fn copy_tree(from: &Path, to: &Path) -> Result<u64> {
-    let meta = std::fs::symlink_metadata(from).map_err(|e| format!("{}: {e}", from.display()))?;
-    if meta.is_dir() {
-        std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
-        let mut bytes = 0;
-        for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
-            let entry = entry.map_err(|e| format!("{}: {e}", from.display()))?;
-            bytes += copy_tree(&entry.path(), &to.join(entry.file_name()))?;
-        }
-        return Ok(bytes);
-    }
-    if !meta.is_file() {
-        return Ok(0);
-    }
-    if let Some(dir) = to.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    let bytes = std::fs::copy(from, to)
-        .map_err(|e| format!("copying {} to {}: {e}", from.display(), to.display()))?;
-    let modified = meta
-        .modified()
-        .map_err(|e| format!("{}: {e}", from.display()))?;
-    std::fs::File::options()
-        .write(true)
-        .open(to)
-        .and_then(|f| f.set_modified(modified))
-        .map_err(|e| format!("{}: {e}", to.display()))?;
-    Ok(bytes)
-}
-
-/// Seeds the starter copy's own target folder `to` from the project's `from`
-/// with the third-party dependencies' build results, so the copy does not
-/// compile them again (jemalloc's and mimalloc's C code take minutes).
-///
-/// The copy must not share the project's build folder: cargo names a path
-/// package's artifacts by its path relative to the workspace root, so the
-/// copy's crates would get the project's artifact names, and one build would
-/// overwrite or reuse the other's (a starter test could run the solution's
-/// code). So only units of packages outside the workspace are copied (not
-/// hard-linked: a rebuild writes some files in place); every unit of a
-/// workspace member is left out (found by its hash, which its
-/// `.fingerprint/NAME-HASH` folder names), as are the top-level outputs and
-/// incremental caches, so the copy builds its own crates from its own sources.
-fn seed_target(from: &Path, to: &Path) -> Result<u64> {
-    let members = member_names()?;
-    let mut bytes = 0;
-    for profile in ["debug", "release"] {
-        let prof = from.join(profile);
-        let Ok(units) = std::fs::read_dir(prof.join(".fingerprint")) else {
-            continue;
-        };
-        let mut theirs = BTreeSet::new();
-        for unit in units.flatten() {
-            let name = unit.file_name().to_string_lossy().to_string();
-            if let Some((pkg, hash)) = name.rsplit_once('-')
-                && members.contains(pkg)
-            {
-                theirs.insert(hash.to_string());
-            }
-        }
-        for dir in [".fingerprint", "build", "deps"] {
-            let Ok(entries) = std::fs::read_dir(prof.join(dir)) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().to_string();
-                if unit_hash(&name).is_none_or(|h| theirs.contains(h)) {
-                    continue;
-                }
-                bytes += copy_tree(&entry.path(), &to.join(profile).join(dir).join(&name))?;
-            }
-        }
-    }
-    Ok(bytes)
-}
 /// `cargo xtask check-starter`: a fresh starter copy builds clippy-clean,
 /// each exercise's tests fail there on a `todo!()` of every one of its
 /// tasks, and pass once that exercise's solution (and those it needs) is put
-/// back. The copy builds in its own target folder (inside it), seeded with
-/// this workspace's third-party build results (`seed_target`).
+/// back (shown without a second build: see below). The copy builds in its
+/// own target folder (inside it), seeded with this workspace's third-party
+/// build results (`seed::seed`).
 pub fn check(m: &Manifest) -> Result<()> {
     let tasks = all_tasks(m)?;
     for (ex, _) in &m.exercises {
@@ -615,7 +509,7 @@ pub fn check(m: &Manifest) -> Result<()> {
     write(m, &copy, &BTreeSet::new(), false)?;
     let target = copy.join("target");
     let started = std::time::Instant::now();
-    let bytes = seed_target(&build_dir, &target)?;
+    let bytes = crate::seed::seed(&build_dir, &target, &["debug", "release"])?;
     println!(
         "starter copy: its target folder seeded with {} MiB of dependencies in {:.1} s",
         bytes >> 20,
@@ -629,14 +523,6 @@ pub fn check(m: &Manifest) -> Result<()> {
         cmd
     };
     util::run(&mut starter_cargo(&[
-        "build",
-        "--workspace",
-        "--all-targets",
-        "--release",
-        "--locked",
-        "--quiet",
-    ]))?;
-    util::run(&mut starter_cargo(&[
         "clippy",
         "--workspace",
         "--all-targets",
@@ -647,7 +533,7 @@ pub fn check(m: &Manifest) -> Result<()> {
         "warnings",
     ]))?;
     println!(
-        "starter copy: builds, clippy clean ({:.1} s)",
+        "starter copy: builds clippy clean, all targets ({:.1} s)",
         started.elapsed().as_secs_f64()
     );
 
@@ -661,81 +547,247 @@ pub fn check(m: &Manifest) -> Result<()> {
         let lines: Vec<&str> = log.lines().collect();
         eprintln!("{}", lines[lines.len().saturating_sub(40)..].join("\n"));
     };
+    // Each task's own test (the manifest names it) must fail on that
+    // task's todo!(): a task whose test stopped at another task's todo!()
+    // first would never turn it red. One build and one run of those tests,
+    // its output split by test binary (`cargo test -p exN` per exercise
+    // would unify features anew each time, and recompile).
+    let mut selection: Vec<String> = Vec::new();
     for (ex, _) in &m.exercises {
-        let (ok, log) = log_of(&mut starter_cargo(&[
-            "test",
-            "--release",
-            "--locked",
-            "--no-fail-fast",
-            "-p",
-            ex,
-        ]))?;
-        if ok {
-            return fail(format!(
-                "starter {ex}: its tests pass with every task missing"
-            ));
-        }
-        // Every task must be reached by a test of its own: a task whose only
-        // tests stop at another task's todo!() first would never turn them red.
+        selection.extend(["-p".to_string(), ex.clone()]);
+    }
+    let names: BTreeSet<&str> = tasks.iter().map(|t| t.task.test.as_str()).collect();
+    for name in &names {
+        selection.extend(["--test".to_string(), name.to_string()]);
+    }
+    let with = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(selection.iter().map(String::as_str));
+        starter_cargo(&all)
+    };
+    let owners = test_owners(&mut with(&[
+        "test",
+        "--release",
+        "--locked",
+        "--no-run",
+        "--message-format=json",
+    ]))?;
+    let log_file = work.join("tests.log");
+    let (ok, log) = {
+        let file =
+            std::fs::File::create(&log_file).map_err(|e| format!("{}: {e}", log_file.display()))?;
+        let err = file.try_clone().map_err(|e| e.to_string())?;
+        let status = with(&["test", "--release", "--locked", "--no-fail-fast"])
+            .stdout(file)
+            .stderr(err)
+            .status()
+            .map_err(|e| e.to_string())?;
+        (status.success(), util::read(&log_file)?)
+    };
+    if ok {
+        return fail("starter: the tasks' tests pass in the copy with every task missing");
+    }
+    let sections = split_by_test(&log, &owners);
+    for (ex, _) in &m.exercises {
         let mut reached = Vec::new();
         for t in tasks.iter().filter(|t| &t.ex == ex) {
+            let key = (ex.clone(), t.task.test.clone());
+            let log = sections.get(&key).map_or("", String::as_str);
             let needle = format!("not yet implemented: {ex} task {}", t.span.name);
             let hit = log.match_indices(&needle).any(|(i, _)| {
                 !log[i + needle.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
             });
             if !hit {
-                tail(&log);
+                tail(log);
                 return fail(format!(
-                    "starter {ex}: no test reaches task {}'s todo!()",
-                    t.span.name
+                    "starter {ex}: its test {} does not reach task {}'s todo!()",
+                    t.task.test, t.span.name
                 ));
             }
             reached.push(t.span.name.as_str());
         }
         println!(
-            "starter {ex}: tests fail on every task: {} ({:.1} s)",
+            "starter {ex}: each task's own test fails on its todo!(): {} ({:.1} s)",
             reached.join(" "),
             started.elapsed().as_secs_f64()
         );
     }
-    // The runner: the copy's own xtask, as built above (its release build).
+    // The runner (`cargo xtask learn`) as a learner builds it.
+    util::run(&mut starter_cargo(&[
+        "build", "--locked", "--quiet", "-p", "xtask",
+    ]))?;
+    // The runner: the copy's own xtask, as built above.
     learn_check(&tasks, &mut |solved: &[&str]| {
         let solved: BTreeSet<String> = solved.iter().map(|s| s.to_string()).collect();
         write(m, &copy, &solved, true)?;
-        let mut cmd = Command::new(target.join("release/xtask"));
+        let mut cmd = Command::new(target.join("debug/xtask"));
         cmd.args(["learn", "--once"])
             .current_dir(&copy)
             .env_remove("CARGO_BUILD_BUILD_DIR")
             .env("CARGO_TARGET_DIR", &target);
         log_of(&mut cmd)
     })?;
+    // The other half: each exercise passes once its solution (and those it
+    // needs) is put back. Putting a solution back restores its files byte
+    // for byte, so when nothing the exercise's tests build is still a
+    // todo!(), the solved copy *is* the project for those tests (but for
+    // lint allowances, which only silence warnings). The project's own
+    // tests are the proof (the release test step runs them all, and the
+    // commands step `cargo test --release -p exN` as the book gives it),
+    // without building the copy nine more times.
+    let deps = workspace_deps()?;
+    let files = source_files();
     for (ex, e) in &m.exercises {
         let mut solved: BTreeSet<String> = e.needs.iter().cloned().collect();
         solved.insert(ex.clone());
-        write(m, &copy, &solved, true)?;
-        let (ok, log) = log_of(&mut starter_cargo(&[
-            "test",
-            "--release",
-            "--locked",
-            "-p",
-            ex,
-        ]))?;
-        if !ok {
-            tail(&log);
-            let names: Vec<&str> = solved.iter().map(String::as_str).collect();
-            return fail(format!(
-                "starter {ex}: with its solution put back ({}), its tests still fail",
-                names.join(",")
-            ));
+        let built = tests_build(&deps, ex);
+        for dep in &built {
+            let has_tasks = tasks.iter().any(|t| &t.ex == dep);
+            if has_tasks && !solved.contains(dep) {
+                return fail(format!(
+                    "starter {ex}: its tests build {dep}, whose tasks are todo!()s in the \
+                     starter: add \"{dep}\" to [{ex}] needs in {}",
+                    manifest::PATH
+                ));
+            }
         }
+        for file in files.iter().filter(|f| f.ends_with(".rs")) {
+            if exercise_of(file).is_none_or(|x| !built.contains(x)) {
+                continue;
+            }
+            let text = util::read(&root().join(file))?;
+            if transform(m, file, &text, &solved)?.0 != text {
+                return fail(format!(
+                    "starter {ex}: {file} differs from the project with its solution put back"
+                ));
+            }
+        }
+        let names: Vec<&str> = built.iter().map(String::as_str).collect();
         println!(
-            "starter {ex}: solution in, tests pass ({:.1} s)",
+            "starter {ex}: with its solution put back, its tests build exactly the project's \
+             {} ({:.1} s)",
+            names.join(", "),
             started.elapsed().as_secs_f64()
         );
     }
     let _ = std::fs::remove_dir_all(&work);
     println!("starter: every exercise fails on its own todo!()s and passes once solved");
     Ok(())
+}
+
+/// The exercise and test target (`(exN, NAME)` for `tests/NAME.rs`) of each
+/// test executable of a `cargo test --no-run --message-format=json`, by the
+/// executable's file name.
+type Owners = std::collections::BTreeMap<String, (String, String)>;
+
+fn test_owners(cmd: &mut Command) -> Result<Owners> {
+    let out = util::output(cmd)?;
+    let mut owners = Owners::new();
+    for line in out.lines() {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let (Some(exe), Some(manifest), Some(name)) = (
+            msg["executable"].as_str(),
+            msg["manifest_path"].as_str(),
+            msg["target"]["name"].as_str(),
+        ) else {
+            continue;
+        };
+        // exercises/exN/Cargo.toml (ex9's nested allocator crate is not an exercise).
+        let dir = Path::new(manifest).parent().and_then(|d| d.file_name());
+        let file = Path::new(exe).file_name();
+        if let (Some(dir), Some(file)) = (dir, file) {
+            let dir = dir.to_string_lossy().to_string();
+            if manifest::exercise_number(&dir).is_some() {
+                owners.insert(file.to_string_lossy().to_string(), (dir, name.to_string()));
+            }
+        }
+    }
+    Ok(owners)
+}
+
+/// A `cargo test` log split by test binary: each `Running … (path/NAME-HASH)`
+/// section goes to the (exercise, test) that owns the executable.
+fn split_by_test(
+    log: &str,
+    owners: &Owners,
+) -> std::collections::BTreeMap<(String, String), String> {
+    let mut sections: std::collections::BTreeMap<(String, String), String> = Default::default();
+    let mut current: Option<(String, String)> = None;
+    for line in log.lines() {
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("Running ") {
+            current = rest
+                .rsplit_once('(')
+                .and_then(|(_, exe)| Path::new(exe.trim_end_matches(')')).file_name())
+                .and_then(|f| owners.get(f.to_string_lossy().as_ref()))
+                .cloned();
+        } else if t.starts_with("Doc-tests ") {
+            current = None;
+        }
+        if let Some(key) = &current {
+            let s = sections.entry(key.clone()).or_default();
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+    sections
+}
+
+/// Each workspace member's workspace dependencies, by package name:
+/// (normal and build dependencies, dev-dependencies), from `cargo metadata`.
+pub type Deps = std::collections::BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>;
+
+/// The workspace's packages and the workspace packages each depends on.
+pub fn workspace_deps() -> Result<Deps> {
+    let out = util::output(util::cargo(&[
+        "metadata",
+        "--no-deps",
+        "--format-version",
+        "1",
+        "--locked",
+        "--offline",
+    ]))?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&out).map_err(|e| format!("cargo metadata: {e}"))?;
+    let mut deps = Deps::new();
+    for p in meta["packages"].as_array().into_iter().flatten() {
+        let Some(name) = p["name"].as_str() else {
+            continue;
+        };
+        let entry = deps.entry(name.to_string()).or_default();
+        for d in p["dependencies"].as_array().into_iter().flatten() {
+            // A workspace package is a path dependency.
+            let (Some(dep), true) = (d["name"].as_str(), d["path"].is_string()) else {
+                continue;
+            };
+            if d["kind"] == "dev" {
+                entry.1.insert(dep.to_string());
+            } else {
+                entry.0.insert(dep.to_string());
+            }
+        }
+    }
+    Ok(deps)
+}
+
+/// The workspace packages that `cargo test -p ex` builds: `ex`, its
+/// dependencies and dev-dependencies, and theirs (not their dev ones).
+pub fn tests_build(deps: &Deps, ex: &str) -> BTreeSet<String> {
+    let mut built = BTreeSet::from([ex.to_string()]);
+    let mut todo: Vec<String> = deps
+        .get(ex)
+        .map(|(normal, dev)| normal.iter().chain(dev).cloned().collect())
+        .unwrap_or_default();
+    while let Some(p) = todo.pop() {
+        if built.insert(p.clone())
+            && let Some((normal, _)) = deps.get(&p)
+        {
+            todo.extend(normal.iter().cloned());
+        }
+    }
+    built
 }
 
 /// A command's exit status (true: success) and its output.
@@ -863,20 +915,25 @@ mod tests {
     }
 
     #[test]
-    fn unit_hashes_are_read_from_artifact_names() {
-        assert_eq!(
-            unit_hash("libkit-2b7444582b475ace.rlib"),
-            Some("2b7444582b475ace")
-        );
-        assert_eq!(
-            unit_hash("arena_vec-845fa1b092e704a3"),
-            Some("845fa1b092e704a3")
-        );
-        assert_eq!(
-            unit_hash("tikv-jemalloc-sys-0011223344556677"),
-            Some("0011223344556677")
-        );
-        assert_eq!(unit_hash("libex4.rlib"), None);
+    fn test_logs_split_by_test_binary() {
+        let owner = |ex: &str, t: &str| (ex.to_string(), t.to_string());
+        let owners: Owners = [
+            ("cli-0123456789abcdef".to_string(), owner("ex2", "cli")),
+            ("naive-fedcba9876543210".to_string(), owner("ex1", "naive")),
+        ]
+        .into_iter()
+        .collect();
+        let log = "     Running tests/naive.rs (target/release/deps/naive-fedcba9876543210)\n\
+                   panicked: not yet implemented: ex1 task naive_alloc\n\
+                   \x20    Running tests/cli.rs (target/release/deps/cli-0123456789abcdef)\n\
+                   ok\n\
+                   \x20  Doc-tests ex4\n\
+                   doc\n";
+        let got = split_by_test(log, &owners);
+        assert!(got[&owner("ex1", "naive")].contains("ex1 task naive_alloc"));
+        let cli = &got[&owner("ex2", "cli")];
+        assert!(cli.contains("ok") && !cli.contains("naive") && !cli.contains("doc"));
+        assert_eq!(got.len(), 2);
     }
 
     #[test]

@@ -132,6 +132,11 @@ impl Steps {
         }
     }
 
+    /// Seconds since the first step started.
+    pub fn total(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
     /// Ends the last step and prints every step's time.
     pub fn summary(&mut self) {
         self.finish();

@@ -38,7 +38,7 @@ pub struct ClassRule {
     pub page: u64,
     /// Largest "small" class, served from slabs (14336 with 4 KiB pages).
     pub small_max: u64,
-    /// `opt.disable_large_size_classes`: newer jemalloc (the 5.3.1 snapshot
+    /// `opt.disable_large_size_classes`: newer jemalloc (the 5.3.1 release
     /// tikv-jemalloc-sys 0.7 builds) rounds large requests up to whole pages
     /// instead of to the geometric classes; on by default.
     pub large_classes_disabled: bool,

@@ -30,7 +30,9 @@ pub fn read(allocator: Allocator) -> View {
             ..View::default()
         },
         Allocator::Jemalloc => jemalloc_view(),
-        // mimalloc's statistics are not part of the crate's API.
+        // mimalloc has no arenas shared by threads to count (its
+        // statistics, `mi_stats_print_out` behind libmimalloc-sys's
+        // `extended` feature, describe pages and segments instead).
         Allocator::Mimalloc => View::default(),
     }
 }

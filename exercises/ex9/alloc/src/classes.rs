@@ -27,9 +27,10 @@ use crate::valgrind;
 
 // ANCHOR: classes
 /// The block sizes: 16 bytes, then two classes per doubling (each power of
-/// two and the point halfway to the next), up to 4096. A request rounds up
-/// by at most a third of its class; jemalloc's four per doubling waste at
-/// most a fifth.
+/// two and the point halfway to the next), up to 4096. A request over 16
+/// bytes wastes less than a third of its block. jemalloc has four classes
+/// per doubling from 64 bytes on, so less than a fifth there; below 64 its
+/// classes are 16 bytes apart (a 17-byte request takes 32).
 pub const CLASSES: [usize; 17] = [
     16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096,
 ];
