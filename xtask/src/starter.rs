@@ -549,68 +549,98 @@ pub fn check(m: &Manifest) -> Result<()> {
     };
     // Each task's own test (the manifest names it) must fail on that
     // task's todo!(): a task whose test stopped at another task's todo!()
-    // first would never turn it red. One build and one run of those tests,
-    // its output split by test binary (`cargo test -p exN` per exercise
-    // would unify features anew each time, and recompile).
-    let mut selection: Vec<String> = Vec::new();
-    for (ex, _) in &m.exercises {
-        selection.extend(["-p".to_string(), ex.clone()]);
-    }
-    let names: BTreeSet<&str> = tasks.iter().map(|t| t.task.test.as_str()).collect();
-    for name in &names {
-        selection.extend(["--test".to_string(), name.to_string()]);
-    }
-    let with = |args: &[&str]| {
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(selection.iter().map(String::as_str));
-        starter_cargo(&all)
-    };
-    let owners = test_owners(&mut with(&[
-        "test",
-        "--release",
-        "--locked",
-        "--no-run",
-        "--message-format=json",
-    ]))?;
-    let log_file = work.join("tests.log");
-    let (ok, log) = {
-        let file =
-            std::fs::File::create(&log_file).map_err(|e| format!("{}: {e}", log_file.display()))?;
-        let err = file.try_clone().map_err(|e| e.to_string())?;
-        let status = with(&["test", "--release", "--locked", "--no-fail-fast"])
-            .stdout(file)
-            .stderr(err)
-            .status()
-            .map_err(|e| e.to_string())?;
-        (status.success(), util::read(&log_file)?)
-    };
-    if ok {
-        return fail("starter: the tasks' tests pass in the copy with every task missing");
-    }
-    let sections = split_by_test(&log, &owners);
-    for (ex, _) in &m.exercises {
-        let mut reached = Vec::new();
-        for t in tasks.iter().filter(|t| &t.ex == ex) {
-            let key = (ex.clone(), t.task.test.clone());
-            let log = sections.get(&key).map_or("", String::as_str);
-            let needle = format!("not yet implemented: {ex} task {}", t.span.name);
-            let hit = log.match_indices(&needle).any(|(i, _)| {
-                !log[i + needle.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
-            });
-            if !hit {
-                tail(log);
-                return fail(format!(
-                    "starter {ex}: its test {} does not reach task {}'s todo!()",
-                    t.task.test, t.span.name
-                ));
-            }
-            reached.push(t.span.name.as_str());
+    // first would never turn it red. An exercise that needs others is
+    // tested as a learner meets it, with those solved (a second state of
+    // the copy). In each state, one build and one run of those tests, the
+    // output split by test binary (`cargo test -p exN` per exercise would
+    // unify features anew each time, and recompile).
+    let needed: BTreeSet<String> = m
+        .exercises
+        .iter()
+        .flat_map(|(_, e)| e.needs.iter().cloned())
+        .collect();
+    let states = [(BTreeSet::new(), false), (needed, true)];
+    for (solved, with_needs) in &states {
+        let exercises: Vec<&String> = m
+            .exercises
+            .iter()
+            .filter(|(_, e)| e.needs.is_empty() != *with_needs)
+            .map(|(ex, _)| ex)
+            .collect();
+        if exercises.is_empty() {
+            continue;
         }
-        println!(
-            "starter {ex}: each task's own test fails on its todo!(): {} ({:.1} s)",
-            reached.join(" "),
-            started.elapsed().as_secs_f64()
-        );
+        write(m, &copy, solved, true)?;
+        let mut selection: Vec<String> = Vec::new();
+        for ex in &exercises {
+            selection.extend(["-p".to_string(), ex.to_string()]);
+        }
+        let names: BTreeSet<&str> = tasks
+            .iter()
+            .filter(|t| exercises.contains(&&t.ex))
+            .map(|t| t.task.test.as_str())
+            .collect();
+        for name in &names {
+            selection.extend(["--test".to_string(), name.to_string()]);
+        }
+        let with = |args: &[&str]| {
+            let mut all: Vec<&str> = args.to_vec();
+            all.extend(selection.iter().map(String::as_str));
+            starter_cargo(&all)
+        };
+        let owners = test_owners(&mut with(&[
+            "test",
+            "--release",
+            "--locked",
+            "--no-run",
+            "--message-format=json",
+        ]))?;
+        let log_file = work.join("tests.log");
+        let (ok, log) = {
+            let file = std::fs::File::create(&log_file)
+                .map_err(|e| format!("{}: {e}", log_file.display()))?;
+            let err = file.try_clone().map_err(|e| e.to_string())?;
+            let status = with(&["test", "--release", "--locked", "--no-fail-fast"])
+                .stdout(file)
+                .stderr(err)
+                .status()
+                .map_err(|e| e.to_string())?;
+            (status.success(), util::read(&log_file)?)
+        };
+        if ok {
+            return fail("starter: the tasks' tests pass in the copy with their tasks missing");
+        }
+        let sections = split_by_test(&log, &owners);
+        for ex in &exercises {
+            let mut reached = Vec::new();
+            for t in tasks.iter().filter(|t| &&t.ex == ex) {
+                let key = (ex.to_string(), t.task.test.clone());
+                let log = sections.get(&key).map_or("", String::as_str);
+                let needle = format!("not yet implemented: {ex} task {}", t.span.name);
+                let hit = log.match_indices(&needle).any(|(i, _)| {
+                    !log[i + needle.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                });
+                if !hit {
+                    tail(log);
+                    return fail(format!(
+                        "starter {ex}: its test {} does not reach task {}'s todo!()",
+                        t.task.test, t.span.name
+                    ));
+                }
+                reached.push(t.span.name.as_str());
+            }
+            let kept = if solved.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<&str> = solved.iter().map(String::as_str).collect();
+                format!(" ({} solved)", names.join(", "))
+            };
+            println!(
+                "starter {ex}: each task's own test fails on its todo!(){kept}: {} ({:.1} s)",
+                reached.join(" "),
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
     // The runner (`cargo xtask learn`) as a learner builds it.
     util::run(&mut starter_cargo(&[
@@ -627,46 +657,83 @@ pub fn check(m: &Manifest) -> Result<()> {
             .env("CARGO_TARGET_DIR", &target);
         log_of(&mut cmd)
     })?;
-    // The other half: each exercise passes once its solution (and those it
-    // needs) is put back. Putting a solution back restores its files byte
-    // for byte, so when nothing the exercise's tests build is still a
-    // todo!(), the solved copy *is* the project for those tests (but for
-    // lint allowances, which only silence warnings). The project's own
-    // tests are the proof (the release test step runs them all, and the
-    // commands step `cargo test --release -p exN` as the book gives it),
-    // without building the copy nine more times.
+    // The other half: each exercise's tests pass once its solution (and
+    // those it needs) is put back. Putting a solution back restores its
+    // files byte for byte, so when nothing the exercise's tests build is
+    // still a todo!(), the solved copy *is* the project for those tests (but
+    // for lint allowances, which only silence warnings): the project's own
+    // tests are the proof (the release test step runs them all, the
+    // commands step `cargo test --release -p exN` as the book gives it).
+    // The others must be run in the copy, with the exercises they build but
+    // do not need left unsolved; exercises whose unsolved sets agree share
+    // one state of the copy, one build and one run.
     let deps = workspace_deps()?;
     let files = source_files();
+    let with_tasks: BTreeSet<&str> = tasks.iter().map(|t| t.ex.as_str()).collect();
+    // (solved in this state, exercises run in it, exercises that must stay unsolved)
+    let mut runs: Vec<(BTreeSet<String>, Vec<String>, BTreeSet<String>)> = Vec::new();
     for (ex, e) in &m.exercises {
         let mut solved: BTreeSet<String> = e.needs.iter().cloned().collect();
         solved.insert(ex.clone());
         let built = tests_build(&deps, ex);
-        for dep in &built {
-            let has_tasks = tasks.iter().any(|t| &t.ex == dep);
-            if has_tasks && !solved.contains(dep) {
-                return fail(format!(
-                    "starter {ex}: its tests build {dep}, whose tasks are todo!()s in the \
-                     starter: add \"{dep}\" to [{ex}] needs in {}",
-                    manifest::PATH
-                ));
+        let unsolved: BTreeSet<String> = built
+            .iter()
+            .filter(|b| with_tasks.contains(b.as_str()) && !solved.contains(*b))
+            .cloned()
+            .collect();
+        if unsolved.is_empty() {
+            for file in files.iter().filter(|f| f.ends_with(".rs")) {
+                if exercise_of(file).is_none_or(|x| !built.contains(x)) {
+                    continue;
+                }
+                let text = util::read(&root().join(file))?;
+                if transform(m, file, &text, &solved)?.0 != text {
+                    return fail(format!(
+                        "starter {ex}: {file} differs from the project with its solution put back"
+                    ));
+                }
             }
+            let names: Vec<&str> = built.iter().map(String::as_str).collect();
+            println!(
+                "starter {ex}: with its solution put back, its tests build exactly the \
+                 project's {}",
+                names.join(", ")
+            );
+            continue;
         }
-        for file in files.iter().filter(|f| f.ends_with(".rs")) {
-            if exercise_of(file).is_none_or(|x| !built.contains(x)) {
-                continue;
+        let fits = |(s, _, keep): &(BTreeSet<String>, Vec<String>, BTreeSet<String>)| {
+            s.is_disjoint(&unsolved) && keep.is_disjoint(&solved)
+        };
+        match runs.iter_mut().find(|r| fits(r)) {
+            Some((s, exs, keep)) => {
+                s.extend(solved);
+                exs.push(ex.clone());
+                keep.extend(unsolved);
             }
-            let text = util::read(&root().join(file))?;
-            if transform(m, file, &text, &solved)?.0 != text {
-                return fail(format!(
-                    "starter {ex}: {file} differs from the project with its solution put back"
-                ));
-            }
+            None => runs.push((solved, vec![ex.clone()], unsolved)),
         }
-        let names: Vec<&str> = built.iter().map(String::as_str).collect();
+    }
+    for (solved, exercises, unsolved) in &runs {
+        write(m, &copy, solved, true)?;
+        let mut args = vec!["test", "--release", "--locked"];
+        for ex in exercises {
+            args.extend(["-p", ex.as_str()]);
+        }
+        let (ok, log) = log_of(&mut starter_cargo(&args))?;
+        let names: Vec<&str> = exercises.iter().map(String::as_str).collect();
+        let left: Vec<&str> = unsolved.iter().map(String::as_str).collect();
+        if !ok {
+            tail(&log);
+            return fail(format!(
+                "starter {}: with their solutions put back (and {} still todo!()), their tests fail",
+                names.join(", "),
+                left.join(", ")
+            ));
+        }
         println!(
-            "starter {ex}: with its solution put back, its tests build exactly the project's \
-             {} ({:.1} s)",
+            "starter {}: solutions in, {} still todo!(): tests pass ({:.1} s)",
             names.join(", "),
+            left.join(", "),
             started.elapsed().as_secs_f64()
         );
     }
