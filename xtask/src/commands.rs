@@ -244,10 +244,17 @@ fn run_one(command: &str, log: &Path) -> Result<(Option<i32>, f64)> {
 
 /// `cargo xtask commands`: finds every command, runs it (or its short form)
 /// and prints a table of command, form, exit and time; `list` only prints
-/// what it would do.
-pub fn commands(m: &Manifest, list: bool) -> Result<()> {
+/// what it would do, `only` keeps the commands containing that text.
+pub fn commands(m: &Manifest, list: bool, only: Option<&str>) -> Result<()> {
     let found = collect(&root())?;
     let plans = plan(m, &found)?;
+    // `--only TEXT`: the commands containing TEXT (the check of the whole
+    // list above still ran).
+    let (found, plans): (Vec<Found>, Vec<Plan>) = found
+        .into_iter()
+        .zip(plans)
+        .filter(|(f, _)| only.is_none_or(|o| f.command.contains(o)))
+        .unzip();
     let logs = util::temp_dir("commands")?;
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::ASCII_MARKDOWN);

@@ -93,6 +93,9 @@ enum Cmd {
         /// Only list the commands and what would be done with each.
         #[arg(long)]
         list: bool,
+        /// Only the commands containing this text (e.g. `-p ex3`).
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+        only: Option<String>,
     },
     /// Profile every exercise with dhat and compare each profile with the tracker.
     Dhat { exercises: Vec<String> },
@@ -209,7 +212,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Learn { once } => learn::learn(&m()?, once),
         Cmd::CheckStarter => starter::check(&m()?),
         Cmd::CheckBook => book::check(&m()?),
-        Cmd::Commands { list } => commands::commands(&m()?, list),
+        Cmd::Commands { list, only } => commands::commands(&m()?, list, only.as_deref()),
         Cmd::Dhat { exercises } => dhat::dhat(&m()?, &exercises),
         Cmd::Memcheck => checks::memcheck(&m()?),
         Cmd::Checks => checks::exercise_checks(&m()?),

@@ -75,7 +75,7 @@ pub fn all(m: &Manifest) -> Result<()> {
     crate::browser::test(m)?;
 
     steps.step("every command README.md and the book tell a reader to type");
-    crate::commands::commands(m, false)?;
+    crate::commands::commands(m, false, None)?;
 
     steps.summary();
     let total = steps.total();

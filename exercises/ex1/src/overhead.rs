@@ -288,9 +288,15 @@ pub fn run(thread_counts: &[usize], runs: usize, iters: u64, progress: impl Fn()
 
 /// The report as a table (for a terminal or, with `Format::Markdown`, the book).
 pub fn table(r: &Report) -> kit::Table {
+    // The cells' ± is what `Summary::display` shows: half the IQR (or the
+    // half-range, for a run recorded before quartiles were kept).
+    let spread = r
+        .threads
+        .first()
+        .map_or(kit::timing::SPREAD_NOTE, |x| x.system_ns.spread_note());
     let mut t = kit::Table::new(
         format!(
-            "Hot churn, ns per alloc+free of 32 bytes: median ±half-range of {} runs x {} pairs per thread",
+            "Hot churn, ns per alloc+free of 32 bytes: {spread} of {} runs x {} pairs per thread",
             r.runs, r.iters
         ),
         &[

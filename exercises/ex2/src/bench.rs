@@ -403,7 +403,15 @@ pub fn verdict(r: &Report) -> String {
         let ratio = p99_interval(c);
         let words = match P99_CLAIM.judge(&ratio) {
             v @ kit::Verdict::Above if cut > 0.0 => against_claim(v).to_string(),
-            kit::Verdict::Above => "no cut at all".to_string(),
+            // The median moved the wrong way; the interval may still allow
+            // a small cut.
+            kit::Verdict::Above if ratio.ci_low < 1.0 => format!(
+                "no cut beyond the noise: the interval of the p99 change runs from a {:.0}% cut \
+                 to a {:.0}% rise",
+                (1.0 - ratio.ci_low) * 100.0,
+                (ratio.ci_high - 1.0) * 100.0
+            ),
+            kit::Verdict::Above => "no cut at all: the whole interval is a rise".to_string(),
             kit::Verdict::Inconclusive | kit::Verdict::MachineDependent => format!(
                 "inconclusive: the interval of the p99 cut, {:.0}% to {:.0}%, straddles a \
                  bound of 30–50%",
@@ -463,6 +471,7 @@ fn against_claim(v: kit::Verdict) -> &'static str {
         kit::Verdict::Inconclusive => "inconclusive",
         kit::Verdict::MachineDependent => "machine-dependent",
         kit::Verdict::NoData => "no data",
+        kit::Verdict::TooFewRuns => "too few runs",
     }
 }
 
@@ -534,7 +543,8 @@ mod tests {
             median: (lo + hi) / 2.0,
             ci_low: lo,
             ci_high: hi,
-            ..kit::Summary::of(&[lo, hi]).unwrap()
+            // Three runs: fewer decide nothing.
+            ..kit::Summary::of(&[lo, (lo + hi) / 2.0, hi]).unwrap()
         };
         let unchanged = kit::Summary::of(&[1.0]).unwrap();
         Report {

@@ -212,19 +212,16 @@ pub const CLAIM: Claim = Claim {
     low: 0.5,
     high: 0.7,
 };
-/// Fewer paired runs than this decide nothing.
-pub const MIN_RUNS_FOR_VERDICT: usize = 3;
+/// Fewer paired runs than this decide nothing (kit's rule).
+pub const MIN_RUNS_FOR_VERDICT: usize = kit::timing::MIN_RUNS;
 
 // ANCHOR: verdict
 /// The verdict on the claim from the per-run ratios (jemalloc's p99 over
 /// System's, paired by run): kit's judgement of the 95% bootstrap interval
 /// of their median, conclusive only when the whole interval falls on one
-/// side of each bound of the claim; inconclusive with too few runs.
+/// side of each bound of the claim; "too few runs" below kit's minimum.
 pub fn judge(ratios: &[f64]) -> (Summary, Verdict) {
     let ratio = Summary::of_or_nan(ratios);
-    if ratios.len() < MIN_RUNS_FOR_VERDICT {
-        return (ratio, Verdict::Inconclusive);
-    }
     (ratio, CLAIM.judge(&ratio))
 }
 // ANCHOR_END: verdict
@@ -418,6 +415,7 @@ pub fn verdict_text(v: Verdict) -> &'static str {
         Verdict::Inconclusive => "inconclusive",
         Verdict::MachineDependent => "machine-dependent",
         Verdict::NoData => "no data",
+        Verdict::TooFewRuns => "too few runs",
     }
 }
 
@@ -430,6 +428,7 @@ pub fn verdict_word(v: Verdict) -> &'static str {
         Verdict::Inconclusive => "inconclusive",
         Verdict::MachineDependent => "machine-dependent",
         Verdict::NoData => "no data",
+        Verdict::TooFewRuns => "too few runs",
     }
 }
 
@@ -437,7 +436,7 @@ pub fn verdict_word(v: Verdict) -> &'static str {
 pub fn claim_table(r: &Report) -> kit::Table {
     let mut t = kit::Table::new(
         format!(
-            "\"jemalloc cuts p99 latency by 30–50%\" under the server simulation on {}: jemalloc's batch p99 over System's, paired run by run; the verdict from the 95% bootstrap interval of the median ratio against {}-{} (inconclusive if it straddles a bound or there are fewer than {MIN_RUNS_FOR_VERDICT} runs)",
+            "\"jemalloc cuts p99 latency by 30–50%\" under the server simulation on {}: jemalloc's batch p99 over System's, paired run by run; the verdict from the 95% bootstrap interval of the median ratio against {}-{} (inconclusive if it straddles a bound; none with fewer than {MIN_RUNS_FOR_VERDICT} runs)",
             r.machine.short(),
             CLAIM.low,
             CLAIM.high
@@ -456,19 +455,27 @@ pub fn claim_table(r: &Report) -> kit::Table {
     t
 }
 
-/// One machine's verdict over the thread counts that fit its cores.
-fn machine_verdict(r: &Report) -> Verdict {
-    Verdict::across(
-        r.claim
-            .iter()
-            .filter(|c| !c.oversubscribed)
-            .map(|c| c.verdict),
-    )
-}
-
-/// The claim's verdict in one sentence, over every machine measured and
-/// the thread counts that fit each machine's cores.
+/// The claim's verdict in one sentence: for each thread count, judged
+/// across the machines whose cores it fits (never across thread counts:
+/// one thread and two are different questions), then each machine's own.
 pub fn claim_line(runs: &[Report]) -> String {
+    let threads: std::collections::BTreeSet<u32> = runs
+        .iter()
+        .flat_map(|r| r.claim.iter().filter(|c| !c.oversubscribed))
+        .map(|c| c.threads)
+        .collect();
+    let overall: Vec<String> = threads
+        .iter()
+        .map(|&t| {
+            let v = Verdict::across(runs.iter().flat_map(|r| {
+                r.claim
+                    .iter()
+                    .filter(move |c| c.threads == t && !c.oversubscribed)
+                    .map(|c| c.verdict)
+            }));
+            format!("at {t} thread(s), {}", verdict_text(v))
+        })
+        .collect();
     let per_machine: Vec<String> = runs
         .iter()
         .map(|r| {
@@ -478,18 +485,13 @@ pub fn claim_line(runs: &[Report]) -> String {
                 .filter(|c| !c.oversubscribed)
                 .map(|c| format!("{} ({})", c.threads, verdict_word(c.verdict)))
                 .collect();
-            format!(
-                "{}: {} (at {} threads)",
-                r.machine.short(),
-                verdict_word(machine_verdict(r)),
-                counts.join(", ")
-            )
+            format!("{}: at {} threads", r.machine.short(), counts.join(", "))
         })
         .collect();
-    let overall = Verdict::across(runs.iter().map(machine_verdict));
     format!(
-        "Verdict on \"jemalloc cuts p99 latency by 30–50%\" for the server simulation, thread counts within the cores only: {} overall. {}.",
-        verdict_text(overall),
+        "Verdict on \"jemalloc cuts p99 latency by 30–50%\" for the server simulation, thread counts within the cores only, each judged across the {} machine(s) measured: {}. {}.",
+        runs.len(),
+        overall.join("; "),
         per_machine.join("; ")
     )
 }

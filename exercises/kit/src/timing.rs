@@ -218,7 +218,13 @@ pub enum Verdict {
     MachineDependent,
     /// No interval to judge (no runs, or data recorded before intervals were kept).
     NoData,
+    /// Fewer than [`MIN_RUNS`] runs: their "interval" is only the range of
+    /// the samples, too narrow to judge anything by.
+    TooFewRuns,
 }
+
+/// The fewest runs whose bootstrap interval a verdict is drawn from.
+pub const MIN_RUNS: usize = 3;
 
 impl Claim {
     /// The verdict from `s`'s bootstrap interval of the median: conclusive
@@ -227,6 +233,8 @@ impl Claim {
         let (lo, hi) = (s.ci_low, s.ci_high);
         if lo.is_nan() || hi.is_nan() {
             Verdict::NoData
+        } else if s.runs < MIN_RUNS {
+            Verdict::TooFewRuns
         } else if hi < self.low {
             Verdict::Below
         } else if lo > self.high {
@@ -249,22 +257,38 @@ impl Claim {
 }
 
 impl Verdict {
-    /// One verdict for several machines: theirs if they all agree, otherwise
-    /// inconclusive if any was, otherwise machine-dependent.
+    /// One verdict for several machines. Machines without a verdict (no
+    /// data, too few runs) are not counted. Two conclusive verdicts that
+    /// differ make it machine-dependent, whatever the others say; otherwise
+    /// any inconclusive machine makes it inconclusive; otherwise all agree.
     pub fn across(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
-        let mut it = verdicts.into_iter().filter(|v| *v != Verdict::NoData);
-        let Some(first) = it.next() else {
-            return Verdict::NoData;
+        let all: Vec<Verdict> = verdicts.into_iter().collect();
+        let counted: Vec<Verdict> = all
+            .iter()
+            .copied()
+            .filter(|v| !matches!(v, Verdict::NoData | Verdict::TooFewRuns))
+            .collect();
+        let Some(&first) = counted.first() else {
+            return if all.contains(&Verdict::TooFewRuns) {
+                Verdict::TooFewRuns
+            } else {
+                Verdict::NoData
+            };
         };
-        let mut out = first;
-        for v in it {
-            if v == Verdict::Inconclusive || out == Verdict::Inconclusive {
-                out = Verdict::Inconclusive;
-            } else if v != out {
-                out = Verdict::MachineDependent;
-            }
+        let conclusive: Vec<Verdict> = counted
+            .iter()
+            .copied()
+            .filter(|v| matches!(v, Verdict::Holds | Verdict::Below | Verdict::Above))
+            .collect();
+        if counted.contains(&Verdict::MachineDependent)
+            || conclusive.iter().any(|v| *v != conclusive[0])
+        {
+            Verdict::MachineDependent
+        } else if counted.contains(&Verdict::Inconclusive) {
+            Verdict::Inconclusive
+        } else {
+            first
         }
-        out
     }
 
     /// The verdict in words, against `claim`.
@@ -279,6 +303,9 @@ impl Verdict {
             ),
             Verdict::MachineDependent => "machine-dependent: machines disagree".to_string(),
             Verdict::NoData => "no data".to_string(),
+            Verdict::TooFewRuns => {
+                format!("too few runs to judge (a verdict needs at least {MIN_RUNS})")
+            }
         }
     }
 }
@@ -497,6 +524,41 @@ mod tests {
     }
 
     #[test]
+    fn too_few_runs_give_no_verdict() {
+        let claim = Claim {
+            low: 5.0,
+            high: 20.0,
+        };
+        // One or two runs: a zero-width or min-max "interval", never judged.
+        for samples in [&[1.4][..], &[1.3, 1.5]] {
+            let s = Summary::of(samples).unwrap();
+            assert_eq!(claim.judge(&s), Verdict::TooFewRuns, "{samples:?}");
+        }
+        let s = Summary::of(&[1.3, 1.4, 1.5]).unwrap();
+        assert_eq!(claim.judge(&s), Verdict::Below);
+        assert!(
+            Verdict::TooFewRuns
+                .describe(&claim)
+                .contains("too few runs")
+        );
+    }
+
+    #[test]
+    fn machines_agree_disagree_or_leave_it_open() {
+        use Verdict::*;
+        let across = |v: &[Verdict]| Verdict::across(v.iter().copied());
+        assert_eq!(across(&[Holds, Holds]), Holds);
+        assert_eq!(across(&[Holds, Inconclusive]), Inconclusive);
+        // A conclusive disagreement stands even beside an inconclusive third.
+        assert_eq!(across(&[Holds, Below, Inconclusive]), MachineDependent);
+        assert_eq!(across(&[Inconclusive, Below, Above]), MachineDependent);
+        // Machines without a verdict are not counted.
+        assert_eq!(across(&[Below, NoData, TooFewRuns]), Below);
+        assert_eq!(across(&[TooFewRuns, NoData]), TooFewRuns);
+        assert_eq!(across(&[]), NoData);
+    }
+
+    #[test]
     fn median_of_odd_and_even() {
         assert_eq!(Summary::of(&[3.0, 1.0, 2.0]).unwrap().median, 2.0);
         assert_eq!(Summary::of(&[4.0, 1.0, 2.0, 3.0]).unwrap().median, 2.5);
@@ -536,6 +598,7 @@ mod tests {
             high: 20.0,
         };
         let s = |lo, hi| Summary {
+            runs: MIN_RUNS,
             ci_low: lo,
             ci_high: hi,
             ..Summary::of_or_nan(&[])
