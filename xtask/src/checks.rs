@@ -39,15 +39,27 @@ pub fn no_default_features_dir() -> std::path::PathBuf {
     util::target_dir().join("no-default-features")
 }
 
-/// `cargo xtask checks`: each exercise's fact checks (`check`), and its
-/// build without default features (`check_without_default_features`: what
-/// Windows MSVC gets), kept lint-clean, tested and run, in a target folder
-/// of its own so it never replaces the normal build's binaries. The
-/// exercises share that folder: their common dependencies, built with the
-/// same features, are built once.
-pub fn exercise_checks(m: &Manifest) -> Result<()> {
-    crate::generate::build_release()?;
-    let started = std::time::Instant::now();
+/// The builds the exercise checks run, each in a target folder of its own
+/// seeded with the release build's dependencies, so it never replaces the
+/// normal build's binaries: the variants an exercise builds of itself
+/// (`variants`, a warning fails), and each exercise's build without
+/// default features (what Windows MSVC gets), kept lint-clean and tested.
+/// With `log`, their output goes there (the test command runs them in the
+/// background of another step); `exercise_checks` runs them too, and finds
+/// them built.
+pub fn exercise_builds(m: &Manifest, log: Option<&std::path::Path>) -> Result<()> {
+    let quiet = |cmd: &mut Command| -> Result<()> {
+        if let Some(log) = log {
+            let file = std::fs::File::options()
+                .create(true)
+                .append(true)
+                .open(log)
+                .map_err(|e| format!("{}: {e}", log.display()))?;
+            let err = file.try_clone().map_err(|e| e.to_string())?;
+            cmd.stdout(file).stderr(err);
+        }
+        Ok(())
+    };
     let mut seeded = false;
     for (ex, e) in &m.exercises {
         for variant in &e.variants {
@@ -58,26 +70,11 @@ pub fn exercise_checks(m: &Manifest) -> Result<()> {
             };
             let dir = util::target_dir().join(dir);
             crate::seed::seed(&util::target_dir(), &dir, &["release"])?;
-            println!(
-                "{ex}: its variant {bin} with {features}, in {}",
-                util::rel(&dir)
-            );
-            crate::seed::run_denying_warnings(
-                util::cargo(&["build", "--release", "--locked", "--quiet", "-p", ex])
-                    .args(["--bin", bin, "--features", features, "--target-dir"])
-                    .arg(&dir),
-            )?;
-        }
-        for args in &e.check {
-            println!(
-                "check: {ex} {args} ({:.1} s)",
-                started.elapsed().as_secs_f64()
-            );
-            util::run(
-                Command::new(release_bin(ex))
-                    .args(manifest::args(args))
-                    .current_dir(root()),
-            )?;
+            let mut cmd = util::cargo(&["build", "--release", "--locked", "--quiet", "-p", ex]);
+            cmd.args(["--bin", bin, "--features", features, "--target-dir"])
+                .arg(&dir);
+            crate::seed::run_denying_warnings(&mut cmd, log)
+                .map_err(|e| format!("{ex}: its variant {bin} with {features}: {e}"))?;
         }
         if e.check_without_default_features.is_empty() {
             continue;
@@ -85,21 +82,10 @@ pub fn exercise_checks(m: &Manifest) -> Result<()> {
         let dir = no_default_features_dir();
         if !seeded {
             // The checks, tests and builds below compile only the exercise.
-            let t = std::time::Instant::now();
-            let bytes = crate::seed::seed(&util::target_dir(), &dir, &["debug", "release"])?;
-            println!(
-                "without default features: target folder seeded with {} MiB in {:.1} s",
-                bytes >> 20,
-                t.elapsed().as_secs_f64()
-            );
+            crate::seed::seed(&util::target_dir(), &dir, &["debug", "release"])?;
             seeded = true;
         }
         let dir_s = dir.to_string_lossy().to_string();
-        println!(
-            "{ex} without default features, target dir {} ({:.1} s)",
-            util::rel(&dir),
-            started.elapsed().as_secs_f64()
-        );
         let common = [
             "--locked",
             "--quiet",
@@ -109,13 +95,39 @@ pub fn exercise_checks(m: &Manifest) -> Result<()> {
             "--target-dir",
             &dir_s,
         ];
-        util::run(
-            util::cargo(&["clippy", "--all-targets"])
-                .args(common)
-                .args(["--", "-D", "warnings"]),
-        )?;
-        util::run(util::cargo(&["test", "--release"]).args(common))?;
-        util::run(util::cargo(&["build", "--release"]).args(common))?;
+        for args in [
+            &["clippy", "--all-targets"][..],
+            &["test", "--release"],
+            &["build", "--release"],
+        ] {
+            let mut cmd = util::cargo(args);
+            cmd.args(common);
+            if args[0] == "clippy" {
+                cmd.args(["--", "-D", "warnings"]);
+            }
+            quiet(&mut cmd)?;
+            util::run(&mut cmd).map_err(|e| format!("{ex} without default features: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// `cargo xtask checks`: each exercise's fact checks (`check`), then its
+/// build without default features (`check_without_default_features`) run
+/// (the builds of [`exercise_builds`] first).
+pub fn exercise_checks(m: &Manifest) -> Result<()> {
+    crate::generate::build_release()?;
+    exercise_builds(m, None)?;
+    for (ex, e) in &m.exercises {
+        for args in &e.check {
+            println!("check: {ex} {args}");
+            util::run(
+                Command::new(release_bin(ex))
+                    .args(manifest::args(args))
+                    .current_dir(root()),
+            )?;
+        }
+        let dir = no_default_features_dir();
         for args in &e.check_without_default_features {
             println!("check without default features: {ex} {args}");
             util::output(

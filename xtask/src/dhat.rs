@@ -114,7 +114,7 @@ pub fn build(only: Option<&str>) -> Result<()> {
     for ex in names.iter().filter(|n| only.is_none_or(|o| o == *n)) {
         args.extend(["-p", ex]);
     }
-    crate::seed::run_denying_warnings(&mut util::cargo(&args))
+    crate::seed::run_denying_warnings(&mut util::cargo(&args), None)
 }
 
 /// Runs exercise `ex`'s profiled command and returns its checked profile.

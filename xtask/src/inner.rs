@@ -127,10 +127,14 @@ pub fn check(m: &Manifest) -> Result<()> {
         .map(|(n, _)| n.clone())
         .filter(|n| selected.contains(n))
         .collect();
-    steps.step(&format!(
-        "generated outputs of those exercises match (generate --check {})",
-        exercises.join(" ")
-    ));
+    steps.step(&if exercises.is_empty() {
+        "generated outputs: no exercise changed".to_string()
+    } else {
+        format!(
+            "generated outputs of those exercises match (generate --check {})",
+            exercises.join(" ")
+        )
+    });
     if !exercises.is_empty() {
         crate::generate::generate(m, true, &exercises)?;
     }

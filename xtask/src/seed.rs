@@ -124,18 +124,40 @@ pub fn seed(from: &Path, to: &Path, profiles: &[&str]) -> Result<u64> {
 }
 
 /// Runs a cargo build command (`build`, `test`, `clippy`, …) with JSON
-/// messages, showing every diagnostic, and fails if a workspace crate has a
-/// warning: `-D warnings` for the workspace without `RUSTFLAGS`, which
-/// would change every unit's fingerprint and defeat the seeding.
-pub fn run_denying_warnings(cmd: &mut std::process::Command) -> Result<()> {
+/// messages, showing every diagnostic (on stderr, or in `log`), and fails
+/// if a workspace crate has a warning: `-D warnings` for the workspace
+/// without `RUSTFLAGS`, which would change every unit's fingerprint and
+/// defeat the seeding.
+pub fn run_denying_warnings(cmd: &mut std::process::Command, log: Option<&Path>) -> Result<()> {
+    use std::io::Write;
+    let mut out: Box<dyn Write> = match log {
+        Some(log) => Box::new(
+            std::fs::File::options()
+                .create(true)
+                .append(true)
+                .open(log)
+                .map_err(|e| format!("{}: {e}", log.display()))?,
+        ),
+        None => Box::new(std::io::stderr()),
+    };
+    let err = match log {
+        Some(log) => std::process::Stdio::from(
+            std::fs::File::options()
+                .create(true)
+                .append(true)
+                .open(log)
+                .map_err(|e| format!("{}: {e}", log.display()))?,
+        ),
+        None => std::process::Stdio::inherit(),
+    };
     cmd.arg("--message-format=json-diagnostic-rendered-ansi")
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit());
-    let out = cmd
+        .stderr(err);
+    let output = cmd
         .output()
         .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
     let mut warnings = 0;
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
         let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
@@ -143,7 +165,7 @@ pub fn run_denying_warnings(cmd: &mut std::process::Command) -> Result<()> {
             continue;
         }
         let m = &msg["message"];
-        eprint!("{}", m["rendered"].as_str().unwrap_or_default());
+        let _ = write!(out, "{}", m["rendered"].as_str().unwrap_or_default());
         // Path packages are the workspace's; "N warnings emitted" has no span.
         let ours = msg["package_id"]
             .as_str()
@@ -153,8 +175,8 @@ pub fn run_denying_warnings(cmd: &mut std::process::Command) -> Result<()> {
             warnings += 1;
         }
     }
-    if !out.status.success() {
-        return util::fail(format!("{cmd:?} failed ({})", out.status));
+    if !output.status.success() {
+        return util::fail(format!("{cmd:?} failed ({})", output.status));
     }
     if warnings > 0 {
         return util::fail(format!(

@@ -58,8 +58,29 @@ pub fn all(m: &Manifest) -> Result<()> {
     );
     crate::dhat::dhat(m, &[])?;
 
+    // The exercise checks' own builds (seeded, but jemalloc's profiling
+    // build compiles C) run beside the regeneration, which mostly waits on
+    // one exercise at a time and leaves a core idle.
+    let log = util::temp_dir("exercise-builds")?.join("log");
+    let builds = {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            let m = crate::manifest::Manifest::load(&util::root())?;
+            crate::checks::exercise_builds(&m, Some(&log))
+        })
+    };
     steps.step("generated outputs match what the crates print now");
-    crate::generate::generate(m, true, &[])?;
+    let generated = crate::generate::generate(m, true, &[]);
+    let built = builds
+        .join()
+        .unwrap_or_else(|_| util::fail("the exercise checks' builds panicked"));
+    generated?;
+    if let Err(e) = built {
+        let text = util::read(&log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        eprintln!("{}", lines[lines.len().saturating_sub(40)..].join("\n"));
+        return Err(e);
+    }
 
     steps.step("exercise checks (facts, builds without default features)");
     crate::checks::exercise_checks(m)?;
