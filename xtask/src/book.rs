@@ -26,16 +26,8 @@ const OUT: &str = "book/build";
 /// `cargo xtask check-book`.
 pub fn check(m: &Manifest) -> Result<()> {
     crate::tools::ensure_book_tools()?;
+    let includes = rules(m)?;
     let mut problems = Vec::new();
-    let summary = structure(m, &mut problems)?;
-    if !problems.is_empty() {
-        return report(problems);
-    }
-    println!("{summary}");
-    let includes = check_includes(&mut problems)?;
-    if !problems.is_empty() {
-        return report(problems);
-    }
     build(&mut problems)?;
     if !problems.is_empty() {
         return report(problems);
@@ -54,7 +46,8 @@ pub fn check(m: &Manifest) -> Result<()> {
 
 /// The book's rules that need no tool (structure, includes and anchors),
 /// for `cargo xtask check`; `check` runs them before building the book.
-pub fn rules(m: &Manifest) -> Result<()> {
+/// Returns how many includes resolved.
+pub fn rules(m: &Manifest) -> Result<usize> {
     let mut problems = Vec::new();
     let summary = structure(m, &mut problems)?;
     if !problems.is_empty() {
@@ -66,10 +59,10 @@ pub fn rules(m: &Manifest) -> Result<()> {
         return report(problems);
     }
     println!("book: {includes} includes resolved");
-    Ok(())
+    Ok(includes)
 }
 
-fn report(problems: Vec<String>) -> Result<()> {
+fn report<T>(problems: Vec<String>) -> Result<T> {
     for p in &problems {
         eprintln!("error: {p}");
     }

@@ -34,6 +34,19 @@ pub fn memcheck(m: &Manifest) -> Result<()> {
     Ok(())
 }
 
+/// `cargo clippy --workspace --all-targets -- -D warnings`, as CI runs it.
+pub fn clippy() -> Result<()> {
+    util::run(util::cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
 /// The target folder of the builds without default features.
 pub fn no_default_features_dir() -> std::path::PathBuf {
     util::target_dir().join("no-default-features")

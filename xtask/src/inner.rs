@@ -66,17 +66,9 @@ pub fn check(m: &Manifest) -> Result<()> {
     util::run(&mut util::cargo(&["fmt", "--all", "--", "--check"]))?;
 
     steps.step("cargo clippy (all targets, -D warnings)");
-    util::run(util::cargo(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--locked",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    crate::checks::clippy()?;
 
-    let deps = crate::starter::workspace_deps()?;
+    let deps = util::workspace_deps()?;
     let members: BTreeSet<String> = deps.keys().cloned().collect();
     let changed: Option<BTreeSet<String>> = changed_files().and_then(|files| {
         let mut pkgs = BTreeSet::new();
@@ -96,11 +88,7 @@ pub fn check(m: &Manifest) -> Result<()> {
         None => members.clone(),
         Some(pkgs) => members
             .iter()
-            .filter(|p| {
-                crate::starter::tests_build(&deps, p)
-                    .iter()
-                    .any(|b| pkgs.contains(b))
-            })
+            .filter(|p| util::tests_build(&deps, p).iter().any(|b| pkgs.contains(b)))
             .cloned()
             .collect(),
     };

@@ -16,29 +16,6 @@ use std::path::Path;
 
 use crate::util::{self, Result};
 
-/// The workspace's own packages, by name (`cargo metadata`).
-fn member_names() -> Result<BTreeSet<String>> {
-    let out = util::output(util::cargo(&[
-        "metadata",
-        "--no-deps",
-        "--format-version",
-        "1",
-        "--locked",
-        "--offline",
-    ]))?;
-    let meta: serde_json::Value =
-        serde_json::from_str(&out).map_err(|e| format!("cargo metadata: {e}"))?;
-    let names = meta["packages"]
-        .as_array()
-        .map(|ps| {
-            ps.iter()
-                .filter_map(|p| p["name"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(names)
-}
-
 /// The 16-hex-digit unit hash in an artifact's name (`libkit-0123…cdef.rlib`,
 /// `arena_vec-0123…cdef`, `ex4-0123…cdef/`), if it has one.
 fn unit_hash(name: &str) -> Option<&str> {
@@ -91,7 +68,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<u64> {
 /// folder even for those: cargo names a path package's artifacts by its path
 /// relative to the workspace root, so one build would reuse the other's.)
 pub fn seed(from: &Path, to: &Path, profiles: &[&str]) -> Result<u64> {
-    let members = member_names()?;
+    let members: BTreeSet<String> = util::workspace_deps()?.into_keys().collect();
     let mut bytes = 0;
     for profile in profiles {
         let prof = from.join(profile);

@@ -670,7 +670,7 @@ pub fn check(m: &Manifest) -> Result<()> {
     // The others must be run in the copy, with the exercises they build but
     // do not need left unsolved; exercises whose unsolved sets agree share
     // one state of the copy, one build and one run.
-    let deps = workspace_deps()?;
+    let deps = util::workspace_deps()?;
     let files = source_files();
     let with_tasks: BTreeSet<&str> = tasks.iter().map(|t| t.ex.as_str()).collect();
     // (solved in this state, exercises run in it, exercises that must stay unsolved)
@@ -678,7 +678,7 @@ pub fn check(m: &Manifest) -> Result<()> {
     for (ex, e) in &m.exercises {
         let mut solved: BTreeSet<String> = e.needs.iter().cloned().collect();
         solved.insert(ex.clone());
-        let built = tests_build(&deps, ex);
+        let built = util::tests_build(&deps, ex);
         let unsolved: BTreeSet<String> = built
             .iter()
             .filter(|b| with_tasks.contains(b.as_str()) && !solved.contains(*b))
@@ -803,61 +803,6 @@ fn split_by_test(
         }
     }
     sections
-}
-
-/// Each workspace member's workspace dependencies, by package name:
-/// (normal and build dependencies, dev-dependencies), from `cargo metadata`.
-pub type Deps = std::collections::BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>;
-
-/// The workspace's packages and the workspace packages each depends on.
-pub fn workspace_deps() -> Result<Deps> {
-    let out = util::output(util::cargo(&[
-        "metadata",
-        "--no-deps",
-        "--format-version",
-        "1",
-        "--locked",
-        "--offline",
-    ]))?;
-    let meta: serde_json::Value =
-        serde_json::from_str(&out).map_err(|e| format!("cargo metadata: {e}"))?;
-    let mut deps = Deps::new();
-    for p in meta["packages"].as_array().into_iter().flatten() {
-        let Some(name) = p["name"].as_str() else {
-            continue;
-        };
-        let entry = deps.entry(name.to_string()).or_default();
-        for d in p["dependencies"].as_array().into_iter().flatten() {
-            // A workspace package is a path dependency.
-            let (Some(dep), true) = (d["name"].as_str(), d["path"].is_string()) else {
-                continue;
-            };
-            if d["kind"] == "dev" {
-                entry.1.insert(dep.to_string());
-            } else {
-                entry.0.insert(dep.to_string());
-            }
-        }
-    }
-    Ok(deps)
-}
-
-/// The workspace packages that `cargo test -p ex` builds: `ex`, its
-/// dependencies and dev-dependencies, and theirs (not their dev ones).
-pub fn tests_build(deps: &Deps, ex: &str) -> BTreeSet<String> {
-    let mut built = BTreeSet::from([ex.to_string()]);
-    let mut todo: Vec<String> = deps
-        .get(ex)
-        .map(|(normal, dev)| normal.iter().chain(dev).cloned().collect())
-        .unwrap_or_default();
-    while let Some(p) = todo.pop() {
-        if built.insert(p.clone())
-            && let Some((normal, _)) = deps.get(&p)
-        {
-            todo.extend(normal.iter().cloned());
-        }
-    }
-    built
 }
 
 /// A command's exit status (true: success) and its output.

@@ -27,15 +27,7 @@ pub fn all(m: &Manifest) -> Result<()> {
     crate::checks::spelling()?;
 
     steps.step("cargo clippy (all targets, -D warnings)");
-    util::run(&mut util::cargo(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--locked",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    crate::checks::clippy()?;
 
     steps.step("cargo test (release: some tests spawn threads and churn)");
     // ex9's memcheck test runs valgrind.

@@ -203,3 +203,64 @@ pub fn temp_dir(label: &str) -> Result<PathBuf> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(dir)
 }
+
+/// Each workspace member's workspace dependencies, by package name:
+/// (normal and build dependencies, dev-dependencies), from `cargo metadata`.
+pub type Deps = std::collections::BTreeMap<
+    String,
+    (
+        std::collections::BTreeSet<String>,
+        std::collections::BTreeSet<String>,
+    ),
+>;
+
+/// The workspace's packages and the workspace packages each depends on.
+pub fn workspace_deps() -> Result<Deps> {
+    let out = output(cargo(&[
+        "metadata",
+        "--no-deps",
+        "--format-version",
+        "1",
+        "--locked",
+        "--offline",
+    ]))?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&out).map_err(|e| format!("cargo metadata: {e}"))?;
+    let mut deps = Deps::new();
+    for p in meta["packages"].as_array().into_iter().flatten() {
+        let Some(name) = p["name"].as_str() else {
+            continue;
+        };
+        let entry = deps.entry(name.to_string()).or_default();
+        for d in p["dependencies"].as_array().into_iter().flatten() {
+            // A workspace package is a path dependency.
+            let (Some(dep), true) = (d["name"].as_str(), d["path"].is_string()) else {
+                continue;
+            };
+            if d["kind"] == "dev" {
+                entry.1.insert(dep.to_string());
+            } else {
+                entry.0.insert(dep.to_string());
+            }
+        }
+    }
+    Ok(deps)
+}
+
+/// The workspace packages that `cargo test -p ex` builds: `ex`, its
+/// dependencies and dev-dependencies, and theirs (not their dev ones).
+pub fn tests_build(deps: &Deps, ex: &str) -> std::collections::BTreeSet<String> {
+    let mut built = std::collections::BTreeSet::from([ex.to_string()]);
+    let mut todo: Vec<String> = deps
+        .get(ex)
+        .map(|(normal, dev)| normal.iter().chain(dev).cloned().collect())
+        .unwrap_or_default();
+    while let Some(p) = todo.pop() {
+        if built.insert(p.clone())
+            && let Some((normal, _)) = deps.get(&p)
+        {
+            todo.extend(normal.iter().cloned());
+        }
+    }
+    built
+}
