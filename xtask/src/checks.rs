@@ -58,20 +58,14 @@ pub fn no_default_features_dir() -> std::path::PathBuf {
 /// (`variants`, a warning fails), and each exercise's build without
 /// default features (what Windows MSVC gets), kept lint-clean and tested.
 /// With `log`, their output goes there (the test command runs them in the
-/// background of another step); `exercise_checks` runs them too, and finds
-/// them built.
+/// background of another step, then calls `exercise_checks` with
+/// `built`); `cargo xtask checks` runs them first.
 pub fn exercise_builds(m: &Manifest, log: Option<&std::path::Path>) -> Result<()> {
     let quiet = |cmd: &mut Command| -> Result<()> {
-        if let Some(log) = log {
-            let file = std::fs::File::options()
-                .create(true)
-                .append(true)
-                .open(log)
-                .map_err(|e| format!("{}: {e}", log.display()))?;
-            let err = file.try_clone().map_err(|e| e.to_string())?;
-            cmd.stdout(file).stderr(err);
+        match log {
+            Some(log) => util::output_to(cmd, log, true),
+            None => Ok(()),
         }
-        Ok(())
     };
     let mut seeded = false;
     for (ex, e) in &m.exercises {
@@ -127,10 +121,14 @@ pub fn exercise_builds(m: &Manifest, log: Option<&std::path::Path>) -> Result<()
 
 /// `cargo xtask checks`: each exercise's fact checks (`check`), then its
 /// build without default features (`check_without_default_features`) run
-/// (the builds of [`exercise_builds`] first).
-pub fn exercise_checks(m: &Manifest) -> Result<()> {
+/// (the builds of [`exercise_builds`] first, unless `built`: the test
+/// command ran them already, and would otherwise run the tests without
+/// default features twice).
+pub fn exercise_checks(m: &Manifest, built: bool) -> Result<()> {
     crate::generate::build_release()?;
-    exercise_builds(m, None)?;
+    if !built {
+        exercise_builds(m, None)?;
+    }
     for (ex, e) in &m.exercises {
         for args in &e.check {
             println!("check: {ex} {args}");

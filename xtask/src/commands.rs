@@ -216,13 +216,12 @@ fn target_for(command: &str) -> Option<PathBuf> {
 /// Runs `command` through bash from the root with the time limit, its
 /// output into `log`; returns its exit code (`None`: killed) and time.
 fn run_one(command: &str, log: &Path) -> Result<(Option<i32>, f64)> {
-    let file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
-    let err = file.try_clone().map_err(|e| e.to_string())?;
     let started = Instant::now();
     let mut cmd = Command::new("timeout");
     if let Some(dir) = target_for(command) {
         cmd.env("CARGO_TARGET_DIR", dir);
     }
+    util::output_to(&mut cmd, log, false)?;
     // coreutils' timeout signals the whole process group it leads: bash,
     // cargo and the exercise it started.
     let status = cmd
@@ -235,8 +234,6 @@ fn run_one(command: &str, log: &Path) -> Result<(Option<i32>, f64)> {
         .arg(command)
         .current_dir(root())
         .stdin(Stdio::null())
-        .stdout(file)
-        .stderr(err)
         .status()
         .map_err(|e| format!("cannot run `{command}`: {e}"))?;
     Ok((status.code(), started.elapsed().as_secs_f64()))

@@ -215,7 +215,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Commands { list, only } => commands::commands(&m()?, list, only.as_deref()),
         Cmd::Dhat { exercises } => dhat::dhat(&m()?, &exercises),
         Cmd::Memcheck => checks::memcheck(&m()?),
-        Cmd::Checks => checks::exercise_checks(&m()?),
+        Cmd::Checks => checks::exercise_checks(&m()?, false),
         Cmd::Spelling => checks::spelling(),
         Cmd::Install => tools::install(),
         Cmd::BrowserTest => browser::test(&m()?),

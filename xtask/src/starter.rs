@@ -600,14 +600,9 @@ pub fn check(m: &Manifest) -> Result<()> {
         ]))?;
         let log_file = work.join("tests.log");
         let (ok, log) = {
-            let file = std::fs::File::create(&log_file)
-                .map_err(|e| format!("{}: {e}", log_file.display()))?;
-            let err = file.try_clone().map_err(|e| e.to_string())?;
-            let status = with(&["test", "--locked", "--no-fail-fast"])
-                .stdout(file)
-                .stderr(err)
-                .status()
-                .map_err(|e| e.to_string())?;
+            let mut cmd = with(&["test", "--locked", "--no-fail-fast"]);
+            util::output_to(&mut cmd, &log_file, false)?;
+            let status = cmd.status().map_err(|e| e.to_string())?;
             (status.success(), util::read(&log_file)?)
         };
         if ok {

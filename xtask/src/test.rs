@@ -75,7 +75,7 @@ pub fn all(m: &Manifest) -> Result<()> {
     }
 
     steps.step("exercise checks (facts, builds without default features)");
-    crate::checks::exercise_checks(m)?;
+    crate::checks::exercise_checks(m, true)?;
 
     steps.step("valgrind memcheck over the tracking allocator");
     crate::checks::memcheck(m)?;

@@ -247,13 +247,9 @@ impl Background {
                     "{what}: installing in the background (log: {})",
                     util::rel(&log)
                 );
-                let file =
-                    std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
-                let err = file.try_clone().map_err(|e| e.to_string())?;
+                util::output_to(&mut cmd, &log, false)?;
                 let child = cmd
                     .stdin(Stdio::null())
-                    .stdout(file)
-                    .stderr(err)
                     .process_group(0)
                     .spawn()
                     .map_err(|e| format!("{what}: cannot start the install: {e}"))?;

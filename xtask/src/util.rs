@@ -73,6 +73,21 @@ pub fn run(mut cmd: impl BorrowMut<Command>) -> Result<()> {
     Ok(())
 }
 
+/// Sends `cmd`'s stdout and stderr, in order, to the file `log`: a new
+/// file, or appended to it when `append`.
+pub fn output_to(cmd: &mut Command, log: &Path, append: bool) -> Result<()> {
+    let file = std::fs::File::options()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(log)
+        .map_err(|e| format!("{}: {e}", log.display()))?;
+    let err = file.try_clone().map_err(|e| e.to_string())?;
+    cmd.stdout(file).stderr(err);
+    Ok(())
+}
+
 /// Runs `cmd` and returns its stdout (stderr passes through); fails if it
 /// does not exit 0.
 pub fn output(mut cmd: impl BorrowMut<Command>) -> Result<String> {
