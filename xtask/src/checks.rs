@@ -23,11 +23,10 @@ pub fn memcheck(m: &Manifest) -> Result<()> {
         for args in &e.memcheck {
             println!("memcheck: {ex} {args}");
             util::output(
-                Command::new("valgrind")
+                util::exercise_command("valgrind")
                     .args(["--quiet", "--error-exitcode=99", "--leak-check=no"])
                     .arg(release_bin(ex))
-                    .args(manifest::args(args))
-                    .current_dir(root()),
+                    .args(manifest::args(args)),
             )?;
         }
     }
@@ -132,19 +131,13 @@ pub fn exercise_checks(m: &Manifest, built: bool) -> Result<()> {
     for (ex, e) in &m.exercises {
         for args in &e.check {
             println!("check: {ex} {args}");
-            util::run(
-                Command::new(release_bin(ex))
-                    .args(manifest::args(args))
-                    .current_dir(root()),
-            )?;
+            util::run(util::exercise_command(release_bin(ex)).args(manifest::args(args)))?;
         }
         let dir = no_default_features_dir();
         for args in &e.check_without_default_features {
             println!("check without default features: {ex} {args}");
             util::output(
-                Command::new(dir.join("release").join(ex))
-                    .args(manifest::args(args))
-                    .current_dir(root()),
+                util::exercise_command(dir.join("release").join(ex)).args(manifest::args(args)),
             )?;
         }
     }

@@ -215,7 +215,7 @@ fn target_for(command: &str) -> Option<PathBuf> {
 
 /// Runs `command` through bash from the root with the time limit, its
 /// output into `log`; returns its exit code (`None`: killed) and time.
-fn run_one(command: &str, log: &Path) -> Result<(Option<i32>, f64)> {
+fn run_one(command: &str, log: &Path) -> Result<Outcome> {
     let started = Instant::now();
     let mut cmd = Command::new("timeout");
     if let Some(dir) = target_for(command) {
@@ -239,6 +239,84 @@ fn run_one(command: &str, log: &Path) -> Result<(Option<i32>, f64)> {
     Ok((status.code(), started.elapsed().as_secs_f64()))
 }
 
+/// How one command ended: its exit code (`None`: stopped at the time
+/// limit) and the seconds it took.
+type Outcome = (Option<i32>, f64);
+
+/// The exercise a command works on (`-p ex5`, `target/release/ex8-…`), if
+/// one: commands of one exercise run one after another, in the same lane.
+fn exercise_of(command: &str) -> Option<String> {
+    command
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| crate::manifest::exercise_number(w).is_some())
+        .map(str::to_string)
+}
+
+/// Runs the commands (`None`: skipped), each with its output in
+/// `logs/NNN.log`; returns (exit code, seconds) by index. Commands that name
+/// no exercise (builds, checks and docs of the whole workspace, the xtask's
+/// own) run first, alone: they compile with every core. Then each
+/// exercise's commands run in order, in one of two lanes side by side: most
+/// are a cargo freshness check and one short, mostly single-threaded run,
+/// so one lane would leave a core idle. Cargo's lock on a target folder
+/// keeps two builds from overlapping.
+fn run_in_lanes(runs: &[Option<&str>], logs: &Path) -> Result<Vec<Option<Outcome>>> {
+    let run = |i: usize, cmd: &str| -> Result<(usize, Outcome)> {
+        println!("commands: {cmd}");
+        Ok((i, run_one(cmd, &logs.join(format!("{i:03}.log")))?))
+    };
+    let mut results = vec![None; runs.len()];
+    // Each exercise's commands, exercises in first-appearance order.
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, cmd) in runs.iter().enumerate() {
+        let Some(cmd) = cmd else { continue };
+        match exercise_of(cmd) {
+            None => {
+                let (i, r) = run(i, cmd)?;
+                results[i] = Some(r);
+            }
+            Some(ex) => match groups.iter_mut().find(|g| g.0 == ex) {
+                Some(g) => g.1.push(i),
+                None => groups.push((ex, vec![i])),
+            },
+        }
+    }
+    // Two lanes, each exercise to the lane with fewer commands so far.
+    groups.sort_by_key(|g| std::cmp::Reverse(g.1.len()));
+    let mut lanes: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    for (_, g) in groups {
+        let lane = if lanes[0].len() <= lanes[1].len() {
+            0
+        } else {
+            1
+        };
+        lanes[lane].extend(g);
+    }
+    let done = std::thread::scope(|s| {
+        let handles: Vec<_> = lanes
+            .iter()
+            .map(|lane| {
+                s.spawn(|| -> Result<Vec<(usize, Outcome)>> {
+                    lane.iter()
+                        .map(|&i| run(i, runs[i].unwrap_or_default()))
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| fail("a lane of commands panicked"))
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    for (i, r) in done.into_iter().flatten() {
+        results[i] = Some(r);
+    }
+    Ok(results)
+}
+
 /// `cargo xtask commands`: finds every command, runs it (or its short form)
 /// and prints a table of command, form, exit and time; `list` only prints
 /// what it would do, `only` keeps the commands containing that text.
@@ -253,23 +331,34 @@ pub fn commands(m: &Manifest, list: bool, only: Option<&str>) -> Result<()> {
         .filter(|(f, _)| only.is_none_or(|o| f.command.contains(o)))
         .unzip();
     let logs = util::temp_dir("commands")?;
+    let runs: Vec<Option<&str>> = plans
+        .iter()
+        .zip(&found)
+        .map(|(p, f)| match p {
+            Plan::AsWritten => Some(f.command.as_str()),
+            Plan::Short(s) => Some(*s),
+            Plan::Skip(_) => None,
+        })
+        .collect();
+    let results = if list {
+        vec![None; runs.len()]
+    } else {
+        run_in_lanes(&runs, &logs)?
+    };
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
     table.set_header(["command", "form", "exit", "time"]);
     let mut failures = Vec::new();
-    for (i, (f, p)) in found.iter().zip(&plans).enumerate() {
-        let (form, run) = match p {
-            Plan::AsWritten => ("as written".to_string(), Some(f.command.as_str())),
-            Plan::Short(s) => (format!("short: `{s}`"), Some(*s)),
-            Plan::Skip(why) => (format!("skipped: {why}"), None),
+    for (i, ((f, p), result)) in found.iter().zip(&plans).zip(&results).enumerate() {
+        let form = match p {
+            Plan::AsWritten => "as written".to_string(),
+            Plan::Short(s) => format!("short: `{s}`"),
+            Plan::Skip(why) => format!("skipped: {why}"),
         };
-        let (exit, time) = match run {
-            Some(cmd) if !list => {
-                println!("commands: {cmd}");
-                let log = logs.join(format!("{i:02}.log"));
-                let (code, secs) = run_one(cmd, &log)?;
-                if code != Some(0) {
-                    let text = util::read(&log).unwrap_or_default();
+        let (exit, time) = match (result, runs[i]) {
+            (Some((code, secs)), Some(cmd)) => {
+                if *code != Some(0) {
+                    let text = util::read(&logs.join(format!("{i:03}.log"))).unwrap_or_default();
                     let lines: Vec<&str> = text.lines().collect();
                     eprintln!("{}", lines[lines.len().saturating_sub(30)..].join("\n"));
                     let how = code.map_or("was stopped after the time limit".to_string(), |c| {
@@ -334,6 +423,21 @@ mod tests {
             ),
         ];
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn commands_go_to_their_exercise() {
+        assert_eq!(
+            exercise_of("cargo run --release -p ex5 -- run").as_deref(),
+            Some("ex5")
+        );
+        assert_eq!(
+            exercise_of("cargo build --release -p ex8 && heaptrack target/release/ex8-untracked")
+                .as_deref(),
+            Some("ex8")
+        );
+        assert_eq!(exercise_of("cargo build --workspace"), None);
+        assert_eq!(exercise_of("cargo xtask starter --list"), None);
     }
 
     #[test]

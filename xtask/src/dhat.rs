@@ -166,9 +166,7 @@ pub fn dhat(m: &Manifest, only: &[String]) -> Result<()> {
         // process cannot hold both: the tracker would count dhat's own
         // bookkeeping).
         let out = util::output(
-            Command::new(util::release_bin(ex))
-                .args(manifest::args(&e.dhat.tracker))
-                .current_dir(root()),
+            util::exercise_command(util::release_bin(ex)).args(manifest::args(&e.dhat.tracker)),
         )?;
         let t: TrackerCount = serde_json::from_str(&out).map_err(|err| {
             format!(

@@ -2,7 +2,6 @@
 //! and `book/src/data/` (labelled timing runs).
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::manifest::{self, Manifest};
 use crate::util::{self, Result, fail, release_bin, root};
@@ -27,11 +26,8 @@ fn write_outputs(m: &Manifest, only: &[String], dest: &Path) -> Result<()> {
         let dir = dest.join(ex);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for (file, args) in &e.outputs {
-            let out = util::output(
-                Command::new(release_bin(ex))
-                    .args(manifest::args(args))
-                    .current_dir(root()),
-            )?;
+            let out =
+                util::output(util::exercise_command(release_bin(ex)).args(manifest::args(args)))?;
             std::fs::write(dir.join(file), out).map_err(|e| format!("{file}: {e}"))?;
         }
         // The quizzes, from the tables just written.
@@ -161,22 +157,18 @@ pub fn reference(m: &Manifest, only: &[String], steps: &mut util::Steps) -> Resu
     for (ex, e) in m.select(only)? {
         for (file, args) in &e.reference {
             steps.step(&format!("{ex} {args} > book/src/data/{file}"));
-            let out = util::output(
-                Command::new(release_bin(ex))
-                    .args(manifest::args(args))
-                    .current_dir(root()),
-            )?;
+            let out =
+                util::output(util::exercise_command(release_bin(ex)).args(manifest::args(args)))?;
             // The data file keeps one run per machine: kit's `reference-series`
             // replaces this machine's run or adds a new one (kit::series).
             let path = root().join("book/src/data").join(file);
             let run = path.with_extension("run");
             std::fs::write(&run, out).map_err(|e| format!("{}: {e}", run.display()))?;
             util::run(
-                Command::new(release_bin("reference-series"))
+                util::exercise_command(release_bin("reference-series"))
                     .arg("add")
                     .arg(&path)
-                    .arg(&run)
-                    .current_dir(root()),
+                    .arg(&run),
             )?;
             std::fs::remove_file(&run).map_err(|e| format!("{}: {e}", run.display()))?;
         }

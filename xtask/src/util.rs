@@ -45,6 +45,18 @@ pub fn release_bin(ex: &str) -> PathBuf {
     target_dir().join("release").join(ex)
 }
 
+/// `program` (an exercise's binary, or a tool that runs one) from the root,
+/// without `CARGO` in its environment. An exercise started by cargo (which
+/// sets `CARGO`) builds its sibling binaries first with `cargo build -p
+/// exN` (`kit::child`), and a build of one package resolves features
+/// differently from the workspace's: every shared crate would compile again.
+/// The steps that run exercises have built the whole workspace already.
+pub fn exercise_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env_remove("CARGO").current_dir(root());
+    cmd
+}
+
 /// A command, for printing.
 fn show(cmd: &Command) -> String {
     let mut s = String::new();
