@@ -59,6 +59,10 @@ pub fn rules(m: &Manifest) -> Result<usize> {
         return report(problems);
     }
     println!("book: {includes} includes resolved");
+    crate::reader::check(m, &mut problems)?;
+    if !problems.is_empty() {
+        return report(problems);
+    }
     Ok(includes)
 }
 

@@ -14,6 +14,7 @@ mod inner;
 mod learn;
 mod manifest;
 mod quiz;
+mod reader;
 mod seed;
 mod starter;
 mod test;

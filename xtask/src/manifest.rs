@@ -94,12 +94,28 @@ pub struct Commands {
     pub skip: BTreeMap<String, String>,
 }
 
+/// `[book]`: the teach-first gates (`reader.rs`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Book {
+    /// Pages of `book/src` whose teach-first gates are enforced (the others
+    /// are reported).
+    #[serde(default)]
+    pub teach_first: Vec<String>,
+    /// The measurement harness, shown only in the appendix: `FILE` or
+    /// `FILE:ANCHOR`, relative to `exercises/`.
+    #[serde(default)]
+    pub harness: Vec<String>,
+}
+
 /// The whole manifest: exercises in chapter order.
 #[derive(Debug)]
 pub struct Manifest {
     pub exercises: Vec<(String, Exercise)>,
     /// The book's commands that are not run as written.
     pub commands: Commands,
+    /// The teach-first gates.
+    pub book: Book,
 }
 
 impl Manifest {
@@ -114,6 +130,10 @@ impl Manifest {
                 .try_into()
                 .map_err(|e| format!("{PATH}: [commands]: {e}"))?,
             None => Commands::default(),
+        };
+        let book: Book = match table.remove("book") {
+            Some(b) => b.try_into().map_err(|e| format!("{PATH}: [book]: {e}"))?,
+            None => Book::default(),
         };
         let table: BTreeMap<String, Exercise> = toml::Value::Table(table)
             .try_into()
@@ -160,6 +180,7 @@ impl Manifest {
         Ok(Manifest {
             exercises,
             commands,
+            book,
         })
     }
 

@@ -460,32 +460,30 @@ fn enclosing(lines: &[&str], span: &TaskSpan) -> (usize, usize) {
     (i, k)
 }
 
-/// `--book exN`: the chapter's "Try it yourself" listing (Markdown). The
-/// signature and the closing line are included from the crate by line range
-/// (relative to `book/src/generated/exN/`), so the book shows the source
-/// itself; only the starter's comments and `todo!()` are written here.
+/// `--book exN`: the chapter's "Try it yourself": its tasks as links to
+/// their panels (each chapter shows every panel where it teaches the code).
+/// What is common to every task is said once, in the introduction.
 pub fn book(m: &Manifest, ex: &str) -> Result<String> {
     let tasks: Vec<FoundTask> = all_tasks(m)?.into_iter().filter(|t| t.ex == ex).collect();
     if tasks.is_empty() {
         return fail(format!("{ex} has no learner tasks"));
     }
-    let n = &ex[2..];
-    let mut md = format!(
-        "Exercise {n}'s learner tasks, as the starter copy shows them \
-         (`todo!()` where you write the body):\n\n"
+    let mut md = String::from(
+        "This chapter's tasks, in the order the chapter teaches them (how the starter \
+         copy and `cargo xtask learn` work: [Two ways to use this \
+         book](introduction.md#two-ways-to-use-this-book)):\n\n",
     );
     for t in &tasks {
-        md += &format!("**`{}`** in `{}`:\n\n", t.span.name, t.path);
-        md += &listing(t)?;
         md += &format!(
-            "Its own tests: `cargo test --release -p {ex} --test {}`.\n\n",
-            t.task.test
+            "- [`{}`](#task-{}): {}\n",
+            t.span.name,
+            t.span.name,
+            html_text(&t.task.statement)
         );
     }
     md += &format!(
-        "Check them with `cargo xtask learn` (the learning path, task by task) or \
-         `cargo test --release -p {ex}` in the starter copy: its tests fail, naming the \
-         task they reached, until every task above is written.\n"
+        "\nIn the starter copy, `cargo test --release -p {ex}` checks them all: its tests \
+         fail, naming the task they reached, until every task above is written.\n"
     );
     Ok(md)
 }
@@ -881,20 +879,30 @@ fn listing(t: &FoundTask) -> Result<String> {
     Ok(format!("```rust,ignore\n{}\n```\n\n", block.join("\n")))
 }
 
-/// `generated/exN/task-NAME.md`: one task where the chapter explains its
-/// code, before the solution's fold: what to write, the signature, the test.
+/// `text` with the characters Markdown would read as HTML escaped: a hint
+/// speaks of `Vec<String>` and of malloc_info's `<heap>` elements.
+fn html_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// `generated/exN/task-NAME.md`: one task's panel, where the chapter
+/// explains its code and before the solution's fold: the statement and the
+/// test, then the hint and the place where the task waits, folded.
 pub fn task_page(t: &FoundTask) -> Result<String> {
+    let hint = html_text(&t.task.hint.split_whitespace().collect::<Vec<_>>().join(" "));
     Ok(format!(
-        "**Your task: `{}`.** {} Write it in `{}` of the starter copy \
-         (`cargo xtask starter DIR`, then `cargo xtask learn` there), where it looks \
-         like this:\n\n{}Its own tests: `cargo test --release -p {} --test {}`. \
-         The solution follows, folded: try first.\n",
-        t.span.name,
-        t.task.statement,
-        t.path,
-        listing(t)?,
-        t.ex,
-        t.task.test
+        "<a id=\"task-{name}\"></a>\n**Your task: `{name}`** (`{path}`). {statement} \
+         Its test: `cargo test --release -p {ex} --test {test}`.\n\n\
+         <details>\n<summary>Hint</summary>\n\n{hint}\n\n\
+         Where it waits in the starter copy:\n\n{listing}</details>\n",
+        name = t.span.name,
+        path = t.path,
+        statement = html_text(&t.task.statement),
+        ex = t.ex,
+        test = t.task.test,
+        listing = listing(t)?,
     ))
 }
 

@@ -98,6 +98,10 @@ struct BenchArgs {
     /// Render a saved `--json` report instead of measuring.
     #[arg(long, value_name = "FILE")]
     from: Option<PathBuf>,
+    /// Print only the finding: the p99 claim's verdict on every machine
+    /// measured (Markdown).
+    #[arg(long, conflicts_with = "json")]
+    finding: bool,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -239,6 +243,10 @@ fn bench_cmd(a: &BenchArgs) -> Result<bool, String> {
         let runs = a.runs as usize;
         ex2::run_bench(&allocators, &threads, runs, a.units, a.seed, a.out.json)
     })?;
+    if a.finding {
+        println!("{}", bench::across_machines(&report.runs));
+        return Ok(true);
+    }
     // Measured here without jemalloc: say what is missing.
     let absent = (!cfg!(jemalloc) && a.from.is_none()).then(ex2::jemalloc_absent_note);
     report.print_each(
@@ -361,6 +369,7 @@ fn default_cmd() -> Result<bool, String> {
         seed: 42,
         allocators: Vec::new(),
         from: None,
+        finding: false,
         out: OutputArgs::default(),
     }));
     println!();

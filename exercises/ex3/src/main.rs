@@ -89,6 +89,10 @@ struct VersusArgs {
     /// Render a saved `--json` report instead of measuring.
     #[arg(long, value_name = "FILE")]
     from: Option<std::path::PathBuf>,
+    /// Print only the finding: the claim's verdict per case on every machine
+    /// measured (Markdown).
+    #[arg(long, conflicts_with_all = ["json", "only"])]
+    finding: bool,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -133,6 +137,7 @@ fn main() -> std::process::ExitCode {
                 only: None,
                 callgrind: false,
                 from: None,
+                finding: false,
                 out: OutputArgs::default(),
             };
             if ok { versus_cmd(&versus) } else { Ok(false) }
@@ -183,6 +188,10 @@ fn versus_cmd(args: &VersusArgs) -> Result<bool, String> {
         |r| versus::count_instructions(&kit::split::built_untracked_exe("ex3")?, r.objects),
         |r, i| r.instructions = Some(i),
     )?;
+    if args.finding {
+        println!("{}", versus::finding(&runs.runs));
+        return Ok(true);
+    }
     runs.print(args.out.format(), |runs, f| {
         Page::new(versus::tables(runs))
             .line(versus::label(runs))

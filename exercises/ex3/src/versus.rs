@@ -536,6 +536,32 @@ fn timing_table(r: &Report) -> kit::Table {
     t
 }
 
+/// The claim's verdict per case, on every machine measured, as one
+/// paragraph (the book's finding for claim 1).
+pub fn finding(runs: &[Report]) -> String {
+    let Some(r) = runs.first() else {
+        return "Not measured.".to_string();
+    };
+    let parts: Vec<String> = cases(r)
+        .iter()
+        .enumerate()
+        .map(|(i, (case, _))| {
+            let verdicts = runs.iter().map(|m| verdict(cases(m)[i].1));
+            format!(
+                "{case}: {}",
+                kit::Verdict::across(verdicts).describe(&CLAIM)
+            )
+        })
+        .collect();
+    format!(
+        "Against the claim \"bump allocation is {} faster for small allocations\", on every \
+         machine measured ({}): {}.",
+        CLAIM.range(),
+        runs.len(),
+        parts.join("; ")
+    )
+}
+
 /// The report as tables: each machine's timings, the verdicts (per machine
 /// and on every machine), page faults, global allocator calls, and the
 /// instruction counts.

@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use kit::Summary;
 use kit::callgrind::Scope;
+use kit::finding::Effect;
 use kit::timing::Machine;
 use serde::{Deserialize, Serialize};
 
@@ -660,6 +661,70 @@ pub fn across_machines(runs: &[Report]) -> String {
         kit::Verdict::across(verdicts).describe(&CLAIM)
     )
 }
+
+// ANCHOR: finding
+/// The chapter's finding, from every machine's pairs: what not copying
+/// (`system` → `borrowed`) and bumping (`borrowed` → `arena`) each did, and
+/// the advice that follows from the two effects. Chosen by the verdicts, so
+/// it cannot contradict the data.
+pub fn finding(runs: &[Report]) -> String {
+    use Strategy::*;
+    let pairs = |a: Strategy, b: Strategy| -> Vec<(String, Summary)> {
+        runs.iter()
+            .filter_map(|r| Some((r.machine.short(), paired(r, a, b)?)))
+            .collect()
+    };
+    let part = |what: &str, pairs: &[(String, Summary)]| -> (Effect, String) {
+        let sums: Vec<Summary> = pairs.iter().map(|p| p.1).collect();
+        let effect = Effect::of(&sums);
+        let each: Vec<String> = pairs
+            .iter()
+            .map(|(m, s)| format!("{} on {m}", ratio(s)))
+            .collect();
+        let text = format!(
+            "{what} {}{}",
+            effect.describe(runs.len()),
+            if each.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", each.join("; "))
+            }
+        );
+        (effect, text)
+    };
+    let (copy, copy_text) = part(
+        "Not copying (`system` → `borrowed`: the same std types without the seven `String`s \
+         per record)",
+        &pairs(System, Borrowed),
+    );
+    let (bump, bump_text) = part(
+        "Bumping instead of malloc/free for what was left (`borrowed` → `arena`)",
+        &pairs(Borrowed, Arena),
+    );
+    let advice = match (copy.pays(), bump.pays()) {
+        (true, false) => {
+            "So stop copying first. Use an arena where lifetimes already line up, for \
+             the memory it gives back in one step, not for speed."
+        }
+        (true, true) => "So stop copying first; bumping then adds a further gain.",
+        (false, true) => "Here the gain is in bumping, not in copying less.",
+        (false, false) => {
+            "Neither change paid on every machine measured: measure your own job before \
+             restructuring it."
+        }
+    };
+    let claim = kit::Verdict::across(
+        runs.iter()
+            .filter_map(|r| Some(CLAIM.judge(&r.row(Arena)?.speedup?))),
+    );
+    format!(
+        "Against the claim \"arenas make batch processing 5–20x faster\", on every machine \
+         measured ({}): {}. {copy_text}. {bump_text}. {advice}\n",
+        runs.len(),
+        claim.describe(&CLAIM)
+    )
+}
+// ANCHOR_END: finding
 
 /// The line under the tables: machine, build, runs.
 pub fn label(r: &Report) -> String {

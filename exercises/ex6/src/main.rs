@@ -79,6 +79,10 @@ struct CompareArgs {
     /// Print the comparison as an SVG chart instead of tables.
     #[arg(long, conflicts_with_all = ["json", "markdown"])]
     svg: bool,
+    /// Print only the finding: what not copying and bumping each did, on
+    /// every machine measured, and what follows (Markdown).
+    #[arg(long, conflicts_with_all = ["json", "svg"])]
+    finding: bool,
     /// Also count instructions per record with valgrind's callgrind, on a
     /// smaller input (needs valgrind installed; about a minute).
     /// With `--from`, counts them for the saved report: unlike its timings,
@@ -136,6 +140,7 @@ fn main() -> std::process::ExitCode {
             from: None,
             callgrind: false,
             svg: false,
+            finding: false,
             quiet: false,
             out: OutputArgs::default(),
         }),
@@ -190,6 +195,10 @@ fn compare_cmd(a: &CompareArgs) -> Result<bool, String> {
     )?;
     if a.svg {
         return Ok(kit::output::print_svg(ex6::chart::svg(runs.latest())));
+    }
+    if a.finding {
+        println!("{}", compare::finding(&runs.runs));
+        return Ok(true);
     }
     let across = (runs.runs.len() > 1).then(|| compare::across_machines(&runs.runs));
     runs.print_each(

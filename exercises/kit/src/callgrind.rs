@@ -120,6 +120,7 @@ fn total_of(callgrind_out: &str) -> Option<u64> {
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
 }
 
+// ANCHOR: per_iteration
 /// Instructions per iteration of `exe args(n)`, from two runs under
 /// callgrind, at `n = small` and at `n = large`: whatever the program does
 /// once (start-up, warm-up, printing, exit) is in both totals and cancels.
@@ -135,6 +136,7 @@ pub fn per_iteration(
     let b = instructions(exe, &args(large), scope)?;
     Ok((b as f64 - a as f64) / (large - small) as f64)
 }
+// ANCHOR_END: per_iteration
 
 #[cfg(test)]
 mod tests {

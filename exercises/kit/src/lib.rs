@@ -11,6 +11,7 @@
 pub mod callgrind;
 pub mod chart;
 pub mod child;
+pub mod finding;
 pub mod format;
 pub mod output;
 pub mod profile;

@@ -227,6 +227,7 @@ pub enum Verdict {
 pub const MIN_RUNS: usize = 3;
 
 impl Claim {
+    // ANCHOR: judge
     /// The verdict from `s`'s bootstrap interval of the median: conclusive
     /// only when the whole interval falls on one side of each bound.
     pub fn judge(&self, s: &Summary) -> Verdict {
@@ -245,6 +246,7 @@ impl Claim {
             Verdict::Inconclusive
         }
     }
+    // ANCHOR_END: judge
 
     /// `5-20x` or `at least 5x`.
     pub fn range(&self) -> String {
