@@ -33,6 +33,7 @@ const BLOCK: Layout = Layout::new::<[u64; 4]>();
 /// failed (report it, don't crash).
 fn churn<A: GlobalAlloc>(alloc: &A, iters: u64) -> Option<Duration> {
     let t = Instant::now();
+    // ANCHOR: churn_loop
     for i in 0..iters {
         // SAFETY: BLOCK has a non-zero size.
         let p = unsafe { alloc.alloc(BLOCK) };
@@ -45,6 +46,7 @@ fn churn<A: GlobalAlloc>(alloc: &A, iters: u64) -> Option<Duration> {
         // SAFETY: `p` came from `alloc` with BLOCK and is freed once.
         unsafe { alloc.dealloc(black_box(p), BLOCK) };
     }
+    // ANCHOR_END: churn_loop
     Some(t.elapsed())
 }
 

@@ -114,6 +114,7 @@ pub const RECYCLES_SLOTS: bool = cfg!(all(target_os = "linux", target_env = "gnu
 /// both: a counter that an allocation raises and the matching free lowers
 /// (a "live bytes" field) would chain every call to the previous one through
 /// memory. Live bytes are derived instead: `bytes_allocated - bytes_freed`.
+// ANCHOR: slot_struct
 #[repr(align(128))]
 struct Slot {
     allocs: AtomicU64,
@@ -138,6 +139,7 @@ struct Slot {
     /// finds nothing to do and moves the limit).
     free_limit: AtomicI64,
 }
+// ANCHOR_END: slot_struct
 // ANCHOR_END: slot
 
 impl Slot {
@@ -390,6 +392,7 @@ impl Counters {
         unsafe { &*self.slots.as_ptr().byte_add(offset) }
     }
 
+    // ANCHOR: on_alloc
     /// Records an allocation of `size` bytes.
     #[inline]
     fn on_alloc(&self, size: u64) {
@@ -404,6 +407,7 @@ impl Counters {
         s.bytes_allocated.store(allocated, Relaxed);
         add_owned(&s.allocs, 1);
     }
+    // ANCHOR_END: on_alloc
 
     /// Records a deallocation of `size` bytes.
     #[inline]

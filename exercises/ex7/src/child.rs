@@ -223,6 +223,10 @@ fn sample_table(s: &Sample) -> kit::Table {
             "objects sharing a cache line (own)".to_string(),
             sh.own.to_string(),
         ]);
+        t.row([
+            "threads handed back the block they freed".to_string(),
+            sh.reused.to_string(),
+        ]);
     }
     t
 }

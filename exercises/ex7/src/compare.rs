@@ -353,7 +353,10 @@ fn view_cell(r: &Row) -> String {
         parts.push(format!("{u} of {n} jemalloc arenas in use"));
     }
     if let Some(s) = r.sharing {
-        parts.push(format!("{} of {} objects share a line", s.own, r.threads));
+        parts.push(format!(
+            "{} of {} objects share a line ({} handed back)",
+            s.own, r.threads, s.reused
+        ));
     }
     if parts.is_empty() {
         "-".into()
@@ -465,9 +468,9 @@ pub fn claim_line(runs: &[Report]) -> String {
         .map(|c| c.threads)
         .collect();
     if threads.is_empty() {
-        return "No verdict on \"jemalloc cuts p99 latency by 30–50%\": no thread count \
-                measured fits the cores (an oversubscribed batch measures the scheduler as \
-                much as the allocator)."
+        return "Verdict on \"jemalloc cuts p99 latency by 30–50%\": none, as no run \
+                compared jemalloc with System at a thread count within the cores (an \
+                oversubscribed batch measures the scheduler as much as the allocator)."
             .to_string();
     }
     let overall: Vec<String> = threads

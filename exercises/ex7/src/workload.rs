@@ -270,13 +270,21 @@ pub struct Probe {
 }
 
 /// Where each thread's own small object landed (false-sharing): how many of
-/// them share a 64-byte cache line with another thread's.
+/// them share a 64-byte cache line with another thread's. Every address
+/// compared is of a block live at that moment: the main thread holds the
+/// given objects until the threads take them, and each thread holds its first
+/// own object until every thread has allocated one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sharing {
     /// Of the objects the main thread allocated, one per thread.
     pub given: u32,
     /// Of the objects the threads allocated themselves after freeing those.
     pub own: u32,
+    /// Threads whose first own object is the very block they were given and
+    /// had just freed (the allocator handed it back): their writes stay on
+    /// the main thread's line. Absent (0) in data recorded before it was kept.
+    #[serde(default)]
+    pub reused: u32,
 }
 
 /// A run's result.
@@ -728,20 +736,25 @@ fn false_sharing(p: &Params) -> Outcome {
         .flatten()
         .map(|b| &**b as *const u64 as usize)
         .collect();
-    let start = Barrier::new(n);
+    let (start, placed) = (Barrier::new(n), Barrier::new(n));
     let results: Vec<(ThreadOut, usize)> = std::thread::scope(|s| {
         let handles: Vec<_> = given
             .iter_mut()
             .filter_map(Option::take)
             .map(|obj| {
-                let start = &start;
-                s.spawn(move || scratch_thread(p, obj, start))
+                let (start, placed) = (&start, &placed);
+                s.spawn(move || scratch_thread(p, obj, start, placed))
             })
             .collect();
         handles.into_iter().map(join).collect()
     });
     let main = main.merged(&ex1::measure(|| drop(given)).1);
     let own_addrs: Vec<usize> = results.iter().map(|r| r.1).collect();
+    let reused = own_addrs
+        .iter()
+        .zip(&given_addrs)
+        .filter(|(own, given)| own == given)
+        .count() as u32;
     Outcome {
         threads: results.into_iter().map(|r| r.0).collect(),
         main,
@@ -749,6 +762,7 @@ fn false_sharing(p: &Params) -> Outcome {
         sharing: Some(Sharing {
             given: shared_lines(&given_addrs),
             own: shared_lines(&own_addrs),
+            reused,
         }),
     }
 }
@@ -757,8 +771,15 @@ fn false_sharing(p: &Params) -> Outcome {
 /// Writes the object it was given [`WRITES`] times, frees it, allocates its
 /// own and writes that, `p.ops` rounds. Returns where its first own object
 /// landed: if the allocator hands back the block just freed (or one beside
-/// it), every round writes to a cache line other threads write too.
-fn scratch_thread(p: &Params, given: Box<u64>, start: &Barrier) -> (ThreadOut, usize) {
+/// it), every round writes to a cache line other threads write too. It holds
+/// that first object until every thread has one (`placed`), so the addresses
+/// compared are of blocks live at the same time.
+fn scratch_thread(
+    p: &Params,
+    given: Box<u64>,
+    start: &Barrier,
+    placed: &Barrier,
+) -> (ThreadOut, usize) {
     let mut clock = Clock::new();
     start.wait();
     clock.restart();
@@ -772,16 +793,17 @@ fn scratch_thread(p: &Params, given: Box<u64>, start: &Barrier) -> (ThreadOut, u
                 *std::hint::black_box(&mut *obj) += 1;
             }
             sum = sum.wrapping_add(*obj);
-            // A new allocation on purpose (clippy would reuse the box): the
-            // point is where the allocator puts it. Frees the previous one.
-            #[allow(clippy::replace_box)]
-            {
-                obj = Box::new(round);
-            }
+            // Free first, then allocate: the allocator may hand back the
+            // block just freed, which is the point of the workload.
+            drop(obj);
+            obj = Box::new(round);
+            clock.tick();
             if round == 0 {
                 first_own = &*obj as *const u64 as usize;
+                placed.wait();
+                // The wait is not part of any round.
+                clock.restart();
             }
-            clock.tick();
         }
         (sum, first_own)
     });

@@ -475,7 +475,11 @@ impl Machine {
             .replace(" Processor", "")
             .replace(" CPU", "");
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-        format!("{name}, {} cores", self.cores)
+        // Two machines of one brand differ by model: name it where known.
+        match self.cpu_model {
+            Some(model) => format!("{name} (model {model}), {} cores", self.cores),
+            None => format!("{name}, {} cores", self.cores),
+        }
     }
 }
 
