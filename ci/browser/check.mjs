@@ -90,7 +90,26 @@ if (plan.book) {
     if (seen.length) problems.push(`${file}: ${seen.join('; ')}`);
   }
 
-  // 2. Search finds a term the book is built around.
+  // 2. An "All measurements" fold: closed, its table hidden; opened, the
+  // table shows with its rows (the evidence is folded, not missing).
+  {
+    const { page, seen } = await openPage(`${base}/ch04-arena-collections.html`, base);
+    const fold = page.locator('main details', { has: page.locator('summary', { hasText: 'All measurements' }) }).first();
+    if ((await fold.count()) === 0) {
+      seen.push('no "All measurements" fold');
+    } else {
+      const table = fold.locator('table').first();
+      if (await table.isVisible()) seen.push('the fold\'s table shows while the fold is closed');
+      await fold.locator('summary').click();
+      await table.waitFor({ state: 'visible', timeout: 5000 }).catch(() => {});
+      const rows = await table.locator('tbody tr').count();
+      if (!(await table.isVisible()) || rows === 0) seen.push(`opened, the fold shows no table rows (${rows})`);
+    }
+    await page.close();
+    if (seen.length) problems.push(`ch04-arena-collections.html fold: ${seen.join('; ')}`);
+  }
+
+  // 3. Search finds a term the book is built around.
   {
     const { page, seen } = await openPage(`${base}/index.html`, base);
     await page.click('#mdbook-search-toggle');
@@ -111,7 +130,7 @@ if (plan.book) {
     await page.close();
     if (seen.length) problems.push(`search: ${seen.join('; ')}`);
   }
-  // 3. One quiz per chapter: every question answered wrongly, then (retry)
+  // 4. One quiz per chapter: every question answered wrongly, then (retry)
   // rightly; the review's text after each round is reported.
   for (const q of plan.quizzes || []) {
     const { page, seen } = await openPage(`${base}/${q.page}`, base);

@@ -11,7 +11,8 @@
 //! The gates (`cargo xtask check-book` prints the table each time):
 //! - a numbered chapter states its lesson in a line starting `> **In short:**`
 //!   within its first 800 visible words, and ends its teaching with
-//!   `## What to remember`: 3 to 6 bullets, none with a digit;
+//!   `## What to remember` (before `## Try this`): 3 to 6 bullets, none with
+//!   a digit;
 //! - no visible listing over 40 lines (listings with fewer than 30 words
 //!   between them count as one), at most 200 visible code lines a chapter;
 //! - visible generated words at most 60% of the chapter's own prose words;
@@ -64,6 +65,7 @@ pub const CHOOSING: &str = "choosing.md";
 
 const LESSON: &str = "> **In short:**";
 const REMEMBER: &str = "## What to remember";
+const TRY_THIS: &str = "## Try this";
 const LESSON_WITHIN_WORDS: usize = 800;
 const MAX_LISTING: usize = 40;
 const LISTING_GAP_WORDS: usize = 30;
@@ -258,6 +260,9 @@ pub struct Measures {
     pub lesson_at: Option<usize>,
     /// The `## What to remember` bullets, if the section is there.
     pub remember: Option<Vec<String>>,
+    /// `## Try this` came before `## What to remember` (the lessons close
+    /// the teaching; the exercises follow them).
+    pub remember_after_try: bool,
 }
 
 /// Measures an expanded page.
@@ -295,6 +300,9 @@ pub fn measure(lines: &[Line]) -> Measures {
             in_remember = l.origin == Origin::Page && l.text.trim() == REMEMBER;
             if in_remember {
                 m.remember = Some(Vec::new());
+            }
+            if l.origin == Origin::Page && l.text.trim() == TRY_THIS && m.remember.is_none() {
+                m.remember_after_try = true;
             }
         } else if in_remember {
             let bullets = m.remember.get_or_insert_with(Vec::new);
@@ -357,6 +365,9 @@ fn gates(page: &str, m: &Measures, lines: &[Line], harness: &[String]) -> Vec<St
                     out.push(format!("a '{REMEMBER}' bullet has a digit: {bullet}"));
                 }
             }
+        }
+        if m.remember.is_some() && m.remember_after_try {
+            out.push(format!("'{REMEMBER}' comes after '{TRY_THIS}'"));
         }
         if m.longest.0 > MAX_LISTING {
             out.push(format!(
@@ -592,6 +603,9 @@ mod tests {
             m.remember,
             Some(vec!["one more".to_string(), "two".to_string()])
         );
+        assert!(!m.remember_after_try);
+        let late = measure(&page("## Try this\n\n## What to remember\n\n- a\n"));
+        assert!(late.remember_after_try);
     }
 
     #[test]
@@ -604,9 +618,10 @@ mod tests {
             tables: 7,
             lesson_at: Some(801),
             remember: Some(vec!["a 1".into(), "b".into(), "c".into()]),
+            remember_after_try: true,
         };
         let failed = gates("ch01-x.md", &m, &[], &[]);
-        assert_eq!(failed.len(), 6, "{failed:#?}");
+        assert_eq!(failed.len(), 7, "{failed:#?}");
         let ok = Measures {
             prose: 100,
             generated: 60,
@@ -615,6 +630,7 @@ mod tests {
             tables: 6,
             lesson_at: Some(800),
             remember: Some(vec!["a".into(), "b".into(), "c".into()]),
+            remember_after_try: false,
         };
         assert!(gates("ch01-x.md", &ok, &[], &[]).is_empty());
         // Asides keep only the book-wide rules.

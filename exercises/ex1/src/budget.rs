@@ -49,6 +49,7 @@ use std::fmt;
 use crate::{Stats, measure, tracking_is_active};
 
 // ANCHOR: budget
+// ANCHOR: budget_struct
 /// What one call may allocate on the calling thread. Build it with
 /// [`Budget::zero`] or [`Budget::allocs`], narrow it with [`Budget::bytes`],
 /// and let the code warm up with [`Budget::warm_up`].
@@ -61,6 +62,7 @@ pub struct Budget {
     /// Unmeasured calls made before the measured one.
     pub warm_up: u32,
 }
+// ANCHOR_END: budget_struct
 
 impl Budget {
     /// No allocation at all.

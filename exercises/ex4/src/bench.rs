@@ -331,6 +331,40 @@ pub fn table(r: &Report) -> kit::Table {
     t
 }
 
+/// One compact table over every machine measured: each step's heap / arena
+/// time ratio (median of per-run ratios, its 95% interval), a column per
+/// machine. The full tables stay in each machine's page.
+pub fn summary(runs: &[Report]) -> kit::Table {
+    let mut headers = vec!["step".to_string()];
+    headers.extend(
+        runs.iter()
+            .map(|r| format!("{}: heap / arena", r.machine.short())),
+    );
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut t = kit::Table::new(
+        "Heap time over arena time per step, median of per-run ratios (95% interval), \
+         on every machine measured",
+        &refs,
+    );
+    let Some(first) = runs.first() else {
+        return t;
+    };
+    for (i, step) in first.steps.iter().enumerate() {
+        let mut row = vec![step.step.clone()];
+        for r in runs {
+            row.push(match r.steps.get(i) {
+                Some(s) if s.arena_ns.median.abs() >= NEAR_ZERO => {
+                    format!("{} ({}x)", ratio(s.ratio.median), s.ratio.interval(1))
+                }
+                Some(_) => "no ratio: the arena side is near zero".to_string(),
+                None => "-".to_string(),
+            });
+        }
+        t.row(row);
+    }
+    t
+}
+
 /// Below this many ns (or instructions) per item, a side's figure is near
 /// zero: a ratio over it says more about the clock's resolution than about
 /// the work, so the table gives the two totals instead.

@@ -86,6 +86,10 @@ struct BenchArgs {
     /// Render a saved `--json` report instead of measuring.
     #[arg(long, value_name = "FILE", conflicts_with = "only")]
     from: Option<std::path::PathBuf>,
+    /// Print one compact table instead: each step's heap / arena ratio,
+    /// with its 95% interval, a column per machine measured.
+    #[arg(long, conflicts_with_all = ["only", "json"])]
+    summary: bool,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -133,6 +137,7 @@ fn main() -> std::process::ExitCode {
                 },
                 callgrind: false,
                 from: None,
+                summary: false,
                 out: OutputArgs::default(),
             };
             if ok { bench_cmd(&bench) } else { Ok(false) }
@@ -186,6 +191,12 @@ fn bench_cmd(args: &BenchArgs) -> Result<bool, String> {
         },
         |r, i| r.instructions = Some(i),
     )?;
+    if args.summary {
+        report.print(args.out.format(), |runs, f| {
+            kit::report::Page::new([bench::summary(runs)]).print(f)
+        });
+        return Ok(true);
+    }
     report.print_pages(args.out.format(), bench::page);
     Ok(true)
 }
