@@ -93,6 +93,13 @@ struct VersusArgs {
     /// measured (Markdown).
     #[arg(long, conflicts_with_all = ["json", "only"])]
     finding: bool,
+    /// Print only the verdict table: each case's ratio on every machine
+    /// measured, with its interval and verdict.
+    #[arg(long, conflicts_with_all = ["json", "only", "finding"])]
+    summary: bool,
+    /// Everything but the verdict table (`--summary` prints that alone).
+    #[arg(long, conflicts_with_all = ["json", "only", "finding", "summary"])]
+    details: bool,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -138,6 +145,8 @@ fn main() -> std::process::ExitCode {
                 callgrind: false,
                 from: None,
                 finding: false,
+                summary: false,
+                details: false,
                 out: OutputArgs::default(),
             };
             if ok { versus_cmd(&versus) } else { Ok(false) }
@@ -192,8 +201,19 @@ fn versus_cmd(args: &VersusArgs) -> Result<bool, String> {
         println!("{}", versus::finding(&runs.runs));
         return Ok(true);
     }
+    if args.summary {
+        runs.print(args.out.format(), |runs, f| {
+            Page::new([versus::verdict_table(runs)]).print(f)
+        });
+        return Ok(true);
+    }
     runs.print(args.out.format(), |runs, f| {
-        Page::new(versus::tables(runs))
+        let tables = if args.details {
+            versus::tables_without_verdicts(runs)
+        } else {
+            versus::tables(runs)
+        };
+        Page::new(tables)
             .line(versus::label(runs))
             .line(versus::findings(runs))
             .print(f)

@@ -570,7 +570,25 @@ pub fn tables(runs: &[Report]) -> Vec<kit::Table> {
     let Some(r) = runs.first() else {
         return tables;
     };
+    tables.push(verdict_table(runs));
+    tables.extend(detail_tables(r, runs));
+    tables
+}
 
+/// [`tables`] without the verdict table, for a page that shows that one on
+/// its own ([`verdict_table`]).
+pub fn tables_without_verdicts(runs: &[Report]) -> Vec<kit::Table> {
+    let mut tables: Vec<kit::Table> = runs.iter().map(timing_table).collect();
+    if let Some(r) = runs.first() {
+        tables.extend(detail_tables(r, runs));
+    }
+    tables
+}
+
+/// The claim's verdict per case: each machine's median ratio with its 95%
+/// interval, and the verdict on every machine measured (the chapter's one
+/// visible table; `versus --summary`).
+pub fn verdict_table(runs: &[Report]) -> kit::Table {
     let mut headers = vec!["case".to_string()];
     for m in runs {
         headers.push(format!("{}: median, 95% interval", m.machine.short()));
@@ -585,6 +603,9 @@ pub fn tables(runs: &[Report]) -> Vec<kit::Table> {
         ),
         &header_refs,
     );
+    let Some(r) = runs.first() else {
+        return v;
+    };
     for (i, (case, _)) in cases(r).iter().enumerate() {
         let mut row = vec![case.to_string()];
         let mut verdicts = Vec::new();
@@ -596,7 +617,12 @@ pub fn tables(runs: &[Report]) -> Vec<kit::Table> {
         row.push(kit::Verdict::across(verdicts).describe(&CLAIM));
         v.row(row);
     }
-    tables.push(v);
+    v
+}
+
+/// Page faults, allocator calls and instruction counts, after the verdicts.
+fn detail_tables(r: &Report, runs: &[Report]) -> Vec<kit::Table> {
+    let mut tables = Vec::new();
 
     let mut f = kit::Table::new(
         "Minor page faults per round (getrusage), allocate then free all, median of the runs",

@@ -212,6 +212,7 @@ pub fn std_batches<R: BufRead>(
 // ANCHOR_END: std_batches
 
 // ANCHOR: borrowed_batches
+// ANCHOR: batch_text
 /// One batch's text: every line of the batch appended to one `String`, and
 /// where each line lies in it. Reused from batch to batch, so once it has
 /// grown to a batch it allocates no more.
@@ -267,7 +268,9 @@ impl BatchText {
         Ok(())
     }
 }
+// ANCHOR_END: batch_text
 
+// ANCHOR: borrowed_loop
 /// The std pipeline without the copies: each batch's lines go into one
 /// reused `String`, the records borrow their fields from it, and are
 /// counted into the same maps as [`std_batches`]. Std types only, no arena:
@@ -299,6 +302,7 @@ pub fn borrowed_batches<R: BufRead>(
     drop(text);
     write_report(out, summary.totals.records, skipped, |o| summary.write(o))
 }
+// ANCHOR_END: borrowed_loop
 // ANCHOR_END: borrowed_batches
 
 // ANCHOR: arena_batches
