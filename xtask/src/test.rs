@@ -45,19 +45,6 @@ pub fn all(m: &Manifest) -> Result<()> {
     steps.step("cargo test (dev profile: overflow checks and debug_asserts on)");
     dev_tests()?;
 
-    // The exercise checks' own builds (seeded from the release and dev
-    // builds just made; jemalloc's profiling build compiles C) run in the
-    // background from here: the starter's, dhat's and the regeneration's
-    // test runs leave a core idle much of the time. Joined after generate.
-    let log = util::temp_dir("exercise-builds")?.join("log");
-    let builds = {
-        let log = log.clone();
-        std::thread::spawn(move || {
-            let m = crate::manifest::Manifest::load(&util::root())?;
-            crate::checks::exercise_builds(&m, Some(&log))
-        })
-    };
-
     steps.step("starter mode: the learner's copy builds, fails per exercise, passes once solved; `learn` drives task 1");
     crate::starter::check(m)?;
 
@@ -66,6 +53,17 @@ pub fn all(m: &Manifest) -> Result<()> {
     );
     crate::dhat::dhat(m, &[])?;
 
+    // The exercise checks' own builds (seeded, but jemalloc's profiling
+    // build compiles C) run beside the regeneration, which mostly waits on
+    // one exercise at a time and leaves a core idle.
+    let log = util::temp_dir("exercise-builds")?.join("log");
+    let builds = {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            let m = crate::manifest::Manifest::load(&util::root())?;
+            crate::checks::exercise_builds(&m, Some(&log))
+        })
+    };
     steps.step("generated outputs match what the crates print now");
     let generated = crate::generate::generate(m, true, &[]);
     let built = builds
