@@ -322,21 +322,6 @@ fn attributes(s: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Lexical normalisation of `a/./b/../c`.
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// No `{{#` left, every internal link alive. Returns (pages, links checked).
 fn check_html(problems: &mut Vec<String>) -> Result<(usize, usize)> {
     let out = root().join(OUT);
@@ -352,7 +337,7 @@ fn check_html(problems: &mut Vec<String>) -> Result<(usize, usize)> {
                 rel(&f)
             ));
         }
-        pages.insert(normalize(&f), scan_html(&text));
+        pages.insert(util::normalize(&f), scan_html(&text));
     }
     let mut checked = 0;
     let mut sorted: Vec<_> = pages.iter().collect();
@@ -370,7 +355,7 @@ fn check_html(problems: &mut Vec<String>) -> Result<(usize, usize)> {
             let dest = if target.is_empty() {
                 f.clone()
             } else {
-                normalize(&f.parent().unwrap_or(Path::new("")).join(target))
+                util::normalize(&f.parent().unwrap_or(Path::new("")).join(target))
             };
             checked += 1;
             if !dest.exists() {

@@ -26,7 +26,7 @@
 //! `[book] teach_first`; until then they are reported only.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use comfy_table::Table;
 
@@ -80,8 +80,16 @@ const BANNED: &str = "the verdict line under the table";
 pub fn expand(page: &Path) -> Result<Vec<Line>> {
     let mut out = Vec::new();
     expand_into(page, Origin::Page, None, 0, &mut out)?;
+    mark(&mut out);
+    Ok(out)
+}
+
+/// Marks each line folded (inside `<details>`, or a fold's own tags) and
+/// fenced (inside a fenced block, or its fence lines). A `<details>` inside
+/// a fence is code, not a fold.
+fn mark(lines: &mut [Line]) {
     let (mut depth, mut fence) = (0usize, false);
-    for l in &mut out {
+    for l in lines {
         let t = l.text.trim_start();
         let marker = t.starts_with("```") || t.starts_with("~~~");
         if !fence {
@@ -97,7 +105,6 @@ pub fn expand(page: &Path) -> Result<Vec<Line>> {
             fence = !fence;
         }
     }
-    Ok(out)
 }
 
 /// An include directive that is the whole line: (directive, spec).
@@ -135,7 +142,7 @@ fn expand_into(
             continue;
         };
         let mut parts = spec.splitn(2, ':');
-        let target = normalize(&base.join(parts.next().unwrap_or_default()));
+        let target = util::normalize(&base.join(parts.next().unwrap_or_default()));
         let selector = parts.next();
         // The include as the book's top page would spell it.
         let name = {
@@ -195,20 +202,6 @@ fn select<'a>(content: &'a str, selector: Option<&str>) -> Vec<&'a str> {
         .into_iter()
         .filter(|l| crate::anchors::marker(l).is_none())
         .collect()
-}
-
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `target` as a path from `base` (both absolute and normalised).
@@ -548,23 +541,7 @@ mod tests {
                 include: None,
             })
             .collect();
-        // The same fold and fence marking as `expand`.
-        let (mut depth, mut fence) = (0usize, false);
-        for l in &mut out {
-            let t = l.text.trim_start();
-            let marker = t.starts_with("```");
-            if !fence {
-                let opens = l.text.matches("<details").count();
-                l.folded = depth > 0 || opens > 0;
-                depth = (depth + opens).saturating_sub(l.text.matches("</details>").count());
-            } else {
-                l.folded = depth > 0;
-            }
-            l.fenced = fence || marker;
-            if marker {
-                fence = !fence;
-            }
-        }
+        mark(&mut out);
         out
     }
 

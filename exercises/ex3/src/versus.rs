@@ -566,12 +566,11 @@ pub fn finding(runs: &[Report]) -> String {
 /// and on every machine), page faults, global allocator calls, and the
 /// instruction counts.
 pub fn tables(runs: &[Report]) -> Vec<kit::Table> {
-    let mut tables: Vec<kit::Table> = runs.iter().map(timing_table).collect();
-    let Some(r) = runs.first() else {
-        return tables;
-    };
-    tables.push(verdict_table(runs));
-    tables.extend(detail_tables(r, runs));
+    let mut tables = tables_without_verdicts(runs);
+    if !runs.is_empty() {
+        // After each machine's timing table, before the details.
+        tables.insert(runs.len(), verdict_table(runs));
+    }
     tables
 }
 

@@ -652,13 +652,18 @@ pub fn verdict(r: &Report) -> String {
 /// The verdict on the claim over every machine measured: stated as a result
 /// only where all agree, "machine-dependent" otherwise.
 pub fn across_machines(runs: &[Report]) -> String {
-    let verdicts = runs
-        .iter()
-        .filter_map(|r| Some(CLAIM.judge(&r.row(Strategy::Arena)?.speedup?)));
     format!(
         "On every machine measured ({}): {}.",
         runs.len(),
-        kit::Verdict::across(verdicts).describe(&CLAIM)
+        claim_across(runs).describe(&CLAIM)
+    )
+}
+
+/// The claim's verdict over every machine's arena speed-up.
+fn claim_across(runs: &[Report]) -> kit::Verdict {
+    kit::Verdict::across(
+        runs.iter()
+            .filter_map(|r| Some(CLAIM.judge(&r.row(Strategy::Arena)?.speedup?))),
     )
 }
 
@@ -713,10 +718,7 @@ pub fn finding(runs: &[Report]) -> String {
              restructuring it."
         }
     };
-    let claim = kit::Verdict::across(
-        runs.iter()
-            .filter_map(|r| Some(CLAIM.judge(&r.row(Arena)?.speedup?))),
-    );
+    let claim = claim_across(runs);
     format!(
         "Against the claim \"arenas make batch processing 5–20x faster\", on every machine \
          measured ({}): {}. {copy_text}. {bump_text}. {advice}\n",
