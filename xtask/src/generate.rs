@@ -23,14 +23,81 @@ pub fn build_release() -> Result<()> {
     ]))
 }
 
+/// An output line ending in `| tables 1,3` keeps only those tables of what
+/// the command prints (counted from 1; `1,3,...` goes on in steps of two to
+/// the last), so that a chapter can show one table of a command and fold
+/// the others.
+const TABLES: &str = " | tables ";
+
+/// The tables numbered in `keep` ("2", "1,3" or "1,3,...") of a Markdown page. A table
+/// comes with the bold title paragraph just above it and the paragraphs
+/// below it up to the next table; paragraphs above the first table go with
+/// the first.
+fn tables_of(markdown: &str, keep: &str) -> Result<String> {
+    let is_table = |p: &str| p.starts_with('|');
+    let is_title = |p: &str| p.starts_with("**") && p.ends_with("**") && !p.contains('\n');
+    let paragraphs: Vec<&str> = markdown
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut tables: Vec<Vec<&str>> = Vec::new();
+    let mut preamble: Vec<&str> = Vec::new();
+    for (i, p) in paragraphs.iter().enumerate() {
+        let starts_table = (is_title(p) && paragraphs.get(i + 1).is_some_and(|n| is_table(n)))
+            || (is_table(p) && !(i > 0 && is_title(paragraphs[i - 1])));
+        match tables.last_mut() {
+            _ if starts_table => tables.push(
+                std::mem::take(&mut preamble)
+                    .into_iter()
+                    .chain([*p])
+                    .collect(),
+            ),
+            Some(t) => t.push(p),
+            None => preamble.push(p),
+        }
+    }
+    let bad = || format!("\"{keep}\": not table numbers such as 2 or 1,3 or 1,3,...");
+    let mut wanted: Vec<usize> = Vec::new();
+    for n in keep.split(',').map(str::trim) {
+        if n == "..." {
+            // "1,3,...": on with the same step, to the last table (a page
+            // with one machine's tables per machine keeps them all).
+            let [.., a, b] = wanted[..] else {
+                return Err(bad());
+            };
+            let step = b.checked_sub(a).filter(|s| *s > 0).ok_or_else(bad)?;
+            wanted.extend((b + step..=tables.len()).step_by(step));
+            continue;
+        }
+        wanted.push(n.parse().map_err(|_| bad())?);
+    }
+    let mut out = Vec::new();
+    for n in wanted {
+        let table = n
+            .checked_sub(1)
+            .and_then(|i| tables.get(i))
+            .ok_or_else(|| format!("there is no table {n}: the page has {}", tables.len()))?;
+        out.push(table.join("\n\n"));
+    }
+    Ok(out.join("\n\n") + "\n")
+}
+
 /// Writes every output of the selected exercises into `dest/exN/`.
 fn write_outputs(m: &Manifest, only: &[String], dest: &Path) -> Result<()> {
     for (ex, e) in m.select(only)? {
         let dir = dest.join(ex);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        for (file, args) in &e.outputs {
-            let out =
+        for (file, line) in &e.outputs {
+            let (args, keep) = match line.split_once(TABLES) {
+                Some((args, keep)) => (args, Some(keep)),
+                None => (line.as_str(), None),
+            };
+            let mut out =
                 util::output(util::exercise_command(release_bin(ex)).args(manifest::args(args)))?;
+            if let Some(keep) = keep {
+                out = tables_of(&out, keep).map_err(|e| format!("{ex} {file}: {e}"))?;
+            }
             std::fs::write(dir.join(file), out).map_err(|e| format!("{file}: {e}"))?;
         }
         // The quizzes, from the tables just written.
@@ -177,4 +244,43 @@ pub fn reference(m: &Manifest, only: &[String], steps: &mut util::Steps) -> Resu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tables_of;
+
+    const PAGE: &str = "intro\n\n**First**\n\n| a |\n|---|\n| 1 |\n\nunder the first\n\n\
+                        **Second**\n\n| b |\n|---|\n| 2 |\n\n| untitled |\n|---|\n";
+
+    #[test]
+    fn tables_come_with_their_titles_and_notes() {
+        assert_eq!(
+            tables_of(PAGE, "1").unwrap(),
+            "intro\n\n**First**\n\n| a |\n|---|\n| 1 |\n\nunder the first\n"
+        );
+        assert_eq!(
+            tables_of(PAGE, "2").unwrap(),
+            "**Second**\n\n| b |\n|---|\n| 2 |\n"
+        );
+        assert_eq!(
+            tables_of(PAGE, "3,2").unwrap(),
+            "| untitled |\n|---|\n\n**Second**\n\n| b |\n|---|\n| 2 |\n"
+        );
+    }
+
+    #[test]
+    fn a_table_that_is_not_there_is_an_error() {
+        assert!(tables_of(PAGE, "4").unwrap_err().contains("the page has 3"));
+        assert!(tables_of(PAGE, "0").is_err());
+        assert!(tables_of(PAGE, "x").is_err());
+        assert!(tables_of(PAGE, "1,...").is_err());
+        assert!(tables_of(PAGE, "2,1,...").is_err());
+    }
+
+    #[test]
+    fn dots_go_on_with_the_same_step() {
+        assert_eq!(tables_of(PAGE, "1,3,..."), tables_of(PAGE, "1,3"));
+        assert_eq!(tables_of(PAGE, "1,2,..."), tables_of(PAGE, "1,2,3"));
+    }
 }

@@ -208,6 +208,7 @@ pub fn run(
     let mut input = input; // the caller's reader: it outlives every measurement
     let mut lines = Lines::new(&mut input, options);
     let mut skipped = 0;
+    // ANCHOR: phases
     let mut transform_arena = PhaseArena::new(Phase::Transform, options.arena_limit);
     let mut parse_arena = PhaseArena::new(Phase::Parse, options.arena_limit);
 
@@ -233,16 +234,12 @@ pub fn run(
     meter
         .phase(Phase::Output, |_| summary.write(&mut out))
         .map_err(Error::Write)?;
-    let outcome = Outcome {
-        records: summary.totals.records,
-        skipped,
-        report_bytes: out.bytes,
-        report_fnv: out.hash,
-    };
+    let outcome = out.outcome(summary.totals.records, skipped);
 
     drop(summary); // the last borrow of the transform arena
     meter.arena_usage(transform_arena.usage());
     meter.drop_phase(Phase::Transform, transform_arena);
+    // ANCHOR_END: phases
     Ok(outcome)
 }
 // ANCHOR_END: run

@@ -352,6 +352,16 @@ impl<W: std::io::Write> Fingerprint<W> {
             hash: 0xcbf2_9ce4_8422_2325,
         }
     }
+
+    /// What a run returns, once this report is written.
+    pub fn outcome(&self, records: u64, skipped: u64) -> Outcome {
+        Outcome {
+            records,
+            skipped,
+            report_bytes: self.bytes,
+            report_fnv: self.hash,
+        }
+    }
 }
 
 impl<W: std::io::Write> std::io::Write for Fingerprint<W> {

@@ -43,6 +43,7 @@ pub struct OwnedRequest {
     /// The `User-Agent` header.
     pub agent: String,
 }
+// ANCHOR_END: owned_request
 
 impl OwnedRequest {
     /// Copies every text field of `r` into a `String` of its own.
@@ -77,7 +78,6 @@ impl OwnedRequest {
         }
     }
 }
-// ANCHOR_END: owned_request
 
 // ANCHOR: parse
 /// Parse phase: clears `requests` (freeing the previous batch's strings) and
@@ -237,12 +237,7 @@ pub fn run(
     meter
         .phase(Phase::Output, |_| summary.write(&mut out))
         .map_err(Error::Write)?;
-    let outcome = Outcome {
-        records: summary.totals.records,
-        skipped,
-        report_bytes: out.bytes,
-        report_fnv: out.hash,
-    };
+    let outcome = out.outcome(summary.totals.records, skipped);
     meter.drop_phase(Phase::Transform, summary);
     Ok(outcome)
 }

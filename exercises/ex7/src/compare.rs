@@ -408,6 +408,61 @@ pub fn tables(r: &Report) -> Vec<kit::Table> {
         .collect()
 }
 
+/// The thread count a machine's summary shows: the most threads that fit its
+/// cores, or the fewest measured when none does.
+fn summary_threads(r: &Report) -> Option<u32> {
+    let fit = r
+        .plan
+        .threads
+        .iter()
+        .copied()
+        .filter(|&t| t <= r.machine.cores as u32);
+    fit.max().or_else(|| r.plan.threads.iter().copied().min())
+}
+
+/// Every workload on every machine measured, at as many threads as the
+/// machine has cores: each allocator's throughput and batch p99, the
+/// machines as columns. The chapter's one table; [`tables`] has the rest.
+pub fn summary_table(runs: &[Report]) -> kit::Table {
+    let mut columns = vec!["workload".to_string(), "allocator".to_string()];
+    for r in runs {
+        let t = summary_threads(r).map_or("-".to_string(), |t| t.to_string());
+        columns.push(format!("{}, at {t} threads", r.machine.short()));
+    }
+    let header: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let mut t = kit::Table::new(
+        format!(
+            "Each workload at as many threads as the machine has cores: throughput (Mops/s) and batch p99 (µs), {SPREAD_NOTE}"
+        ),
+        &header,
+    );
+    let mut keys: Vec<(Workload, Allocator)> = Vec::new();
+    for r in runs {
+        for row in &r.rows {
+            if !keys.contains(&(row.workload, row.allocator)) {
+                keys.push((row.workload, row.allocator));
+            }
+        }
+    }
+    for (w, a) in keys {
+        let mut cells = vec![w.to_string(), a.to_string()];
+        for r in runs {
+            let row = r.rows.iter().find(|x| {
+                x.workload == w && x.allocator == a && Some(x.threads) == summary_threads(r)
+            });
+            cells.push(row.map_or("-".to_string(), |x| {
+                format!(
+                    "{} Mops/s, p99 {} µs",
+                    x.mops.display(2),
+                    x.p99_us.display(0)
+                )
+            }));
+        }
+        t.row(cells);
+    }
+    t
+}
+
 /// The verdict in words, for this claim (a ratio of p99s: below the range
 /// means jemalloc cut more than claimed).
 pub fn verdict_text(v: Verdict) -> &'static str {

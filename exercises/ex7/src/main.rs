@@ -88,6 +88,10 @@ struct CompareArgs {
     /// Print a chart (SVG) instead of tables.
     #[arg(long, value_enum, conflicts_with_all = ["json", "markdown"])]
     svg: Option<Chart>,
+    /// Print only the summary: every workload at as many threads as the
+    /// machine has cores, the machines as columns, and the claim's verdict.
+    #[arg(long, conflicts_with_all = ["json", "svg"])]
+    summary: bool,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -219,6 +223,14 @@ fn compare_cmd(a: &CompareArgs) -> Result<bool, String> {
     let chart = match a.svg {
         Some(Chart::Scaling) => ex7::chart::scaling(&runs.runs, Workload::Server),
         Some(Chart::Rss) => ex7::chart::rss(&runs.runs),
+        None if a.summary => {
+            runs.print(a.out.format(), |all, f| {
+                Page::new([compare::summary_table(all)])
+                    .line(compare::claim_line(all))
+                    .print(f)
+            });
+            return Ok(true);
+        }
         None => {
             runs.print_each(
                 a.out.format(),

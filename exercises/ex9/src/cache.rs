@@ -206,11 +206,11 @@ pub fn cached_here() -> [usize; NCLASSES] {
     with_cache(|cache| core::array::from_fn(|c| cache.bins[c].len()))
 }
 
-// ANCHOR: cached
 /// Step 3: size classes behind a per-thread cache. A unit struct: its
 /// state is [`SHARED`] and each thread's cache.
 pub struct ThreadCache;
 
+// ANCHOR: cached
 // SAFETY: blocks come from SHARED's classes as in step 2, each held by one
 // thread's bin or one owner at a time; bins are per thread; what no class
 // serves goes to the system allocator and back, recognised by address.
