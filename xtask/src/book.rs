@@ -2,8 +2,10 @@
 //! through silently fails here.
 //!
 //! 1. Structure: every crate chapter (`book/src/chNN-*.md`) follows the
-//!    book's one order (Run it box, the idea, the code, what you see, why,
-//!    Try this, Try it yourself), and no page has a hand-typed Rust block.
+//!    book's one order (the Run it box; the question, with the lesson in a
+//!    `> **In short:**` line, before the first section; the sections, with
+//!    code; What to remember, Try this, Try it yourself), and no page has a
+//!    hand-typed Rust block.
 //! 2. Includes: mdBook exits 0 when an `{{#include}}` file is missing (it
 //!    logs an ERROR line) and renders nothing for a missing anchor, so every
 //!    include must name an existing file and an anchor (or line range) in it
@@ -608,20 +610,6 @@ impl Structure<'_> {
             .filter(|h| h.1 == 2)
             .map(|h| (h.0, h.2.as_str()))
             .collect();
-        // Lines that begin a paragraph: after a blank line, a heading or a fence.
-        let paras: Vec<(usize, String)> = (1..=total)
-            .filter_map(|n| {
-                let l = outside.get(&n)?;
-                if l.trim().is_empty() {
-                    return None;
-                }
-                let prev = outside.get(&(n - 1));
-                let starts =
-                    n == 1 || prev.is_none_or(|p| p.trim().is_empty() || heading(p).is_some());
-                starts.then(|| (n, l.trim().to_string()))
-            })
-            .collect();
-
         // 2. The idea: prose between the box and the first ## heading.
         let first_h2 = h2.first().map_or(total + 1, |h| h.0);
         if !outside
@@ -630,73 +618,36 @@ impl Structure<'_> {
         {
             self.problem(run_line, "no prose paragraph (the idea) between the 'Run it' box and the first '## ' heading");
         }
-        // 3. The code.
-        let listing = fences
-            .iter()
-            .filter(|f| is_rust(f.info) && f.body.iter().any(|l| include_line(l, true)))
-            .map(|f| f.line)
-            .next();
-        // 4. What you see.
-        let mut seen: Vec<usize> = heads
-            .iter()
-            .filter(|h| (h.1 == 2 || h.1 == 3) && h.2.starts_with("What you see"))
-            .map(|h| h.0)
-            .chain(
-                paras
-                    .iter()
-                    .filter(|(_, l)| l.trim_start_matches("**").starts_with("What you see"))
-                    .map(|p| p.0),
-            )
-            .collect();
-        seen.sort();
-        // 5. Why.
-        let mut why: Vec<usize> = heads
-            .iter()
-            .filter(|h| h.1 >= 2 && h.2.starts_with("Why"))
-            .map(|h| h.0)
-            .chain(
-                paras
-                    .iter()
-                    .filter(|(_, l)| l.starts_with("**Why") || l.starts_with("Why:"))
-                    .map(|p| p.0),
-            )
-            .collect();
-        why.sort();
-
-        // Each step is looked for after the previous one.
-        let mut pos = run_line;
-        match listing {
-            None => self.problem(
-                run_line,
-                "no code listing: a ```rust block with {{#include ../../exercises/...}}",
-            ),
-            Some(l) => pos = l,
-        }
-        if let (Some(&s), Some(l)) = (seen.first(), listing)
-            && s < l
-        {
+        // 3. The lesson, in a line the reader meets before the first section.
+        if !outside.iter().any(|(n, l)| {
+            after_box <= *n && *n < first_h2 && l.trim_start().starts_with("> **In short:**")
+        }) {
             self.problem(
-                s,
-                format!("'What you see' comes before the first code listing (line {l})"),
+                run_line,
+                "no '> **In short:**' line (the chapter's lesson) before the first '## ' heading",
             );
         }
-        match seen.first() {
-            None => self.problem(pos, "no 'What you see' (a heading or a paragraph starting with it) after the first listing"),
-            Some(&s) => pos = pos.max(s),
+        // 4. The code.
+        if !fences
+            .iter()
+            .any(|f| is_rust(f.info) && f.body.iter().any(|l| include_line(l, true)))
+        {
+            self.problem(
+                run_line,
+                "no code listing: a ```rust block with {{#include ../../exercises/...}}",
+            );
         }
-        match why.iter().find(|&&n| n > pos) {
-            None => self.problem(pos, "no 'Why' (a heading starting with it, or a paragraph starting with '**Why' or 'Why:') after the first 'What you see'"),
-            Some(&w) => pos = w,
-        }
-        match h2.iter().rev().find(|h| h.1 == "Try this") {
-            None => self.problem(total, "no '## Try this' section"),
-            Some(&(n, _)) if n < pos => self.problem(
-                n,
+        // 5. The sections, then the three that close every chapter, in order.
+        let closing = ["What to remember", "Try this", "Try it yourself"];
+        let last: Vec<&str> = h2.iter().rev().take(3).rev().map(|h| h.1).collect();
+        if last != closing {
+            self.problem(
+                h2.last().map_or(total, |h| h.0),
                 format!(
-                    "'## Try this' comes before the first 'Why' after 'What you see' (line {pos})"
+                    "the last '## ' sections are {last:?}, not {closing:?} (the sections that teach come before them)"
                 ),
-            ),
-            Some(&(n, _)) => pos = n,
+            );
+            return;
         }
         let (last_n, last_t) = h2.last().copied().unwrap_or((total, ""));
         if last_t != "Try it yourself" {
@@ -705,9 +656,6 @@ impl Structure<'_> {
                 format!("the last '## ' section is '{last_t}', not '## Try it yourself'"),
             );
             return;
-        }
-        if last_n < pos {
-            self.problem(last_n, "'## Try it yourself' comes before '## Try this'");
         }
         let want = format!("{{{{#include generated/{ex}/starter.md}}}}");
         if !(last_n + 1..=total).any(|n| outside.get(&n).is_some_and(|l| l.trim() == want)) {
@@ -919,8 +867,8 @@ fn structure(m: &Manifest, problems: &mut Vec<String>) -> Result<String> {
         }
     }
     Ok(format!(
-        "structure: {chapters} crate chapters in order (Run it, idea, code, what you see, why, \
-         Try this, Try it yourself), {asides} other 'Run it' page(s) open with it, \
+        "structure: {chapters} crate chapters in order (Run it, the question and its lesson, \
+         the sections, What to remember, Try this, Try it yourself), {asides} other 'Run it' page(s) open with it, \
          no hand-typed Rust in {} pages",
         pages.len()
     ))
