@@ -20,6 +20,8 @@ kit::global_allocator!(
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
+    #[command(flatten)]
+    child_env: kit::child::ChildEnvArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -77,6 +79,7 @@ struct OverheadArgs {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    cli.child_env.apply();
     let _profile = kit::profile::start("ex1");
     kit::report::exit_status(match cli.command {
         Some(Command::Growth(args)) if args.svg => {

@@ -62,7 +62,7 @@ fn this_process(expected: Allocator) -> Outcome {
 
 fn system_child() -> Outcome {
     let name = "the ex2-system child is served by System";
-    match crate::spawn::run_child::<Evidence>(Allocator::System, &["detect".into()], &[], &[]) {
+    match crate::spawn::run_child::<Evidence>(Allocator::System, &["detect".into()], &[]) {
         Ok(e) => outcome(name, Some(e.serving() == Allocator::System), e.describe()),
         Err(err) => outcome(name, Some(false), err),
     }
@@ -140,12 +140,7 @@ fn size_classes() -> Outcome {
 fn purge_lowers_resident() -> Outcome {
     let name = "purge lowers resident";
     let job = ["probe", "--burst-mib", "64", "--waits-ms", "0"].map(String::from);
-    let probe = crate::spawn::run_child::<crate::conf::Probe>(
-        Allocator::Jemalloc,
-        &job,
-        &[],
-        crate::conf::CONF_VARS,
-    );
+    let probe = crate::spawn::run_child::<crate::conf::Probe>(Allocator::Jemalloc, &job, &[]);
     match probe {
         Ok(p) => {
             let freed = p.after_free.first().and_then(|(_, m)| m.resident);
@@ -183,8 +178,8 @@ fn counts_agree() -> Vec<Outcome> {
     let frag_job = ["frag", "--cycles", "40", "--seed", "42", "--samples", "4"].map(String::from);
     let mut out = Vec::new();
     let b = (
-        crate::spawn::run_exe::<crate::bench::Sample>(&me, &bench_job, &[], &[]),
-        crate::spawn::run_exe::<crate::bench::Sample>(&system, &bench_job, &[], &[]),
+        crate::spawn::run_exe::<crate::bench::Sample>(&me, &bench_job, &[]),
+        crate::spawn::run_exe::<crate::bench::Sample>(&system, &bench_job, &[]),
     );
     out.push(compare(
         "counts agree: requests, 2 threads",
@@ -192,8 +187,8 @@ fn counts_agree() -> Vec<Outcome> {
         b.1.map(|s| s.counts),
     ));
     let f = (
-        crate::spawn::run_exe::<crate::frag::Run>(&me, &frag_job, &[], &[]),
-        crate::spawn::run_exe::<crate::frag::Run>(&system, &frag_job, &[], &[]),
+        crate::spawn::run_exe::<crate::frag::Run>(&me, &frag_job, &[]),
+        crate::spawn::run_exe::<crate::frag::Run>(&system, &frag_job, &[]),
     );
     out.push(compare(
         "counts agree: fragmentation stress",

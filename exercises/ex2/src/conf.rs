@@ -133,10 +133,6 @@ pub struct Report {
     pub outcomes: Vec<Outcome>,
 }
 
-/// Both jemalloc variables, removed from every child first so each runs with
-/// exactly its own setting.
-pub const CONF_VARS: &[&str] = &["MALLOC_CONF", "_RJEM_MALLOC_CONF"];
-
 /// Runs every setting in its own jemalloc child.
 pub fn run(burst_mib: u64, waits_ms: &[u64], progress: impl Fn()) -> Result<Report, String> {
     let waits = waits_ms
@@ -153,7 +149,7 @@ pub fn run(burst_mib: u64, waits_ms: &[u64], progress: impl Fn()) -> Result<Repo
         let mut args = vec!["probe".to_string()];
         args.extend(job.iter().cloned());
         let env: Vec<(&str, &str)> = setting.iter().copied().collect();
-        let probe: Probe = crate::spawn::run_child(Allocator::Jemalloc, &args, &env, CONF_VARS)?;
+        let probe: Probe = crate::spawn::run_child(Allocator::Jemalloc, &args, &env)?;
         outcomes.push(Outcome {
             setting: setting
                 .map(|(k, v)| format!("{k}={v}"))

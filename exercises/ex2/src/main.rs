@@ -40,6 +40,8 @@ const BUILT_WITH: Allocator = if cfg!(jemalloc) {
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
+    #[command(flatten)]
+    child_env: kit::child::ChildEnvArgs,
     /// Assert the chapter's facts (which allocator is active, jemalloc's
     /// statistics and size classes, purging, equal allocation counts under
     /// both allocators). No timings. Exit status 1 if any fails.
@@ -172,6 +174,7 @@ struct WorkloadArgs {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    cli.child_env.apply();
     validate(&cli);
     let _profile = kit::profile::start("ex2");
     kit::report::exit_status(match cli.command {

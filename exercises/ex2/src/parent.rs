@@ -52,7 +52,7 @@ pub fn run_bench(
     for &t in threads {
         for &allocator in allocators {
             let job = bench_job(t, units, seed);
-            samples.push(run_child::<bench::Sample>(allocator, &job, &[], &[])?);
+            samples.push(run_child::<bench::Sample>(allocator, &job, &[])?);
             pb.inc(1);
         }
     }
@@ -78,7 +78,7 @@ pub fn run_frag(cycles: u32, seed: u64, samples: u32, quiet: bool) -> Result<fra
             ]),
         ]
         .concat();
-        runs.push(run_child::<frag::Run>(a, &job, &[], &[])?);
+        runs.push(run_child::<frag::Run>(a, &job, &[])?);
         pb.inc(1);
     }
     pb.finish_and_clear();
@@ -118,7 +118,7 @@ pub fn counts(threads: &[usize], units: u64, seed: u64) -> Result<Vec<CountsRow>
                 ]),
             ]
             .concat();
-            let s = run_child::<bench::Sample>(a, &job, &[], &[])?;
+            let s = run_child::<bench::Sample>(a, &job, &[])?;
             per_allocator.push((a, s.counts));
         }
         let agree = per_allocator.windows(2).all(|w| w[0].1 == w[1].1);
@@ -185,8 +185,7 @@ pub struct Facts {
 /// Gathers the facts: both processes' allocators, jemalloc's options and size classes.
 pub fn facts() -> Facts {
     let rule = jemalloc::class_rule();
-    let system_child = match run_child::<Evidence>(Allocator::System, &["detect".into()], &[], &[])
-    {
+    let system_child = match run_child::<Evidence>(Allocator::System, &["detect".into()], &[]) {
         Ok(e) => Some(e),
         Err(e) => {
             eprintln!("error: {e}");

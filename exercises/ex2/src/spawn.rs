@@ -11,13 +11,12 @@ use crate::Allocator;
 
 // ANCHOR: spawn
 /// Runs `<allocator's binary> child <job args>` and parses what it prints.
-/// `remove_env` takes variables away, then `env` sets variables (the jemalloc
-/// configuration experiments use both).
+/// The child starts with a clean allocator environment (`kit::child`), then
+/// `env` set (the jemalloc configuration experiments set it).
 pub fn run_child<T: DeserializeOwned>(
     allocator: Allocator,
     job: &[String],
     env: &[(&str, &str)],
-    remove_env: &[&str],
 ) -> Result<T, String> {
     let exe = allocator
         .executable()
@@ -25,7 +24,7 @@ pub fn run_child<T: DeserializeOwned>(
     if allocator == Allocator::System {
         build_system_twin()?;
     }
-    run_exe(&exe, job, env, remove_env)
+    run_exe(&exe, job, env)
 }
 
 /// Like [`run_child`], for a given executable.
@@ -33,11 +32,10 @@ pub fn run_exe<T: DeserializeOwned>(
     exe: &Path,
     job: &[String],
     env: &[(&str, &str)],
-    remove_env: &[&str],
 ) -> Result<T, String> {
     let mut args = vec!["child".to_string()];
     args.extend_from_slice(job);
-    kit::child::run_json(exe, &args, env, remove_env)
+    kit::child::run_json(exe, &args, env)
 }
 // ANCHOR_END: spawn
 
@@ -51,7 +49,7 @@ pub fn run_untracked_child<T: DeserializeOwned>(
         .untracked_executable()
         .map_err(|e| format!("cannot find this program's path: {e}"))?;
     build_untracked_twins()?;
-    run_exe(&exe, job, &[], &[])
+    run_exe(&exe, job, &[])
 }
 
 /// `cargo run -p ex2` builds only `ex2`: build both untracked binaries when

@@ -18,6 +18,8 @@ kit::global_allocator!(
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
+    #[command(flatten)]
+    child_env: kit::child::ChildEnvArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -106,6 +108,7 @@ struct VersusArgs {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    cli.child_env.apply();
     let _profile = kit::profile::start("ex3");
     ex1::warn_if_untracked();
     kit::report::exit_status(match cli.command {

@@ -997,9 +997,9 @@ pub fn findings(runs: &[Report]) -> String {
     }
     if runs.len() > 1 {
         out.push(format!(
-            "- **Machines**: {} machines measured; a verdict above is stated only where \
-             they agree, and \"machine-dependent\" where they do not.",
-            runs.len()
+            "- **Machines**: {}. A verdict above is stated only where they agree, and \
+             \"machine-dependent\" where they do not.",
+            Machine::varied(&runs.iter().map(|r| &r.machine).collect::<Vec<_>>())
         ));
     }
     out.join("\n")

@@ -1,11 +1,14 @@
 //! Arena against heap on time: building labels, and building, walking and
 //! freeing a tree.
 //!
-//! Each run times the heap version and the arena version of every step one
-//! after the other (the order alternates between runs) and takes the ratio
-//! heap / arena within the run; the report gives the median of those ratios,
-//! so drift on a shared machine cancels out. The global allocator is exercise
-//! 1's tracker over the system allocator, for both sides.
+//! Each run is a fresh process of `ex4-untracked` (the system allocator, no
+//! tracker in front of it): one untimed warm-up of each side, then the heap
+//! version and the arena version of every step one after the other, the
+//! order alternating between runs. The ratio heap / arena is taken within
+//! the run, and the report gives the median of those ratios, so drift on a
+//! shared machine cancels out. Runs in one process would share its heap and
+//! its warmed caches, and look more alike than separate programs are
+//! (chapter 3 measured that).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -64,11 +67,14 @@ fn ns(t: Instant) -> f64 {
     t.elapsed().as_nanos() as f64
 }
 
-/// One run's heap and arena times for each step, in ns.
-#[derive(Default)]
-struct Times {
-    heap: [f64; 5],
-    arena: [f64; 5],
+/// One run's heap and arena times for each step, in ns: what one fresh
+/// process measures and prints.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Times {
+    /// Each step of [`STEPS`] on the heap.
+    pub heap: [f64; 5],
+    /// Each step of [`STEPS`] in the arena.
+    pub arena: [f64; 5],
 }
 
 /// The steps, in the order of every per-step array.
@@ -120,26 +126,31 @@ impl Steps for Timed<'_> {
 }
 // ANCHOR_END: bench_tree
 
-/// Runs `runs` timed runs after one untimed warm-up.
-pub fn run(runs: usize, labels: usize, nodes: usize, k: usize, progress: impl Fn()) -> Report {
+/// One timed run in this process, after one untimed warm-up of each side;
+/// `first` runs first.
+pub fn one_run(first: Side, labels: usize, nodes: usize, k: usize) -> Times {
     let mut warm = Times::default();
     heap_side(&mut Timed(&mut warm.heap), labels, nodes, k);
     arena_side(&mut Timed(&mut warm.arena), labels, nodes, k);
-    let mut all: Vec<Times> = Vec::with_capacity(runs);
-    for run in 0..runs {
-        let mut t = Times::default();
-        if run.is_multiple_of(2) {
+    let mut t = Times::default();
+    match first {
+        Side::Heap => {
             heap_side(&mut Timed(&mut t.heap), labels, nodes, k);
             arena_side(&mut Timed(&mut t.arena), labels, nodes, k);
-        } else {
+        }
+        Side::Arena => {
             arena_side(&mut Timed(&mut t.arena), labels, nodes, k);
             heap_side(&mut Timed(&mut t.heap), labels, nodes, k);
         }
-        t.heap[4] = t.heap[1] + t.heap[2] + t.heap[3];
-        t.arena[4] = t.arena[1] + t.arena[2] + t.arena[3];
-        all.push(t);
-        progress();
     }
+    t.heap[4] = t.heap[1] + t.heap[2] + t.heap[3];
+    t.arena[4] = t.arena[1] + t.arena[2] + t.arena[3];
+    t
+}
+
+/// The report of runs each taken in its own process ([`one_run`]).
+pub fn report(all: &[Times], labels: usize, nodes: usize, k: usize) -> Report {
+    let runs = all.len();
     let steps = STEPS
         .iter()
         .enumerate()
@@ -444,7 +455,7 @@ fn ratio(r: f64) -> String {
 /// The line the book prints under the table.
 pub fn label(r: &Report) -> String {
     format!(
-        "{}; ratios are medians of per-run ratios; {}.",
+        "{}; each run a fresh process; ratios are medians of per-run ratios; {}.",
         r.machine.measured_on(),
         match r.timed {
             kit::split::Timed::Untracked => "timed with the system allocator, untracked",
@@ -472,6 +483,10 @@ pub struct Size {
     /// Children per tree node.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=64))]
     pub children: u64,
+    /// Which side a timed run starts with (set by `ex4 bench` for each of
+    /// its fresh processes, alternating).
+    #[arg(long, value_enum, default_value_t = Side::Heap, hide = true)]
+    pub first: Side,
     /// Run only this side, `--runs` times without warm-up, and time only
     /// `--step` (for profilers such as callgrind); prints ns per item.
     #[arg(long, value_enum)]
@@ -484,33 +499,58 @@ pub struct Size {
 }
 
 impl Size {
-    /// The untracked binary's command line for a full timed run.
-    pub fn untracked_args(&self) -> Vec<String> {
-        let n = [self.runs as u64, self.labels, self.nodes, self.children].map(|n| n.to_string());
+    /// The untracked binary's command line for one timed run.
+    pub fn untracked_args(&self, first: Side) -> Vec<String> {
+        let n = [self.labels, self.nodes, self.children].map(|n| n.to_string());
         [
             "bench",
-            "--runs",
-            &n[0],
             "--labels",
-            &n[1],
+            &n[0],
             "--nodes",
-            &n[2],
+            &n[1],
             "--children",
-            &n[3],
+            &n[2],
+            "--first",
+            first.name(),
         ]
         .map(String::from)
         .to_vec()
     }
 
-    /// A full timed run in this process (the untracked binary's job).
-    pub fn run(&self) -> Report {
-        run(
-            self.runs as usize,
+    /// One timed run in this process (the untracked binary's job).
+    pub fn one_run(&self) -> Times {
+        one_run(
+            self.first,
             self.labels as usize,
             self.nodes as usize,
             self.children as usize,
-            || {},
         )
+    }
+
+    /// `--runs` timed runs, each in a fresh untracked process, the side
+    /// that goes first alternating; `progress` after each.
+    pub fn measure(&self, progress: impl Fn()) -> Result<Report, String> {
+        let exe = kit::split::built_untracked_exe("ex4")?;
+        let mut all = Vec::with_capacity(self.runs as usize);
+        for run in 0..self.runs {
+            let first = if run % 2 == 0 {
+                Side::Heap
+            } else {
+                Side::Arena
+            };
+            all.push(kit::child::run_json(
+                &exe,
+                &self.untracked_args(first),
+                &[],
+            )?);
+            progress();
+        }
+        Ok(report(
+            &all,
+            self.labels as usize,
+            self.nodes as usize,
+            self.children as usize,
+        ))
     }
 }
 

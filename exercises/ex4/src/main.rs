@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use ex4::{bench, maps, strings, tree, vecs};
-use kit::report::{Runs, show, show_as};
+use kit::report::{Runs, show, show_as, with_progress};
 use kit::{Format, OutputArgs};
 
 // Every global allocation (each heap buffer, and each chunk an arena takes)
@@ -18,6 +18,8 @@ kit::global_allocator!(
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
+    #[command(flatten)]
+    child_env: kit::child::ChildEnvArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -96,6 +98,7 @@ struct BenchArgs {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    cli.child_env.apply();
     let _profile = kit::profile::start("ex4");
     ex1::warn_if_untracked();
     kit::report::exit_status(match cli.command {
@@ -132,6 +135,7 @@ fn main() -> std::process::ExitCode {
                     labels: 100_000,
                     nodes: 100_000,
                     children: 4,
+                    first: bench::Side::Heap,
                     only: None,
                     step: 0,
                 },
@@ -180,7 +184,10 @@ fn bench_cmd(args: &BenchArgs) -> Result<bool, String> {
     }
     // Timed in the untracked binary: no tracker in front of `Box`.
     let mut report = Runs::all_or_measure(args.from.as_deref(), || {
-        kit::split::run_untracked::<bench::Report>("ex4", &args.size.untracked_args())
+        let quiet = args.out.format() != Format::Human;
+        with_progress(args.size.runs as u64, "fresh processes", quiet, |tick| {
+            args.size.measure(tick)
+        })
     })?;
     // The report's sizes: those of a saved run, with `--from`.
     report.callgrind(

@@ -26,6 +26,8 @@ kit::global_allocator!(
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
+    #[command(flatten)]
+    child_env: kit::child::ChildEnvArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -164,6 +166,7 @@ struct ChartArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cli.child_env.apply();
     if let Some(Command::Run(args)) = &cli.command {
         validate_run(args);
     }

@@ -210,7 +210,7 @@ pub fn run_in_child(
     if let Some(b) = batch {
         args.extend(["--batch".into(), b.to_string()]);
     }
-    kit::child::run_json(exe, &args, &[], &[])
+    kit::child::run_json(exe, &args, &[])
 }
 // ANCHOR_END: fresh_process
 

@@ -130,7 +130,7 @@ pub fn run_child(
     if tracked {
         args.push("--sample-memory".to_string());
     }
-    let sample: Sample = kit::child::run_json(&exe, &args, &[], &[])?;
+    let sample: Sample = kit::child::run_json(&exe, &args, &[])?;
     if sample.strategy != strategy {
         return Err(format!("{} ran {} instead", exe.display(), sample.strategy));
     }
@@ -653,9 +653,15 @@ pub fn verdict(r: &Report) -> String {
 /// only where all agree, "machine-dependent" otherwise.
 pub fn across_machines(runs: &[Report]) -> String {
     format!(
-        "On every machine measured ({}): {}.",
-        runs.len(),
-        claim_across(runs).describe(&CLAIM)
+        "On every machine measured ({}): {}.{}",
+        kit::timing::Machine::varied_short(&runs.iter().map(|r| &r.machine).collect::<Vec<_>>()),
+        claim_across(runs).describe(&CLAIM),
+        // Said once for all machines: their labels give each one's runs.
+        runs.iter()
+            .map(|r| r.plan.runs)
+            .min()
+            .and_then(kit::timing::few_runs_note)
+            .map_or(String::new(), |n| format!(" Note: {n}."))
     )
 }
 

@@ -29,6 +29,8 @@ kit::global_allocator!(
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
+    #[command(flatten)]
+    child_env: kit::child::ChildEnvArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -114,6 +116,7 @@ struct CountsArgs {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    cli.child_env.apply();
     let run_strategy = match &cli.command {
         Some(Command::Run(job)) => Some(ex6::child::strategy_or_exit(
             job,

@@ -18,10 +18,6 @@ pub struct Job {
     /// What to run.
     #[command(flatten)]
     pub params: Params,
-    /// Sample anonymous RSS every this many milliseconds (0: never).
-    #[arg(long, default_value_t = 0,
-          value_parser = clap::value_parser!(u32).range(0..=10_000))]
-    pub sample_ms: u32,
     /// After the work, wait this long before the last memory reading (what
     /// the allocator gives back by itself meanwhile).
     #[arg(long, default_value_t = 0,
@@ -77,7 +73,9 @@ pub struct Sample {
     pub rss_anon_end: Option<u64>,
     /// After `linger_ms` more.
     pub rss_anon_after: Option<u64>,
-    /// `(ms since the start, bytes)` every `sample_ms` (timed runs).
+    /// `(ms since the process started, bytes)`, sampled by the parent from
+    /// outside (`kit::child::run_json_sampled`); empty when not sampled.
+    #[serde(default)]
     pub rss_series: Vec<(u32, u64)>,
     /// Minor page faults during the work.
     pub minor_faults: u64,
@@ -98,22 +96,19 @@ impl Sample {
 }
 
 // ANCHOR: measure_job
-/// Runs the job in this process: memory and faults before, the work (with a
-/// sampler thread if asked), memory and faults after.
+/// Runs the job in this process: memory and faults before, the work, memory
+/// and faults after. (Memory during the work is sampled by the parent.)
 /// (`counted`: whether the tracker is the global allocator, found out before
 /// the process is measured.)
 pub fn measure(allocator: Allocator, job: &Job, counted: bool) -> Sample {
     let p = job.params;
     let rss_anon_start = kit::rss::anon();
-    let sampler = (job.sample_ms > 0)
-        .then(|| view::Sampler::start(Duration::from_millis(job.sample_ms as u64)));
     let faults = kit::rss::minor_faults().unwrap_or(0);
     let t = Instant::now();
     let outcome = workload::run(&p, &|| workload::probe_now(allocator));
     let wall_secs = t.elapsed().as_secs_f64();
     let minor_faults = kit::rss::minor_faults().unwrap_or(0) - faults;
     let rss_anon_end = kit::rss::anon();
-    let rss_series = sampler.map(|s| s.finish()).unwrap_or_default();
     std::thread::sleep(Duration::from_millis(job.linger_ms as u64));
     let rss_anon_after = kit::rss::anon();
     let t = workload::totals(&outcome);
@@ -137,7 +132,7 @@ pub fn measure(allocator: Allocator, job: &Job, counted: bool) -> Sample {
         rss_anon_start,
         rss_anon_end,
         rss_anon_after,
-        rss_series,
+        rss_series: Vec::new(),
         minor_faults,
         view: view::read(allocator),
         alive: outcome.alive,
@@ -199,7 +194,10 @@ fn sample_table(s: &Sample) -> kit::Table {
         mib(s.rss_anon_end),
     ]);
     t.row(["minor page faults".to_string(), s.minor_faults.to_string()]);
-    t.row(["glibc arenas".to_string(), opt(s.view.glibc_arenas)]);
+    t.row([
+        "glibc arenas created (they outlive their threads)".to_string(),
+        opt(s.view.glibc_arenas),
+    ]);
     t.row([
         "jemalloc arenas.narenas".to_string(),
         opt(s.view.jemalloc_narenas),

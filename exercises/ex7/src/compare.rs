@@ -53,7 +53,7 @@ impl Plan {
 }
 
 /// The command line of a child running `p`.
-pub fn child_args(p: &crate::Params, sample_ms: u32, linger_ms: u32) -> Vec<String> {
+pub fn child_args(p: &crate::Params, linger_ms: u32) -> Vec<String> {
     [
         "run",
         "--workload",
@@ -66,8 +66,6 @@ pub fn child_args(p: &crate::Params, sample_ms: u32, linger_ms: u32) -> Vec<Stri
         &p.max_size.to_string(),
         "--seed",
         &p.seed.to_string(),
-        "--sample-ms",
-        &sample_ms.to_string(),
         "--linger-ms",
         &linger_ms.to_string(),
         "--json",
@@ -77,7 +75,9 @@ pub fn child_args(p: &crate::Params, sample_ms: u32, linger_ms: u32) -> Vec<Stri
 }
 
 /// Runs `p` in a fresh process of `allocator` (timed, or `counted`), with
-/// `env` set on top of a clean allocator environment.
+/// `env` set on top of a clean allocator environment. With `sample_ms`, this
+/// process samples the child's anonymous RSS that often while it runs (the
+/// child runs no sampler of its own).
 pub fn run_child(
     allocator: Allocator,
     counted: bool,
@@ -89,17 +89,14 @@ pub fn run_child(
     let exe = allocator
         .executable(counted)
         .map_err(|e| format!("cannot find {}: {e}", allocator.binary(counted)))?;
-    kit::child::run_json(
-        &exe,
-        &child_args(p, sample_ms, linger_ms),
-        env,
-        &[
-            "MALLOC_ARENA_MAX",
-            "_RJEM_MALLOC_CONF",
-            "MALLOC_CONF",
-            "MIMALLOC_VERBOSE",
-        ],
-    )
+    let args = child_args(p, linger_ms);
+    if sample_ms == 0 {
+        return kit::child::run_json(&exe, &args, env);
+    }
+    let every = std::time::Duration::from_millis(u64::from(sample_ms));
+    let (mut sample, series): (Sample, _) = kit::child::run_json_sampled(&exe, &args, env, every)?;
+    sample.rss_series = series;
+    Ok(sample)
 }
 
 /// Runs the whole plan: run by run, workload by workload, thread count by
@@ -343,14 +340,21 @@ fn threads_cell(t: u32, oversubscribed: bool) -> String {
     }
 }
 
+/// The allocator's view: read while every worker held its memory (the
+/// arenas workload) or after the workers exited (the others). glibc's
+/// arenas outlive their threads, so its count (arenas created) is the same
+/// either way; jemalloc's "in use" counts arenas with a living thread, so
+/// it is shown only where it was read while the workers lived.
 fn view_cell(r: &Row) -> String {
-    let v = r.alive.map_or(r.view, |a| a.view);
+    let (v, alive) = r.alive.map_or((r.view, false), |a| (a.view, true));
     let mut parts = Vec::new();
     if let Some(n) = v.glibc_arenas {
-        parts.push(format!("{n} glibc arenas"));
+        parts.push(format!("{n} glibc arenas created"));
     }
-    if let (Some(n), Some(u)) = (v.jemalloc_narenas, v.jemalloc_arenas_in_use) {
-        parts.push(format!("{u} of {n} jemalloc arenas in use"));
+    match (v.jemalloc_narenas, v.jemalloc_arenas_in_use) {
+        (Some(n), Some(u)) if alive => parts.push(format!("{u} of {n} jemalloc arenas in use")),
+        (Some(n), _) => parts.push(format!("jemalloc narenas {n}")),
+        _ => {}
     }
     if let Some(s) = r.sharing {
         parts.push(format!(
@@ -553,8 +557,8 @@ pub fn claim_line(runs: &[Report]) -> String {
         })
         .collect();
     format!(
-        "Verdict on \"jemalloc cuts p99 latency by 30–50%\" for the server simulation, thread counts within the cores only, each judged across the {} machine(s) measured: {}. {}.",
-        runs.len(),
+        "Verdict on \"jemalloc cuts p99 latency by 30–50%\" for the server simulation, thread counts within the cores only, each judged across the machines measured ({}): {}. {}.",
+        kit::timing::Machine::varied_short(&runs.iter().map(|r| &r.machine).collect::<Vec<_>>()),
         overall.join("; "),
         per_machine.join("; ")
     )

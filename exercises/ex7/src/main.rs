@@ -24,6 +24,8 @@ kit::global_allocator!(ex1::Tracker<std::alloc::System> = ex1::Tracker::new(std:
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
+    #[command(flatten)]
+    child_env: kit::child::ChildEnvArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -124,6 +126,7 @@ struct ArenasArgs {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    cli.child_env.apply();
     let command = cli
         .command
         .unwrap_or_else(|| Command::Compare(CompareArgs::parse_from(["compare"])));

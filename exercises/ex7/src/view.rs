@@ -124,46 +124,6 @@ fn jemalloc_view() -> View {
     View::default()
 }
 
-/// Samples `kit::rss::anon` every `every` into a vector sized in advance, until
-/// stopped: the memory-over-time series of a timed run (never of a counted
-/// one, whose counts it would not change anyway: it allocates nothing).
-pub struct Sampler {
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    handle: std::thread::JoinHandle<Vec<(u32, u64)>>,
-}
-
-/// Most samples kept; a run longer than this many intervals keeps its first.
-pub const MAX_SAMPLES: usize = 4096;
-
-impl Sampler {
-    /// Starts the sampling thread; it reads every `every`.
-    pub fn start(every: std::time::Duration) -> Sampler {
-        use std::sync::atomic::{AtomicBool, Ordering};
-        let stop = std::sync::Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let handle = std::thread::spawn(move || {
-            let start = std::time::Instant::now();
-            let mut out = Vec::with_capacity(MAX_SAMPLES);
-            while !flag.load(Ordering::Relaxed) {
-                if out.len() < MAX_SAMPLES
-                    && let Some(b) = kit::rss::anon()
-                {
-                    out.push((start.elapsed().as_millis() as u32, b));
-                }
-                std::thread::sleep(every);
-            }
-            out
-        });
-        Sampler { stop, handle }
-    }
-
-    /// Stops it; `(ms since the start, bytes)`, oldest first.
-    pub fn finish(self) -> Vec<(u32, u64)> {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        self.handle.join().unwrap_or_default()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

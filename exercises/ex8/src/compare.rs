@@ -38,6 +38,11 @@ pub struct Report {
     pub total: u64,
     /// One row per version, naive first.
     pub versions: Vec<Row>,
+    /// The naive version's time over the fixed one's, paired process by
+    /// process (each pair run back to back, which goes first alternating):
+    /// median and 95% interval. Absent in runs recorded before it was kept.
+    #[serde(default)]
+    pub speedup: Option<Summary>,
 }
 
 /// A timed sample, printed by `ex8-untracked time-fix` as JSON.
@@ -67,33 +72,51 @@ pub fn time(version: Version, records: u64, runs: u32) -> Timed {
 }
 // ANCHOR_END: time
 
-/// In the tracked process: both versions counted, each timed in fresh
-/// untracked processes (`processes` of them, `runs` calls each).
+/// In the tracked process: both versions counted, then timed in pairs of
+/// fresh untracked processes (`processes` pairs, `runs` calls each), the
+/// two of a pair back to back and the one that goes first alternating.
 pub fn collect(records: u64, processes: u32, runs: u32) -> Result<Report, String> {
     let text = fix::lines(crate::job::SEED, records);
     let requests = fix::requests(&text);
-    let mut versions = Vec::new();
     let mut answers = Vec::new();
+    let mut stats = Vec::new();
     for v in Version::ALL {
-        let (answer, stats) = ex1::measure(|| fix::count_once(v, &requests));
+        let (answer, s) = ex1::measure(|| fix::count_once(v, &requests));
         answers.push(answer);
-        let mut micros = Vec::new();
-        for _ in 0..processes {
+        stats.push(s);
+    }
+    // micros[version]: every call; medians[version]: each process's median.
+    let mut micros = [Vec::new(), Vec::new()];
+    let mut medians = [Vec::new(), Vec::new()];
+    for p in 0..processes as usize {
+        for k in 0..2 {
+            let i = (k + p) % 2;
             let args = [
                 "time-fix".to_string(),
-                v.name().to_string(),
+                Version::ALL[i].name().to_string(),
                 format!("--records={records}"),
                 format!("--runs={runs}"),
             ];
             let t: Timed = kit::split::run_untracked("ex8", &args)?;
-            micros.extend(t.micros);
+            medians[i].push(Summary::of_or_nan(&t.micros).median);
+            micros[i].extend(t.micros);
         }
-        versions.push(Row {
-            version: v,
-            stats,
-            time_us: Summary::of_or_nan(&micros),
-        });
     }
+    let ratios: Vec<f64> = medians[0]
+        .iter()
+        .zip(&medians[1])
+        .map(|(naive, fixed)| naive / fixed)
+        .collect();
+    let versions = Version::ALL
+        .into_iter()
+        .zip(stats)
+        .zip(&micros)
+        .map(|((version, stats), m)| Row {
+            version,
+            stats,
+            time_us: Summary::of_or_nan(m),
+        })
+        .collect();
     if answers[0] != answers[1] {
         return Err(format!(
             "the two versions disagree: {:?} vs {:?}",
@@ -106,6 +129,7 @@ pub fn collect(records: u64, processes: u32, runs: u32) -> Result<Report, String
         rows: answers[0].0,
         total: answers[0].1,
         versions,
+        speedup: Some(Summary::of_or_nan(&ratios)),
     })
 }
 
@@ -151,11 +175,24 @@ pub fn table(r: &Report) -> Table {
 /// The run's label, with the speedup.
 pub fn label(r: &Report) -> String {
     let (naive, fixed) = (&r.versions[0].time_us, &r.versions[1].time_us);
+    let speedup = match r.speedup {
+        Some(s) => format!(
+            "the fix is {:.2}x as fast here (95% interval {}x, {} pairs of processes{})",
+            s.median,
+            s.interval(2),
+            s.runs,
+            kit::timing::few_runs_note(s.runs).map_or(String::new(), |n| format!("; {n}"))
+        ),
+        // A run from before the pairs: the ratio of the medians.
+        None => format!(
+            "the fix is {:.2}x as fast here (ratio of the medians, unpaired)",
+            naive.median / fixed.median
+        ),
+    };
     format!(
-        "Counts: exact, from the tracker. Times: {} timed calls in fresh untracked processes, {}; the fix is {:.2}x as fast here. {}, {}{}.",
+        "Counts: exact, from the tracker. Times: {} timed calls in fresh untracked processes, {}; {speedup}. {}, {}{}.",
         naive.runs,
         naive.spread_note(),
-        naive.median / fixed.median,
         r.machine.short(),
         r.machine.date,
         if r.machine.provisional {

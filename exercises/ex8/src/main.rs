@@ -24,6 +24,8 @@ const MAX_RECORDS: u64 = 1_000_000;
 #[derive(Parser)]
 #[command(version, about, override_usage = "ex8 [COMMAND]")]
 struct Cli {
+    #[command(flatten)]
+    child_env: kit::child::ChildEnvArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -58,8 +60,8 @@ struct FixArgs {
     #[arg(long, default_value_t = compare::RECORDS,
           value_parser = clap::value_parser!(u64).range(1..=MAX_RECORDS))]
     records: u64,
-    /// Fresh untracked processes per version.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=51))]
+    /// Pairs of fresh untracked processes (one per version, back to back).
+    #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u32).range(1..=51))]
     processes: u32,
     /// Timed calls per process.
     #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u32).range(1..=1001))]
@@ -110,7 +112,9 @@ struct ShootoutArgs {
 
 fn main() -> std::process::ExitCode {
     // With no command, `counts` with its defaults.
-    let command = Cli::parse_from(kit::output::args_or("counts")).command;
+    let cli = Cli::parse_from(kit::output::args_or("counts"));
+    cli.child_env.apply();
+    let command = cli.command;
     let _profile = kit::profile::start("ex8");
     exit_status(match command {
         Command::Counts(a) => counts_cmd(&a),

@@ -154,6 +154,12 @@ pub struct JemallocSample {
     pub rounding: u64,
     /// The bound the estimate must be within (bytes).
     pub bound: u64,
+    /// Run with `disable_large_size_classes:false`: large blocks rounded to
+    /// size classes (as before 5.3.1) instead of whole pages, so that the
+    /// block held and the class the profiler counts are the same size. An
+    /// experiment beside the default, not part of the check.
+    #[serde(default)]
+    pub large_classes: bool,
 }
 
 /// The shoot-out's result: one labelled run.
@@ -213,7 +219,7 @@ fn target_dir() -> Result<PathBuf, String> {
 /// so they cannot leak into other crates' builds by feature unification.
 fn build_variant(features: &str, bin: &str, dir: &Path) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
+    let status = kit::child::command(cargo)
         .args(["build", "--release", "--quiet", "--locked", "-p", "ex8"])
         .args(["--bin", bin, "--features", features, "--target-dir"])
         .arg(dir)
@@ -469,7 +475,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
 
     // The exact count: the tracked binary, in a process of its own.
     let tracked = run(
-        Command::new(&s.tracked).args(["job", &recs, "--json"]),
+        kit::child::command(&s.tracked).args(["job", &recs, "--json"]),
         &log("tracked"),
     )?;
     let c: Counted = serde_json::from_str(&tracked.stdout).map_err(|e| e.to_string())?;
@@ -479,7 +485,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
 
     // The baseline: the untracked binary alone.
     let job = || {
-        let mut cmd = Command::new(&s.untracked);
+        let mut cmd = kit::child::command(&s.untracked);
         cmd.args(["job", &recs]);
         cmd
     };
@@ -498,7 +504,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
     // dhat-rs: its own build of the tracked binary.
     let dir = s.out.join("dhat-rs");
     let ran = run(
-        Command::new(&s.dhat_rs)
+        kit::child::command(&s.dhat_rs)
             .args(["job", &recs])
             .env("DHAT_OUT_DIR", &dir),
         &log("dhat-rs"),
@@ -514,7 +520,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
 
     // valgrind's DHAT on the untracked binary.
     let file = s.out.join("dhat.out");
-    let mut cmd = Command::new("valgrind");
+    let mut cmd = kit::child::command("valgrind");
     cmd.args(["--tool=dhat", "--quiet"])
         .arg(format!("--dhat-out-file={}", file.display()))
         .arg(&s.untracked)
@@ -531,7 +537,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
     // heaptrack: its allocation calls under the job's frame.
     let dir = s.out.join("heaptrack");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let mut cmd = Command::new("heaptrack");
+    let mut cmd = kit::child::command("heaptrack");
     cmd.arg("-o")
         .arg(dir.join("heaptrack.job"))
         .arg(&s.untracked)
@@ -540,7 +546,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
     let data = heaptrack_file(&dir)?;
     let stacks = s.out.join("heaptrack.folded");
     run(
-        Command::new("heaptrack_print")
+        kit::child::command("heaptrack_print")
             .arg("-f")
             .arg(&data)
             .args(["--flamegraph-cost-type", "allocations", "-F"])
@@ -567,7 +573,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
 
     // massif: the peak of the whole heap.
     let file = s.out.join("massif.out");
-    let mut cmd = Command::new("valgrind");
+    let mut cmd = kit::child::command("valgrind");
     cmd.args(["--tool=massif", "--quiet"])
         .arg(format!("--massif-out-file={}", file.display()))
         .arg(&s.untracked)
@@ -589,7 +595,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
     // jemalloc: timed at its default rate against the same binary without
     // profiling; then a dump at two rates, each against the tracker.
     let je = |conf: String| {
-        let mut cmd = Command::new(&s.jeprof);
+        let mut cmd = kit::child::command(&s.jeprof);
         cmd.args(["job", &recs]).env("_RJEM_MALLOC_CONF", conf);
         cmd
     };
@@ -599,17 +605,31 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
         &log("jemalloc"),
     )?;
     let mut jemalloc = Vec::new();
-    for lg in JEMALLOC_RATES {
-        let dump = s.out.join(format!("jemalloc-{lg}.heap"));
+    // The default at each rate, then the finest rate with large size classes
+    // back: 5.3.1 rounds a large block to pages, but its profiler scales a
+    // sample by the block's size class (prof.c, prof_data.c), so a large
+    // buffer may be counted above what it holds.
+    let dumps = JEMALLOC_RATES
+        .map(|lg| (lg, false))
+        .into_iter()
+        .chain([(JEMALLOC_RATES[0], true)]);
+    for (lg, large_classes) in dumps {
+        let name = format!("{lg}{}", if large_classes { "-large-classes" } else { "" });
+        let dump = s.out.join(format!("jemalloc-{name}.heap"));
+        let conf = format!(
+            "prof:true,lg_prof_sample:{lg}{}",
+            if large_classes {
+                ",disable_large_size_classes:false"
+            } else {
+                ""
+            }
+        );
         let out = run(
-            Command::new(&s.jeprof)
+            kit::child::command(&s.jeprof)
                 .args(["dump", &recs])
                 .arg(&dump)
-                .env(
-                    "_RJEM_MALLOC_CONF",
-                    format!("prof:true,lg_prof_sample:{lg}"),
-                ),
-            &log(&format!("jemalloc-dump-{lg}")),
+                .env("_RJEM_MALLOC_CONF", conf),
+            &log(&format!("jemalloc-dump-{name}")),
         )?;
         let d: Dumped = serde_json::from_str(&out.stdout).map_err(|e| e.to_string())?;
         let text = std::fs::read_to_string(&d.dump).map_err(|e| e.to_string())?;
@@ -621,17 +641,32 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
             tracker: d.live_tracker,
             rounding: d.rounding,
             bound: jemalloc_bound(d.live_tracker + d.rounding, lg),
+            large_classes,
         });
     }
-    let ok = jemalloc
-        .iter()
-        .all(|j| j.estimated.abs_diff(j.tracker + j.rounding) <= j.bound);
+    let within = |j: &JemallocSample| j.estimated.abs_diff(j.tracker + j.rounding) <= j.bound;
+    // The check is of the profiler as shipped; the experiment is reported.
+    let ok = jemalloc.iter().filter(|j| !j.large_classes).all(within);
     let words: Vec<String> = jemalloc
         .iter()
         .map(|j| {
             format!(
-                "lg {}: {} estimated, tracker {} + size-class rounding {} (bound ±{})",
-                j.lg_sample, j.estimated, j.tracker, j.rounding, j.bound
+                "lg {}{}: {} estimated, tracker {} + size-class rounding {} (bound ±{}{})",
+                j.lg_sample,
+                if j.large_classes {
+                    " with disable_large_size_classes:false"
+                } else {
+                    ""
+                },
+                j.estimated,
+                j.tracker,
+                j.rounding,
+                j.bound,
+                if j.large_classes {
+                    if within(j) { ", within" } else { ", outside" }
+                } else {
+                    ""
+                }
             )
         })
         .collect();
@@ -682,7 +717,7 @@ const MASSIF_SLACK: u64 = 16 * 1024;
 fn naive_top_site(s: &Setup, recs: &str) -> Result<String, String> {
     let dir = s.out.join("heaptrack-naive");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let mut cmd = Command::new("heaptrack");
+    let mut cmd = kit::child::command("heaptrack");
     cmd.arg("-o")
         .arg(dir.join("heaptrack.job"))
         .arg(&s.untracked)
@@ -690,7 +725,7 @@ fn naive_top_site(s: &Setup, recs: &str) -> Result<String, String> {
     run(&mut cmd, &s.out.join("heaptrack-naive.stderr"))?;
     let stacks = dir.join("folded");
     run(
-        Command::new("heaptrack_print")
+        kit::child::command("heaptrack_print")
             .arg("-f")
             .arg(heaptrack_file(&dir)?)
             .args(["--flamegraph-cost-type", "allocations", "-F"])
@@ -726,7 +761,7 @@ pub fn table(r: &Report) -> Table {
         &[
             "tool",
             "slowdown",
-            "memory (peak RSS)",
+            "memory (peak RSS, file pages included)",
             "agrees with the tracker",
         ],
     );
@@ -782,7 +817,10 @@ pub fn agreement_table(r: &Report) -> Table {
 pub fn label(r: &Report) -> String {
     format!(
         "One run of each tool; slowdown and memory against the same binary without the tool \
-         (jemalloc: the same binary with profiling off). The heaviest stack of heaptrack's \
+         (jemalloc: the same binary with profiling off). Memory is the peak RSS of the \
+         largest process of the command (`ru_maxrss` from `wait4`): unlike the book's other \
+         memory figures it counts file-backed pages, and under valgrind the tool's own memory \
+         too. The heaviest stack of heaptrack's \
          allocation calls in the naive tally ends in `{}`. {}, {}{}.",
         r.naive_top,
         r.machine.short(),

@@ -84,6 +84,12 @@ pub struct WorkRow {
     pub held_bytes: Option<f64>,
     /// Every run's checksum was the same (the same work was done).
     pub same_checksum: bool,
+    /// This allocator's throughput over System's, paired run by run (the
+    /// allocators of one run follow each other, their order rotated from
+    /// run to run): median and 95% interval. Absent for System, and in runs
+    /// recorded before it was kept.
+    #[serde(default)]
+    pub vs_system: Option<kit::Summary>,
 }
 
 /// One allocation+free pattern under one allocator.
@@ -187,22 +193,59 @@ fn job_args(j: &Job) -> Vec<String> {
     .collect()
 }
 
-/// Runs the plan: every child process, `tick` after each.
+/// `items` in an order rotated by `run`, so that none always goes first.
+fn rotated<T: Copy>(items: &[T], run: usize) -> impl Iterator<Item = T> + '_ {
+    (0..items.len()).map(move |k| items[(k + run) % items.len()])
+}
+
+/// Runs the plan: every child process, `tick` after each. Run by run, job
+/// by job, the allocators one after another in an order rotated by the run:
+/// a machine that slows down during the plan slows every allocator of a run
+/// alike, and the paired ratios cancel it.
 pub fn collect(plan: &Plan, allocators: &[Allocator], tick: &dyn Fn()) -> Result<Report, String> {
-    let mut work = Vec::new();
-    for job in plan.jobs() {
-        for &a in allocators.iter().filter(|a| a.binary().is_some()) {
-            let mut samples: Vec<Sample> = Vec::new();
-            for _ in 0..plan.runs {
-                samples.push(kit::child::run_json(
+    let globals: Vec<Allocator> = allocators
+        .iter()
+        .copied()
+        .filter(|a| a.binary().is_some())
+        .collect();
+    let jobs = plan.jobs();
+    // samples[job][allocator], each in run order.
+    let mut samples: Vec<Vec<Vec<Sample>>> = vec![vec![Vec::new(); globals.len()]; jobs.len()];
+    for run in 0..plan.runs {
+        for (j, job) in jobs.iter().enumerate() {
+            for a in rotated(&globals, run) {
+                let (mut s, series): (Sample, _) = kit::child::run_json_sampled(
                     &a.executable()?,
-                    &job_args(&job),
+                    &job_args(job),
                     &[],
-                    &[],
-                )?);
+                    std::time::Duration::from_millis(1),
+                )?;
+                s.rss_anon_peak = series.iter().map(|&(_, b)| b).chain(s.rss_anon_peak).max();
+                let i = globals.iter().position(|&g| g == a).unwrap_or(0);
+                samples[j][i].push(s);
                 tick();
             }
-            work.push(work_row(job, a, &samples));
+        }
+    }
+    let mut work = Vec::new();
+    for (j, job) in jobs.iter().enumerate() {
+        let system = globals
+            .iter()
+            .position(|&a| a == Allocator::System)
+            .map(|i| &samples[j][i]);
+        for (i, &a) in globals.iter().enumerate() {
+            let mut row = work_row(*job, a, &samples[j][i]);
+            if a != Allocator::System
+                && let Some(sys) = system
+            {
+                let ratios: Vec<f64> = samples[j][i]
+                    .iter()
+                    .zip(sys)
+                    .map(|(x, s)| x.throughput() / s.throughput())
+                    .collect();
+                row.vs_system = Some(kit::Summary::of_or_nan(&ratios));
+            }
+            work.push(row);
         }
     }
     let valgrind = if plan.callgrind {
@@ -211,20 +254,22 @@ pub fn collect(plan: &Plan, allocators: &[Allocator], tick: &dyn Fn()) -> Result
         None
     };
     let exe = Allocator::Ex9.executable()?;
-    let mut churn = Vec::new();
-    for p in Pattern::ALL {
-        for &a in allocators {
-            let mut ns = Vec::new();
-            for _ in 0..plan.runs {
-                let s: ChurnSample = kit::child::run_json(
-                    &exe,
-                    &churn_args(a, p, plan.churn_iters, true),
-                    &[],
-                    &[],
-                )?;
-                ns.push(s.ns_per_pair);
+    // ns[pattern][allocator], each in run order; the allocators rotated.
+    let mut ns = vec![vec![Vec::new(); allocators.len()]; Pattern::ALL.len()];
+    for run in 0..plan.runs {
+        for (pi, &p) in Pattern::ALL.iter().enumerate() {
+            for (k, a) in rotated(allocators, run).enumerate() {
+                let s: ChurnSample =
+                    kit::child::run_json(&exe, &churn_args(a, p, plan.churn_iters, true), &[])?;
+                ns[pi][(k + run) % allocators.len()].push(s.ns_per_pair);
                 tick();
             }
+        }
+    }
+    let mut churn = Vec::new();
+    for (pi, &p) in Pattern::ALL.iter().enumerate() {
+        for (ai, &a) in allocators.iter().enumerate() {
+            let ns = &ns[pi][ai];
             let instructions = if plan.callgrind {
                 let per = kit::callgrind::per_iteration(
                     &exe,
@@ -241,7 +286,7 @@ pub fn collect(plan: &Plan, allocators: &[Allocator], tick: &dyn Fn()) -> Result
             churn.push(ChurnRow {
                 pattern: p,
                 allocator: a,
-                ns: kit::Summary::of_or_nan(&ns),
+                ns: kit::Summary::of_or_nan(ns),
                 instructions,
             });
         }
@@ -269,13 +314,14 @@ fn work_row(job: Job, allocator: Allocator, samples: &[Sample]) -> WorkRow {
         live_bytes: median(of(&|s| s.frag.map(|f| f.live_bytes as f64))),
         held_bytes: median(of(&|s| s.frag.map(|f| f.held_bytes as f64))),
         same_checksum: samples.windows(2).all(|w| w[0].checksum == w[1].checksum),
+        vs_system: None,
     }
 }
 
 /// The label under every table.
 pub fn label(r: &Report) -> String {
     format!(
-        "Measured on {}{}; {} runs each, a fresh process per run.",
+        "Measured on {}{}; {} runs each, a fresh process per run, the allocators' order rotated from run to run.",
         r.machine,
         r.valgrind.as_ref().map_or(String::new(), |v| format!(
             "; instructions by {v} (callgrind)"
@@ -342,7 +388,7 @@ pub fn work_table(r: &Report) -> kit::Table {
     }
     let hs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut t = kit::Table::new(
-        "Throughput, median of the runs (× System's in brackets)",
+        "Throughput, all threads together: median of the runs (in brackets, × System's: the median of the per-run ratios and its 95% interval)",
         &hs,
     );
     for a in Allocator::GLOBAL {
@@ -357,8 +403,22 @@ pub fn work_table(r: &Report) -> kit::Table {
                 })
             };
             row.push(match (find(a), find(Allocator::System)) {
+                (Some(w), Some(_)) if a == Allocator::System => {
+                    format!("{:.0} (1×)", w.throughput.median)
+                }
+                (Some(w), Some(_)) if w.vs_system.is_some_and(|r| !r.median.is_nan()) => {
+                    let r = w.vs_system.unwrap_or(kit::Summary::of_or_nan(&[]));
+                    format!(
+                        "{:.0} ({:.2}×, {}×)",
+                        w.throughput.median,
+                        r.median,
+                        r.interval(2)
+                    )
+                }
+                // A run recorded before the ratios were paired: the ratio
+                // of the medians, marked as such.
                 (Some(w), Some(s)) => format!(
-                    "{:.0} ({:.2}×)",
+                    "{:.0} ({:.2}× of medians, unpaired)",
                     w.throughput.median,
                     w.throughput.median / s.throughput.median
                 ),

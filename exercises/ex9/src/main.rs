@@ -29,6 +29,8 @@ kit::global_allocator!(
 #[derive(Parser)]
 #[command(version, about, override_usage = "ex9 [COMMAND]")]
 struct Cli {
+    #[command(flatten)]
+    child_env: kit::child::ChildEnvArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -112,7 +114,9 @@ struct CompareArgs {
 
 fn main() -> std::process::ExitCode {
     // With no command, `compare` with its defaults.
-    let command = Cli::parse_from(kit::output::args_or("compare")).command;
+    let cli = Cli::parse_from(kit::output::args_or("compare"));
+    cli.child_env.apply();
+    let command = cli.command;
     if let Command::Compare(a) = &command {
         for al in &a.allocators {
             if !al.is_available() {

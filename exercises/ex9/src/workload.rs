@@ -3,7 +3,7 @@
 //! called from their crates), and a long run of random sizes for
 //! fragmentation. The process's global allocator is the one measured.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use kit::format::mib_or_na;
 use rand::{Rng, RngExt, SeedableRng};
@@ -99,7 +99,9 @@ pub struct Sample {
     pub checksum: u64,
     /// Anonymous RSS before the work.
     pub rss_anon_start: Option<u64>,
-    /// The highest anonymous RSS seen during it (sampled every millisecond).
+    /// The highest anonymous RSS seen during it: the child's reading at
+    /// the end, raised by the parent to the highest it sampled from outside
+    /// every millisecond (`kit::child::run_json_sampled`).
     pub rss_anon_peak: Option<u64>,
     /// Fragmentation run: bytes the program held at its end, and the
     /// anonymous memory the process had gained by then.
@@ -133,12 +135,11 @@ pub struct Frag {
 /// Runs the job here and says what it measured.
 pub fn measure(allocator: Allocator, job: &Job, counted: bool) -> Sample {
     let rss_anon_start = kit::rss::anon();
-    let sampler = ex7::view::Sampler::start(Duration::from_millis(1));
     let t = Instant::now();
     let (ops, checksum, frag) = run(job);
     let wall_secs = t.elapsed().as_secs_f64();
-    let series = sampler.finish();
-    let rss_anon_peak = series.iter().map(|&(_, b)| b).chain(kit::rss::anon()).max();
+    // The parent samples during the work; this is the reading at its end.
+    let rss_anon_peak = kit::rss::anon();
     Sample {
         job: *job,
         allocator,

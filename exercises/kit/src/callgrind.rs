@@ -68,7 +68,7 @@ pub fn instructions(exe: &Path, args: &[String], scope: Scope) -> Result<u64, St
         std::process::id(),
         CALLS.fetch_add(1, Relaxed)
     ));
-    let mut valgrind = Command::new("valgrind");
+    let mut valgrind = crate::child::command("valgrind");
     valgrind
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out.display()));

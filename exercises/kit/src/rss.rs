@@ -39,10 +39,14 @@ fn field_kib(status: &[u8], name: &[u8]) -> Option<u64> {
 /// Reads `/proc/self/status` into a stack buffer: no heap allocation, so it
 /// can be sampled densely while a workload runs without disturbing it.
 fn with_status<T>(f: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
+    with_status_of("/proc/self/status", f)
+}
+
+fn with_status_of<T>(path: &str, f: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
     use std::io::Read;
     let mut buf = [0u8; 4096];
     // A short path is turned into a C string on the stack by std.
-    let mut file = std::fs::File::open("/proc/self/status").ok()?;
+    let mut file = std::fs::File::open(path).ok()?;
     let mut len = 0;
     while len < buf.len() {
         match file.read(&mut buf[len..]) {
@@ -70,6 +74,15 @@ pub fn read() -> Option<Rss> {
 /// `None` off Linux.
 pub fn anon() -> Option<u64> {
     with_status(|s| field_kib(s, b"RssAnon:").map(|k| k * 1024))
+}
+
+/// Resident anonymous memory of another process, `pid` (a child this
+/// process samples from outside, so that the child runs no sampler of its
+/// own); `None` off Linux or once it has exited.
+pub fn anon_of(pid: u32) -> Option<u64> {
+    with_status_of(&format!("/proc/{pid}/status"), |s| {
+        field_kib(s, b"RssAnon:").map(|k| k * 1024)
+    })
 }
 
 /// Minor page faults of this process so far (`getrusage`'s `ru_minflt`):

@@ -61,11 +61,11 @@ fn machine_of(run: &Value) -> Result<Machine, String> {
 }
 
 /// Adds `run` to the series in `path` (which may not exist yet), replacing
-/// the run of the same machine ([`Machine::key`]) if there is one, and
+/// the run of the same machine ([`Machine::same_machine`]) if there is one, and
 /// every provisional run if `run` is not one. Returns
 /// how many machines the file then holds.
 pub fn add(path: &Path, run: Value) -> Result<usize, String> {
-    let key = machine_of(&run)?.key();
+    let machine = machine_of(&run)?;
     // A file in the single-run format predates series (and untracked
     // timings): the first run added replaces it.
     let mut runs: Vec<Value> = if path.exists() && is_series(path)? {
@@ -85,7 +85,7 @@ pub fn add(path: &Path, run: Value) -> Result<usize, String> {
     }
     let mut replaced = false;
     for old in runs.iter_mut() {
-        if machine_of(old)?.key() == key {
+        if machine_of(old)?.same_machine(&machine) {
             *old = run.clone();
             replaced = true;
         }

@@ -40,7 +40,7 @@ pub fn built_untracked_exe(package: &str) -> Result<PathBuf, String> {
 pub fn run_untracked<T: DeserializeOwned>(package: &str, args: &[String]) -> Result<T, String> {
     let name = untracked_name(package);
     crate::child::build_siblings_under_cargo(package, &[&name], &[])?;
-    crate::child::run_json(&untracked_exe(package)?, args, &[], &[])
+    crate::child::run_json(&untracked_exe(package)?, args, &[])
 }
 
 /// Says what a process's global allocator is, for the labels of timing runs.

@@ -30,15 +30,10 @@ pub fn assert_usage_error(exe: &str, args: &[&str]) {
 /// Runs `exe args` as the tests run a binary: without `$CARGO` (started by
 /// `cargo test`, a parent would rebuild its siblings with cargo, which the
 /// test build has already built) and without any allocator settings from
-/// the environment (`MALLOC_ARENA_MAX`, `MALLOC_CONF`, `_RJEM_MALLOC_CONF`),
-/// then with `env` set.
+/// the environment ([`crate::child::command`]), then with `env` set.
 pub fn run_with(exe: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(exe);
-    cmd.args(args)
-        .env_remove("CARGO")
-        .env_remove("MALLOC_ARENA_MAX")
-        .env_remove("_RJEM_MALLOC_CONF")
-        .env_remove("MALLOC_CONF");
+    let mut cmd = crate::child::command(exe);
+    cmd.args(args).env_remove("CARGO");
     for (k, v) in env {
         cmd.env(k, v);
     }

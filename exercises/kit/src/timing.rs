@@ -81,6 +81,18 @@ impl SplitMix {
     }
 }
 
+/// What a "95% interval" of the median is worth with few runs. With 5 runs
+/// or fewer the bootstrap's interval is the range of the runs, and the range
+/// holds the true median with probability 1 − 2·(½)ⁿ only: 93.75% for 5
+/// runs. `None` from 6 runs on, where the bootstrap is not pinned to the
+/// range, and below [`MIN_RUNS`], where no verdict is given.
+pub fn few_runs_note(runs: usize) -> Option<String> {
+    (MIN_RUNS..=5).contains(&runs).then(|| {
+        let coverage = 100.0 * (1.0 - 2.0 * 0.5f64.powi(runs as i32));
+        format!("with {runs} runs each 95% interval is their range: {coverage:.2}% coverage")
+    })
+}
+
 /// 95% percentile-bootstrap interval of the median of `sorted`.
 fn bootstrap_median(sorted: &[f64]) -> (f64, f64) {
     let n = sorted.len();
@@ -362,6 +374,25 @@ pub struct Machine {
     /// glibc version, empty off glibc.
     #[serde(default)]
     pub glibc: String,
+    /// Transparent huge pages: the selected mode in
+    /// `/sys/kernel/mm/transparent_hugepage/enabled` (`always`, `madvise`,
+    /// `never`); empty where not recorded (runs before it was).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub thp: String,
+    /// Hardware threads per core (2 with SMT on), from the topology of CPU
+    /// 0; `None` where not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads_per_core: Option<u32>,
+    /// Share of CPU time the hypervisor took from this VM since boot
+    /// (`steal` in `/proc/stat`), percent; `None` where not recorded. Not
+    /// part of what makes a machine: a label for how far to trust its run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steal_percent: Option<f64>,
+    /// Allocator variables the reader set in the measured processes
+    /// (`--child-env`, see [`crate::child`]); empty for a plain run. A run
+    /// with them is an experiment, never the same series as one without.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub child_env: Vec<String>,
     /// UTC date of the run, `YYYY-MM-DD`.
     #[serde(default)]
     pub date: String,
@@ -406,6 +437,67 @@ fn today() -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// The kernel version's numbers, without the local build suffix:
+/// `6.18.44` of `6.18.44-fc-v1045`. Two VMs of one kind differ only there.
+fn kernel_version(release: &str) -> &str {
+    let end = release
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(release.len());
+    &release[..end]
+}
+
+/// The selected THP mode: the bracketed word of
+/// `/sys/kernel/mm/transparent_hugepage/enabled`.
+fn thp_mode() -> String {
+    std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled")
+        .ok()
+        .and_then(|s| {
+            let (_, rest) = s.split_once('[')?;
+            let (mode, _) = rest.split_once(']')?;
+            Some(mode.to_string())
+        })
+        .unwrap_or_default()
+}
+
+/// Threads per core: how many CPUs share CPU 0's core (`0-1` or `0,2`).
+fn threads_per_core() -> Option<u32> {
+    let list =
+        std::fs::read_to_string("/sys/devices/system/cpu/cpu0/topology/thread_siblings_list")
+            .ok()?;
+    cpu_list_len(list.trim())
+}
+
+/// How many CPUs a kernel CPU list names: `0-1,4` is 3.
+fn cpu_list_len(list: &str) -> Option<u32> {
+    let mut n = 0;
+    for part in list.split(',') {
+        n += match part.split_once('-') {
+            Some((a, b)) => b.parse::<u32>().ok()?.checked_sub(a.parse::<u32>().ok()?)? + 1,
+            None => {
+                part.parse::<u32>().ok()?;
+                1
+            }
+        };
+    }
+    (n > 0).then_some(n)
+}
+
+/// The hypervisor's steal as a share of all CPU time since boot, from the
+/// `cpu` line of `/proc/stat` (user nice system idle iowait irq softirq
+/// steal ...).
+fn steal_percent() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|v| v.parse().ok())
+        .collect::<Option<_>>()?;
+    let total: u64 = ticks.iter().sum();
+    (ticks.len() == 8 && total > 0).then(|| ticks[7] as f64 * 100.0 / total as f64)
+}
+
 fn glibc_version() -> String {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
@@ -444,6 +536,13 @@ impl Machine {
                 .map(|s| s.trim().to_string())
                 .unwrap_or_default(),
             glibc: glibc_version(),
+            thp: thp_mode(),
+            threads_per_core: threads_per_core(),
+            steal_percent: steal_percent(),
+            child_env: crate::child::passed()
+                .iter()
+                .map(|v| v.to_string())
+                .collect(),
             date: today(),
             profile: build_profile().to_string(),
             rustc: option_env!("KIT_RUSTC_VERSION")
@@ -454,16 +553,96 @@ impl Machine {
     }
 
     /// What makes two runs "the same machine" for the reference data: the
-    /// CPU (name, family, model) and the core count. A new run on the same
-    /// machine replaces its series; a run elsewhere adds one.
-    pub fn key(&self) -> String {
-        format!(
-            "{} / family {} model {} / {} cores",
-            self.cpu,
-            self.cpu_family.map_or("?".to_string(), |f| f.to_string()),
-            self.cpu_model.map_or("?".to_string(), |m| m.to_string()),
-            self.cores
-        )
+    /// CPU (name, family, model), the core count, the kernel version (its
+    /// numbers, not the local build suffix), glibc, the THP mode and the
+    /// threads per core. A field an older run did not record matches
+    /// anything. A new run on the same machine replaces its series; a run
+    /// elsewhere adds one.
+    pub fn same_machine(&self, other: &Machine) -> bool {
+        fn agree<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
+            match (a, b) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+        }
+        let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        self.cpu == other.cpu
+            && self.cpu_family == other.cpu_family
+            && self.cpu_model == other.cpu_model
+            && self.cores == other.cores
+            && agree(
+                text(kernel_version(&self.kernel)),
+                text(kernel_version(&other.kernel)),
+            )
+            && agree(text(&self.glibc), text(&other.glibc))
+            && agree(text(&self.thp), text(&other.thp))
+            && agree(self.threads_per_core, other.threads_per_core)
+            && self.child_env == other.child_env
+    }
+
+    /// What varied between `machines` and what they shared, for a line
+    /// beside a verdict taken across them: "2 machines; differed: CPU;
+    /// alike: 2 cores, kernel 6.18.44, glibc 2.36".
+    pub fn varied(machines: &[&Machine]) -> String {
+        let (mut differed, mut alike, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
+        let mut field = |name: &str, values: Vec<String>, shown: &dyn Fn(&str) -> String| {
+            if values.iter().any(String::is_empty) {
+                unknown.push(name.to_string());
+            } else if values.windows(2).all(|w| w[0] == w[1]) {
+                if let Some(v) = values.first() {
+                    alike.push(shown(v));
+                }
+            } else {
+                differed.push(name.to_string());
+            }
+        };
+        let of = |f: &dyn Fn(&Machine) -> String| machines.iter().map(|m| f(m)).collect();
+        field(
+            "CPU",
+            of(&|m| format!("{} {:?} {:?}", m.cpu, m.cpu_family, m.cpu_model)),
+            &|_| "CPU".to_string(),
+        );
+        field("cores", of(&|m| m.cores.to_string()), &|v| {
+            format!("{v} cores")
+        });
+        field(
+            "kernel",
+            of(&|m| kernel_version(&m.kernel).to_string()),
+            &|v| format!("kernel {v}"),
+        );
+        field("glibc", of(&|m| m.glibc.clone()), &|v| format!("glibc {v}"));
+        field("THP mode", of(&|m| m.thp.clone()), &|v| format!("THP {v}"));
+        field(
+            "threads per core",
+            of(&|m| m.threads_per_core.map_or(String::new(), |t| t.to_string())),
+            &|v| format!("{v} thread(s) per core"),
+        );
+        let mut out = vec![match machines.len() {
+            1 => "1 machine".to_string(),
+            n => format!("{n} machines"),
+        }];
+        for (label, list) in [
+            ("differed", differed),
+            ("alike", alike),
+            ("not recorded on every machine", unknown),
+        ] {
+            if !list.is_empty() {
+                out.push(format!("{label}: {}", list.join(", ")));
+            }
+        }
+        out.join("; ")
+    }
+
+    /// The short form of [`Machine::varied`], for a verdict's sentence:
+    /// "2 machines, differing in CPU" (what was alike and what was not
+    /// recorded is in the long form, beside the tables).
+    pub fn varied_short(machines: &[&Machine]) -> String {
+        let long = Machine::varied(machines);
+        let count = long.split(';').next().unwrap_or_default().to_string();
+        match long.split("; ").find_map(|p| p.strip_prefix("differed: ")) {
+            Some(d) => format!("{count}, differing in {d}"),
+            None => count,
+        }
     }
 
     /// A short name for a column header: the CPU name without the noise.
@@ -503,7 +682,19 @@ impl std::fmt::Display for Machine {
         if !self.glibc.is_empty() {
             write!(f, ", glibc {}", self.glibc)?;
         }
+        if !self.thp.is_empty() {
+            write!(f, ", THP {}", self.thp)?;
+        }
+        if let Some(t) = self.threads_per_core {
+            write!(f, ", {t} thread(s) per core")?;
+        }
+        if let Some(s) = self.steal_percent {
+            write!(f, ", {s:.1}% steal since boot")?;
+        }
         write!(f, ", {} build, {}", self.profile, self.rustc)?;
+        if !self.child_env.is_empty() {
+            write!(f, ", children run with {}", self.child_env.join(" "))?;
+        }
         if !self.date.is_empty() {
             write!(f, ", {}", self.date)?;
         }
@@ -520,6 +711,100 @@ impl std::fmt::Display for Machine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn machines_are_told_apart_by_what_was_recorded() {
+        let a = Machine {
+            cpu: "Intel".into(),
+            cpu_family: Some(6),
+            cpu_model: Some(207),
+            cores: 2,
+            os: "linux".into(),
+            kernel: "6.18.44-fc-v1045".into(),
+            glibc: "2.36".into(),
+            thp: "madvise".into(),
+            threads_per_core: Some(1),
+            steal_percent: Some(0.5),
+            child_env: Vec::new(),
+            date: "2026-12-06".into(),
+            profile: "release".into(),
+            rustc: "r".into(),
+            provisional: false,
+        };
+        // Another VM of the same kind: only the build suffix and steal differ.
+        let b = Machine {
+            kernel: "6.18.44-fc-v669".into(),
+            steal_percent: Some(3.0),
+            ..a.clone()
+        };
+        assert!(a.same_machine(&b));
+        // An older run that did not record THP or SMT matches on the rest.
+        let old = Machine {
+            thp: String::new(),
+            threads_per_core: None,
+            ..a.clone()
+        };
+        assert!(a.same_machine(&old));
+        for other in [
+            Machine {
+                thp: "always".into(),
+                ..a.clone()
+            },
+            Machine {
+                threads_per_core: Some(2),
+                ..a.clone()
+            },
+            Machine {
+                kernel: "6.1.0-28".into(),
+                ..a.clone()
+            },
+            Machine {
+                cpu_model: Some(85),
+                ..a.clone()
+            },
+            Machine {
+                child_env: vec!["MALLOC_ARENA_MAX=2".into()],
+                ..a.clone()
+            },
+        ] {
+            assert!(!a.same_machine(&other), "{other}");
+        }
+        let c = Machine {
+            cpu_model: Some(85),
+            ..a.clone()
+        };
+        assert_eq!(
+            Machine::varied(&[&a, &c]),
+            "2 machines; differed: CPU; alike: 2 cores, kernel 6.18.44, glibc 2.36, THP madvise, \
+             1 thread(s) per core"
+        );
+        assert_eq!(
+            Machine::varied(&[&a, &old]),
+            "2 machines; alike: CPU, 2 cores, kernel 6.18.44, glibc 2.36; not recorded on every \
+             machine: THP mode, threads per core"
+        );
+        assert_eq!(
+            Machine::varied_short(&[&a, &c]),
+            "2 machines, differing in CPU"
+        );
+        assert_eq!(Machine::varied_short(&[&a, &old]), "2 machines");
+        assert_eq!(cpu_list_len("0-1"), Some(2));
+        assert_eq!(cpu_list_len("0,2"), Some(2));
+        assert_eq!(cpu_list_len("3"), Some(1));
+        assert_eq!(cpu_list_len("x"), None);
+        assert_eq!(kernel_version("6.18.44-fc-v1045"), "6.18.44");
+    }
+
+    #[test]
+    fn few_runs_give_the_range_and_say_what_it_covers() {
+        // With 5 runs the bootstrap interval is exactly the range.
+        let s = Summary::of(&[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
+        assert_eq!((s.ci_low, s.ci_high), (1.0, 5.0));
+        assert!(few_runs_note(5).unwrap().contains("93.75% coverage"));
+        assert!(few_runs_note(4).unwrap().contains("87.50%"));
+        assert_eq!(few_runs_note(6), None);
+        assert_eq!(few_runs_note(2), None);
+    }
 
     #[test]
     fn per_second_never_divides_by_zero() {

@@ -11,7 +11,7 @@ kit::global_allocator!(std::alloc::System = std::alloc::System);
 #[derive(Parser)]
 #[command(version, about)]
 enum Cli {
-    /// Heap vs arena, step by step: a timed report as JSON.
+    /// Heap vs arena, step by step: one timed run's times as JSON.
     Bench(bench::Size),
 }
 
@@ -19,6 +19,6 @@ fn main() {
     let Cli::Bench(size) = Cli::parse();
     match bench::only_line(&size) {
         Some(line) => println!("{line}"),
-        None => kit::output::print_json(&size.run()),
+        None => kit::output::print_json(&size.one_run()),
     }
 }
