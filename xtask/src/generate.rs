@@ -29,7 +29,7 @@ pub fn build_release() -> Result<()> {
 /// the others.
 const TABLES: &str = " | tables ";
 
-/// The tables numbered in `keep` ("2", "1,3" or "1,3,...") of a Markdown page. A table
+/// The tables numbered in `keep` ("2", "1,3", "1,3,..." or "2,...") of a Markdown page. A table
 /// comes with the bold title paragraph just above it and the paragraphs
 /// below it up to the next table; paragraphs above the first table go with
 /// the first.
@@ -57,16 +57,18 @@ fn tables_of(markdown: &str, keep: &str) -> Result<String> {
             None => preamble.push(p),
         }
     }
-    let bad = || format!("\"{keep}\": not table numbers such as 2 or 1,3 or 1,3,...");
+    let bad = || format!("\"{keep}\": not table numbers such as 2 or 1,3 or 1,3,... or 2,...");
     let mut wanted: Vec<usize> = Vec::new();
     for n in keep.split(',').map(str::trim) {
         if n == "..." {
             // "1,3,...": on with the same step, to the last table (a page
             // with one machine's tables per machine keeps them all).
-            let [.., a, b] = wanted[..] else {
-                return Err(bad());
+            // "2,..." is every table from the second on.
+            let (b, step) = match wanted[..] {
+                [.., a, b] => (b, b.checked_sub(a).filter(|s| *s > 0).ok_or_else(bad)?),
+                [b] => (b, 1),
+                [] => return Err(bad()),
             };
-            let step = b.checked_sub(a).filter(|s| *s > 0).ok_or_else(bad)?;
             wanted.extend((b + step..=tables.len()).step_by(step));
             continue;
         }
@@ -274,7 +276,8 @@ mod tests {
         assert!(tables_of(PAGE, "4").unwrap_err().contains("the page has 3"));
         assert!(tables_of(PAGE, "0").is_err());
         assert!(tables_of(PAGE, "x").is_err());
-        assert!(tables_of(PAGE, "1,...").is_err());
+        assert!(tables_of(PAGE, "...").is_err());
+        assert_eq!(tables_of(PAGE, "2,..."), tables_of(PAGE, "2,3"));
         assert!(tables_of(PAGE, "2,1,...").is_err());
     }
 
