@@ -201,6 +201,10 @@ pub struct Report {
     pub rss_over_time: Vec<RssSeries>,
     /// The claim, one row per thread count.
     pub claim: Vec<ClaimRow>,
+    /// Memory during the runs was sampled by this parent from outside; false
+    /// in runs recorded before, whose children sampled themselves.
+    #[serde(default)]
+    pub rss_from_parent: bool,
 }
 
 /// "jemalloc cuts p99 latency by 30–50%": jemalloc's p99 between 0.5 and
@@ -285,6 +289,7 @@ pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
         rows,
         rss_over_time,
         claim,
+        rss_from_parent: true,
     }
 }
 
@@ -567,9 +572,16 @@ pub fn claim_line(runs: &[Report]) -> String {
 /// Where and how one run's data were taken.
 pub fn label(r: &Report) -> String {
     format!(
-        "{} ({} run(s)); threads above {} are oversubscribed. Timed processes run the allocator alone (untracked); counts come from tracked processes.",
+        "{} ({} run(s)); threads above {} are oversubscribed. Timed processes run the allocator alone (untracked); counts come from tracked processes.{}",
         r.machine.measured_on(),
         r.plan.runs,
         r.machine.cores,
+        if r.rss_from_parent {
+            ""
+        } else {
+            " An older method: memory during the work was sampled by a thread inside the \
+             measured process, which under glibc had an arena of its own (counted in the view \
+             column)."
+        }
     )
 }

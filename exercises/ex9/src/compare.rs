@@ -120,6 +120,10 @@ pub struct Report {
     pub churn: Vec<ChurnRow>,
     /// valgrind's version, when instructions were counted.
     pub valgrind: Option<String>,
+    /// Peak memory was sampled by this parent from outside, and the
+    /// allocators' order rotated run by run; false in runs recorded before.
+    #[serde(default)]
+    pub rss_from_parent: bool,
 }
 
 /// What one churn process prints.
@@ -298,6 +302,7 @@ pub fn collect(plan: &Plan, allocators: &[Allocator], tick: &dyn Fn()) -> Result
         work,
         churn,
         valgrind,
+        rss_from_parent: true,
     })
 }
 
@@ -321,12 +326,18 @@ fn work_row(job: Job, allocator: Allocator, samples: &[Sample]) -> WorkRow {
 /// The label under every table.
 pub fn label(r: &Report) -> String {
     format!(
-        "Measured on {}{}; {} runs each, a fresh process per run, the allocators' order rotated from run to run.",
+        "Measured on {}{}; {} runs each, a fresh process per run, {}.",
         r.machine,
         r.valgrind.as_ref().map_or(String::new(), |v| format!(
             "; instructions by {v} (callgrind)"
         )),
-        r.plan.runs
+        r.plan.runs,
+        if r.rss_from_parent {
+            "the allocators' order rotated from run to run, memory sampled from outside"
+        } else {
+            "an older method: each allocator's runs one after another, memory sampled by a \
+             thread inside the measured process"
+        }
     )
 }
 
