@@ -93,9 +93,15 @@ struct TallyArgs {
 
 #[derive(clap::Args)]
 struct ShootoutArgs {
+    /// Records of the job (the timing also runs four times as many).
     #[arg(long, default_value_t = 20_000,
-          value_parser = clap::value_parser!(u64).range(1..=MAX_RECORDS))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_RECORDS / shootout::LONGER))]
     records: u64,
+    /// Timed runs of every tool and its baseline at each of two lengths
+    /// (`--records` and four times as many).
+    #[arg(long, default_value_t = shootout::TIMING_RUNS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=51))]
+    runs: u64,
     /// Fail (exit 1) unless every tool agrees with the tracker and the
     /// flame graph has the pipeline's frames.
     #[arg(long)]
@@ -174,7 +180,16 @@ fn job_cmd(a: &JobArgs) -> Result<bool, String> {
 fn shootout_cmd(a: &ShootoutArgs) -> Result<bool, String> {
     let runs = Runs::all_or_measure(a.from.as_deref(), || {
         let setup = shootout::Setup::prepare()?;
-        shootout::collect(&setup, a.records)
+        let mut report = shootout::collect(&setup, a.records)?;
+        let quiet = a.out.format() != kit::Format::Human;
+        let steps = a.runs * shootout::Tool::ALL.len() as u64;
+        report.timing = Some(kit::report::with_progress(
+            steps,
+            "timing the tools",
+            quiet,
+            |tick| shootout::time_tools(&setup, a.records, a.runs as usize, tick),
+        )?);
+        Ok::<_, String>(report)
     })?;
     let first = &runs.runs[0];
     if a.flame {

@@ -22,7 +22,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use kit::output::Table;
-use kit::timing::Machine;
+use kit::timing::{Machine, Summary};
 use serde::{Deserialize, Serialize};
 
 use crate::job::{Counted, is_job_frame};
@@ -181,7 +181,156 @@ pub struct Report {
     /// The hottest allocation site heaptrack names in the naive tally.
     #[serde(default)]
     pub naive_top: String,
+    /// What each tool costs per record, from runs at two lengths; absent in
+    /// runs recorded before it was measured (their slowdown is one whole
+    /// command's wall time).
+    #[serde(default)]
+    pub timing: Option<Timing>,
 }
+
+/// Each tool timed at two job lengths, several runs each: the cost a tool
+/// adds per record is the difference between the lengths, in which what it
+/// pays once per run (its start-up, writing its profile) cancels.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Timing {
+    /// Records of the shorter job.
+    pub short_records: u64,
+    /// Records of the longer job.
+    pub long_records: u64,
+    /// Runs of every tool and baseline at each length.
+    pub runs: usize,
+    /// One entry per tool, in [`Tool::ALL`]'s order.
+    pub tools: Vec<ToolTiming>,
+}
+
+/// One tool's timings against its baseline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ToolTiming {
+    /// Which tool.
+    pub tool: Tool,
+    /// What it is compared with.
+    pub baseline: String,
+    /// Per run: (tool at the long length − tool at the short) over (the
+    /// same for the baseline): the slowdown of the work per record.
+    pub per_record: Summary,
+    /// Per run: the tool's whole short command over the baseline's, start-up
+    /// and profile writing included: what one run of a small job costs.
+    pub whole: Summary,
+}
+
+/// Timed runs of each tool at each length, by default.
+pub const TIMING_RUNS: usize = 5;
+/// The longer job has this many times the records of the shorter.
+pub const LONGER: u64 = 4;
+
+/// The command that runs `tool` on `records` records (`run` numbers its
+/// output files), and the one it is compared with: the same job without the
+/// tool (jemalloc: the same binary with profiling off, so that the pair
+/// differs in profiling alone).
+fn timed_pair(s: &Setup, tool: Tool, records: u64, run: usize) -> (Command, Command, &'static str) {
+    let recs = format!("--records={records}");
+    let file = |name: &str| s.out.join("timing").join(format!("{name}-{records}-{run}"));
+    let untracked = || {
+        let mut cmd = kit::child::command(&s.untracked);
+        cmd.args(["job", &recs]);
+        cmd
+    };
+    let valgrind = |tool: &str, flag: &str| {
+        let mut cmd = kit::child::command("valgrind");
+        cmd.args([format!("--tool={tool}"), "--quiet".to_string()])
+            .arg(format!("{flag}={}", file(tool).display()))
+            .arg(&s.untracked)
+            .args(["job", &recs]);
+        cmd
+    };
+    let base = "the untracked binary alone";
+    match tool {
+        Tool::DhatRs => {
+            let mut cmd = kit::child::command(&s.dhat_rs);
+            cmd.args(["job", &recs])
+                .env("DHAT_OUT_DIR", file("dhat-rs"));
+            (cmd, untracked(), base)
+        }
+        Tool::ValgrindDhat => (valgrind("dhat", "--dhat-out-file"), untracked(), base),
+        Tool::Massif => (valgrind("massif", "--massif-out-file"), untracked(), base),
+        Tool::Heaptrack => {
+            let mut cmd = kit::child::command("heaptrack");
+            cmd.arg("-o")
+                .arg(file("heaptrack"))
+                .arg(&s.untracked)
+                .args(["job", &recs]);
+            (cmd, untracked(), base)
+        }
+        Tool::Jemalloc => {
+            let je = |conf: String| {
+                let mut cmd = kit::child::command(&s.jeprof);
+                cmd.args(["job", &recs]).env("_RJEM_MALLOC_CONF", conf);
+                cmd
+            };
+            (
+                je(format!("prof:true,lg_prof_sample:{JEMALLOC_DEFAULT_RATE}")),
+                je("prof:false".into()),
+                "the same jemalloc binary, profiling off",
+            )
+        }
+    }
+}
+
+// ANCHOR: time_tools
+/// Times every tool and its baseline at `records` and [`LONGER`] times as
+/// many, `runs` times, the tools in an order rotated run by run; each run's
+/// four commands of a tool go back to back.
+pub fn time_tools(s: &Setup, records: u64, runs: usize, tick: &dyn Fn()) -> Result<Timing, String> {
+    let long = records * LONGER;
+    let n = Tool::ALL.len();
+    // per[tool]: (per-record ratios, whole-command ratios), in run order.
+    let mut per: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); n];
+    let mut baselines = [""; 5];
+    let log = s.out.join("timing.stderr");
+    let dir = s.out.join("timing");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for run in 0..runs {
+        for k in 0..n {
+            let i = (k + run) % n;
+            let tool = Tool::ALL[i];
+            let wall = |records: u64| -> Result<(f64, f64, &'static str), String> {
+                let (mut t, mut b, name) = timed_pair(s, tool, records, run);
+                Ok((
+                    self::run(&mut t, &log)?.wall_s,
+                    self::run(&mut b, &log)?.wall_s,
+                    name,
+                ))
+            };
+            let (tool_short, base_short, name) = wall(records)?;
+            let (tool_long, base_long, _) = wall(long)?;
+            baselines[i] = name;
+            per[i]
+                .0
+                .push((tool_long - tool_short) / (base_long - base_short));
+            per[i].1.push(tool_short / base_short);
+            tick();
+        }
+    }
+    // The profiles written while timing are not read: only their cost is.
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(Timing {
+        short_records: records,
+        long_records: long,
+        runs,
+        tools: Tool::ALL
+            .into_iter()
+            .zip(per)
+            .zip(baselines)
+            .map(|((tool, (p, w)), baseline)| ToolTiming {
+                tool,
+                baseline: baseline.to_string(),
+                per_record: Summary::of_or_nan(&p),
+                whole: Summary::of_or_nan(&w),
+            })
+            .collect(),
+    })
+}
+// ANCHOR_END: time_tools
 
 impl Report {
     /// Every tool's totals matched the tracker's.
@@ -688,6 +837,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
         jemalloc,
         folded,
         naive_top,
+        timing: None,
     })
 }
 // ANCHOR_END: collect
@@ -753,9 +903,50 @@ fn naive_top_site(s: &Setup, recs: &str) -> Result<String, String> {
 
 /// The comparison table.
 pub fn table(r: &Report) -> Table {
+    let Some(timing) = &r.timing else {
+        return one_run_table(r);
+    };
     let mut t = Table::new(
         format!(
-            "Five heap profilers on one run of the std pipeline ({} records)",
+            "Five heap profilers on the std pipeline: the slowdown of the work per record \
+             ({} against {} records; median and 95% interval of {} runs), one whole command \
+             at {} records, and memory",
+            timing.long_records, timing.short_records, timing.runs, timing.short_records
+        ),
+        &[
+            "tool",
+            "slowdown per record",
+            "whole command",
+            "memory (peak RSS, file pages included)",
+            "agrees with the tracker",
+        ],
+    );
+    for tr in &r.tools {
+        let Some(tt) = timing.tools.iter().find(|x| x.tool == tr.tool) else {
+            continue;
+        };
+        t.row([
+            tr.tool.name().to_string(),
+            format!(
+                "{:.1}x ({}x)",
+                tt.per_record.median,
+                tt.per_record.interval(1)
+            ),
+            format!("{:.1}x", tt.whole.median),
+            format!("{:.1}x", tr.memory()),
+            if tr.agrees { "yes" } else { "NO" }.to_string(),
+        ]);
+    }
+    t
+}
+
+/// The table of a run recorded before the timing at two lengths: one whole
+/// command per tool.
+fn one_run_table(r: &Report) -> Table {
+    let mut t = Table::new(
+        format!(
+            "Five heap profilers on one run of the std pipeline ({} records; an older \
+             method: one whole command each, start-up and profile writing included)",
             r.records
         ),
         &[
@@ -816,12 +1007,20 @@ pub fn agreement_table(r: &Report) -> Table {
 /// The run's label.
 pub fn label(r: &Report) -> String {
     format!(
-        "One run of each tool; slowdown and memory against the same binary without the tool \
+        "{}Slowdown and memory against the same binary without the tool \
          (jemalloc: the same binary with profiling off). Memory is the peak RSS of the \
          largest process of the command (`ru_maxrss` from `wait4`): unlike the book's other \
          memory figures it counts file-backed pages, and under valgrind the tool's own memory \
          too. The heaviest stack of heaptrack's \
          allocation calls in the naive tally ends in `{}`. {}, {}{}.",
+        match &r.timing {
+            Some(t) => format!(
+                "Each tool and its baseline ran {} times at each length, the tools in an order \
+                 rotated run by run; memory and agreement come from one run at {} records. ",
+                t.runs, r.records
+            ),
+            None => "One run of each tool. ".to_string(),
+        },
         r.naive_top,
         r.machine.short(),
         r.machine.date,
