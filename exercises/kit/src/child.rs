@@ -150,28 +150,42 @@ pub fn run_json<T: DeserializeOwned>(
     args: &[String],
     env: &[(&str, &str)],
 ) -> Result<T, String> {
+    let out = measured(exe, args, env)?
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
+    result(exe, args, out.status, &out.stdout)
+}
+
+/// `exe args...` as a measured child: [`command`]'s clean allocator
+/// environment, then `env`, no stdin. An error if `exe` is not built.
+fn measured(exe: &Path, args: &[String], env: &[(&str, &str)]) -> Result<Command, String> {
     if !exe.exists() {
         return Err(format!("{} is missing: build it first", exe.display()));
     }
     let mut cmd = command(exe);
-    cmd.args(args);
+    cmd.args(args).stdin(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
-    if !out.status.success() {
+    Ok(cmd)
+}
+
+/// A child's result: its stdout as JSON, once it exited successfully.
+fn result<T: DeserializeOwned>(
+    exe: &Path,
+    args: &[String],
+    status: std::process::ExitStatus,
+    stdout: &[u8],
+) -> Result<T, String> {
+    if !status.success() {
         return Err(format!(
-            "{} {} failed ({})",
+            "{} {} failed ({status})",
             exe.display(),
-            args.join(" "),
-            out.status
+            args.join(" ")
         ));
     }
-    serde_json::from_slice(&out.stdout)
+    serde_json::from_slice(stdout)
         .map_err(|e| format!("{} printed no valid result: {e}", exe.display()))
 }
 
@@ -194,17 +208,8 @@ pub fn run_json_sampled<T: DeserializeOwned>(
     every: std::time::Duration,
 ) -> Result<(T, RssSeries), String> {
     use std::io::Read;
-    if !exe.exists() {
-        return Err(format!("{} is missing: build it first", exe.display()));
-    }
-    let mut cmd = command(exe);
-    cmd.args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
     let start = std::time::Instant::now();
-    let mut child = cmd
-        .stdin(Stdio::null())
+    let mut child = measured(exe, args, env)?
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -242,16 +247,7 @@ pub fn run_json_sampled<T: DeserializeOwned>(
         .join()
         .map_err(|_| "the thread reading the child's output panicked".to_string())?
         .map_err(|e| format!("cannot read {}'s output: {e}", exe.display()))?;
-    if !status.success() {
-        return Err(format!(
-            "{} {} failed ({status})",
-            exe.display(),
-            args.join(" ")
-        ));
-    }
-    let value = serde_json::from_slice(&out)
-        .map_err(|e| format!("{} printed no valid result: {e}", exe.display()))?;
-    Ok((value, series))
+    Ok((result(exe, args, status, &out)?, series))
 }
 
 /// The path of another binary of the same package, beside this one.
