@@ -223,57 +223,71 @@ pub const TIMING_RUNS: usize = 5;
 /// The longer job has this many times the records of the shorter.
 pub const LONGER: u64 = 4;
 
-/// The command that runs `tool` on `records` records (`run` numbers its
-/// output files), and the one it is compared with: the same job without the
-/// tool (jemalloc: the same binary with profiling off, so that the pair
-/// differs in profiling alone).
-fn timed_pair(s: &Setup, tool: Tool, records: u64, run: usize) -> (Command, Command, &'static str) {
+/// The command that runs `tool` on `records` records, writing its profile
+/// to `out` (dhat-rs: a folder; heaptrack: the name it starts its file
+/// with; the valgrind tools: a file; jemalloc's is not written).
+fn tool_command(s: &Setup, tool: Tool, records: u64, out: &Path) -> Command {
     let recs = format!("--records={records}");
-    let file = |name: &str| s.out.join("timing").join(format!("{name}-{records}-{run}"));
-    let untracked = || {
-        let mut cmd = kit::child::command(&s.untracked);
-        cmd.args(["job", &recs]);
-        cmd
-    };
     let valgrind = |tool: &str, flag: &str| {
         let mut cmd = kit::child::command("valgrind");
         cmd.args([format!("--tool={tool}"), "--quiet".to_string()])
-            .arg(format!("{flag}={}", file(tool).display()))
+            .arg(format!("{flag}={}", out.display()))
             .arg(&s.untracked)
             .args(["job", &recs]);
         cmd
     };
-    let base = "the untracked binary alone";
     match tool {
         Tool::DhatRs => {
             let mut cmd = kit::child::command(&s.dhat_rs);
-            cmd.args(["job", &recs])
-                .env("DHAT_OUT_DIR", file("dhat-rs"));
-            (cmd, untracked(), base)
+            cmd.args(["job", &recs]).env("DHAT_OUT_DIR", out);
+            cmd
         }
-        Tool::ValgrindDhat => (valgrind("dhat", "--dhat-out-file"), untracked(), base),
-        Tool::Massif => (valgrind("massif", "--massif-out-file"), untracked(), base),
+        Tool::ValgrindDhat => valgrind("dhat", "--dhat-out-file"),
+        Tool::Massif => valgrind("massif", "--massif-out-file"),
         Tool::Heaptrack => {
             let mut cmd = kit::child::command("heaptrack");
             cmd.arg("-o")
-                .arg(file("heaptrack"))
+                .arg(out)
                 .arg(&s.untracked)
                 .args(["job", &recs]);
-            (cmd, untracked(), base)
+            cmd
         }
-        Tool::Jemalloc => {
-            let je = |conf: String| {
-                let mut cmd = kit::child::command(&s.jeprof);
-                cmd.args(["job", &recs]).env("_RJEM_MALLOC_CONF", conf);
-                cmd
-            };
-            (
-                je(format!("prof:true,lg_prof_sample:{JEMALLOC_DEFAULT_RATE}")),
-                je("prof:false".into()),
-                "the same jemalloc binary, profiling off",
-            )
+        Tool::Jemalloc => jeprof_job(
+            s,
+            &recs,
+            &format!("prof:true,lg_prof_sample:{JEMALLOC_DEFAULT_RATE}"),
+        ),
+    }
+}
+
+/// The command `tool` is compared with: the same job without the tool
+/// (jemalloc: the same binary with profiling off, so that the pair differs
+/// in profiling alone; [`baseline_name`] says which).
+fn baseline_command(s: &Setup, tool: Tool, records: u64) -> Command {
+    let recs = format!("--records={records}");
+    match tool {
+        Tool::Jemalloc => jeprof_job(s, &recs, "prof:false"),
+        _ => {
+            let mut cmd = kit::child::command(&s.untracked);
+            cmd.args(["job", &recs]);
+            cmd
         }
     }
+}
+
+/// What [`baseline_command`] runs for `tool`, in words.
+fn baseline_name(tool: Tool) -> &'static str {
+    match tool {
+        Tool::Jemalloc => "the same jemalloc binary, profiling off",
+        _ => "the untracked binary alone",
+    }
+}
+
+/// `ex8-jeprof job` with jemalloc's options `conf`.
+fn jeprof_job(s: &Setup, recs: &str, conf: &str) -> Command {
+    let mut cmd = kit::child::command(&s.jeprof);
+    cmd.args(["job", recs]).env("_RJEM_MALLOC_CONF", conf);
+    cmd
 }
 
 // ANCHOR: time_tools
@@ -285,7 +299,6 @@ pub fn time_tools(s: &Setup, records: u64, runs: usize, tick: &dyn Fn()) -> Resu
     let n = Tool::ALL.len();
     // per[tool]: (per-record ratios, whole-command ratios), in run order.
     let mut per: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); n];
-    let mut baselines = [""; 5];
     let log = s.out.join("timing.stderr");
     let dir = s.out.join("timing");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -293,17 +306,19 @@ pub fn time_tools(s: &Setup, records: u64, runs: usize, tick: &dyn Fn()) -> Resu
         for k in 0..n {
             let i = (k + run) % n;
             let tool = Tool::ALL[i];
-            let wall = |records: u64| -> Result<(f64, f64, &'static str), String> {
-                let (mut t, mut b, name) = timed_pair(s, tool, records, run);
+            // The profiles written while timing are not read: only their
+            // cost is.
+            let wall = |records: u64| -> Result<(f64, f64), String> {
+                let out = dir.join(format!("{}-{records}-{run}", tool.name()));
+                let mut t = tool_command(s, tool, records, &out);
+                let mut b = baseline_command(s, tool, records);
                 Ok((
                     self::run(&mut t, &log)?.wall_s,
                     self::run(&mut b, &log)?.wall_s,
-                    name,
                 ))
             };
-            let (tool_short, base_short, name) = wall(records)?;
-            let (tool_long, base_long, _) = wall(long)?;
-            baselines[i] = name;
+            let (tool_short, base_short) = wall(records)?;
+            let (tool_long, base_long) = wall(long)?;
             per[i]
                 .0
                 .push((tool_long - tool_short) / (base_long - base_short));
@@ -311,7 +326,6 @@ pub fn time_tools(s: &Setup, records: u64, runs: usize, tick: &dyn Fn()) -> Resu
             tick();
         }
     }
-    // The profiles written while timing are not read: only their cost is.
     let _ = std::fs::remove_dir_all(&dir);
     Ok(Timing {
         short_records: records,
@@ -320,10 +334,9 @@ pub fn time_tools(s: &Setup, records: u64, runs: usize, tick: &dyn Fn()) -> Resu
         tools: Tool::ALL
             .into_iter()
             .zip(per)
-            .zip(baselines)
-            .map(|((tool, (p, w)), baseline)| ToolTiming {
+            .map(|(tool, (p, w))| ToolTiming {
                 tool,
-                baseline: baseline.to_string(),
+                baseline: baseline_name(tool).to_string(),
                 per_record: Summary::of_or_nan(&p),
                 whole: Summary::of_or_nan(&w),
             })
@@ -633,12 +646,10 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
     }
 
     // The baseline: the untracked binary alone.
-    let job = || {
-        let mut cmd = kit::child::command(&s.untracked);
-        cmd.args(["job", &recs]);
-        cmd
-    };
-    let base = run(&mut job(), &log("baseline"))?;
+    let base = run(
+        &mut baseline_command(s, Tool::DhatRs, records),
+        &log("baseline"),
+    )?;
     let tool_run = |tool, ran: &Ran, base: &Ran, (agreement, agrees): (String, bool)| ToolRun {
         tool,
         wall_s: ran.wall_s,
@@ -653,9 +664,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
     // dhat-rs: its own build of the tracked binary.
     let dir = s.out.join("dhat-rs");
     let ran = run(
-        kit::child::command(&s.dhat_rs)
-            .args(["job", &recs])
-            .env("DHAT_OUT_DIR", &dir),
+        &mut tool_command(s, Tool::DhatRs, records, &dir),
         &log("dhat-rs"),
     )?;
     let seen = dhat_under(&dir.join("dhat-heap-ex8.json"))?;
@@ -669,11 +678,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
 
     // valgrind's DHAT on the untracked binary.
     let file = s.out.join("dhat.out");
-    let mut cmd = kit::child::command("valgrind");
-    cmd.args(["--tool=dhat", "--quiet"])
-        .arg(format!("--dhat-out-file={}", file.display()))
-        .arg(&s.untracked)
-        .args(["job", &recs]);
+    let mut cmd = tool_command(s, Tool::ValgrindDhat, records, &file);
     let ran = run(&mut cmd, &log("valgrind-dhat"))?;
     let seen = dhat_under(&file)?;
     tools.push(tool_run(
@@ -686,11 +691,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
     // heaptrack: its allocation calls under the job's frame.
     let dir = s.out.join("heaptrack");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let mut cmd = kit::child::command("heaptrack");
-    cmd.arg("-o")
-        .arg(dir.join("heaptrack.job"))
-        .arg(&s.untracked)
-        .args(["job", &recs]);
+    let mut cmd = tool_command(s, Tool::Heaptrack, records, &dir.join("heaptrack.job"));
     let ran = run(&mut cmd, &log("heaptrack"))?;
     let data = heaptrack_file(&dir)?;
     let stacks = s.out.join("heaptrack.folded");
@@ -722,11 +723,7 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
 
     // massif: the peak of the whole heap.
     let file = s.out.join("massif.out");
-    let mut cmd = kit::child::command("valgrind");
-    cmd.args(["--tool=massif", "--quiet"])
-        .arg(format!("--massif-out-file={}", file.display()))
-        .arg(&s.untracked)
-        .args(["job", &recs]);
+    let mut cmd = tool_command(s, Tool::Massif, records, &file);
     let ran = run(&mut cmd, &log("massif"))?;
     let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
     let peak = text
@@ -743,14 +740,12 @@ pub fn collect(s: &Setup, records: u64) -> Result<Report, String> {
 
     // jemalloc: timed at its default rate against the same binary without
     // profiling; then a dump at two rates, each against the tracker.
-    let je = |conf: String| {
-        let mut cmd = kit::child::command(&s.jeprof);
-        cmd.args(["job", &recs]).env("_RJEM_MALLOC_CONF", conf);
-        cmd
-    };
-    let je_base = run(&mut je("prof:false".into()), &log("jemalloc-base"))?;
+    let je_base = run(
+        &mut baseline_command(s, Tool::Jemalloc, records),
+        &log("jemalloc-base"),
+    )?;
     let ran = run(
-        &mut je(format!("prof:true,lg_prof_sample:{JEMALLOC_DEFAULT_RATE}")),
+        &mut tool_command(s, Tool::Jemalloc, records, &s.out),
         &log("jemalloc"),
     )?;
     let mut jemalloc = Vec::new();

@@ -12,6 +12,12 @@ fn bad_options_are_usage_errors() {
     assert_usage_error(EX8, &["tally", "clever"]);
     assert_usage_error(EX8, &["fix", "--runs", "0"]);
     assert_usage_error(EX8, &["shootout", "--flame", "--json"]);
+    assert_usage_error(EX8, &["shootout", "--runs", "0"]);
+    // Four times the records must stay within the job's bound.
+    assert_usage_error(EX8, &["shootout", "--records", "250001"]);
+    // Only allocator variables are passed to children, each as NAME=VALUE.
+    assert_usage_error(EX8, &["fix", "--child-env", "PATH=/"]);
+    assert_usage_error(EX8, &["fix", "--child-env", "MALLOC_ARENA_MAX"]);
     assert_usage_error(EX8, &["frobnicate"]);
 }
 

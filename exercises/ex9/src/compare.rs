@@ -197,9 +197,10 @@ fn job_args(j: &Job) -> Vec<String> {
     .collect()
 }
 
-/// `items` in an order rotated by `run`, so that none always goes first.
-fn rotated<T: Copy>(items: &[T], run: usize) -> impl Iterator<Item = T> + '_ {
-    (0..items.len()).map(move |k| items[(k + run) % items.len()])
+/// The indices `0..n` in an order rotated by `run`, so that none always
+/// goes first.
+fn rotated(n: usize, run: usize) -> impl Iterator<Item = usize> {
+    (0..n).map(move |k| (k + run) % n)
 }
 
 /// Runs the plan: every child process, `tick` after each. Run by run, job
@@ -217,15 +218,14 @@ pub fn collect(plan: &Plan, allocators: &[Allocator], tick: &dyn Fn()) -> Result
     let mut samples: Vec<Vec<Vec<Sample>>> = vec![vec![Vec::new(); globals.len()]; jobs.len()];
     for run in 0..plan.runs {
         for (j, job) in jobs.iter().enumerate() {
-            for a in rotated(&globals, run) {
+            for i in rotated(globals.len(), run) {
                 let (mut s, series): (Sample, _) = kit::child::run_json_sampled(
-                    &a.executable()?,
+                    &globals[i].executable()?,
                     &job_args(job),
                     &[],
                     std::time::Duration::from_millis(1),
                 )?;
                 s.rss_anon_peak = series.iter().map(|&(_, b)| b).chain(s.rss_anon_peak).max();
-                let i = globals.iter().position(|&g| g == a).unwrap_or(0);
                 samples[j][i].push(s);
                 tick();
             }
@@ -262,10 +262,10 @@ pub fn collect(plan: &Plan, allocators: &[Allocator], tick: &dyn Fn()) -> Result
     let mut ns = vec![vec![Vec::new(); allocators.len()]; Pattern::ALL.len()];
     for run in 0..plan.runs {
         for (pi, &p) in Pattern::ALL.iter().enumerate() {
-            for (k, a) in rotated(allocators, run).enumerate() {
-                let s: ChurnSample =
-                    kit::child::run_json(&exe, &churn_args(a, p, plan.churn_iters, true), &[])?;
-                ns[pi][(k + run) % allocators.len()].push(s.ns_per_pair);
+            for ai in rotated(allocators.len(), run) {
+                let args = churn_args(allocators[ai], p, plan.churn_iters, true);
+                let s: ChurnSample = kit::child::run_json(&exe, &args, &[])?;
+                ns[pi][ai].push(s.ns_per_pair);
                 tick();
             }
         }
@@ -417,22 +417,21 @@ pub fn work_table(r: &Report) -> kit::Table {
                 (Some(w), Some(_)) if a == Allocator::System => {
                     format!("{:.0} (1×)", w.throughput.median)
                 }
-                (Some(w), Some(_)) if w.vs_system.is_some_and(|r| !r.median.is_nan()) => {
-                    let r = w.vs_system.unwrap_or(kit::Summary::of_or_nan(&[]));
-                    format!(
+                (Some(w), Some(s)) => match w.vs_system.filter(|r| !r.median.is_nan()) {
+                    Some(r) => format!(
                         "{:.0} ({:.2}×, {}×)",
                         w.throughput.median,
                         r.median,
                         r.interval(2)
-                    )
-                }
-                // A run recorded before the ratios were paired: the ratio
-                // of the medians, marked as such.
-                (Some(w), Some(s)) => format!(
-                    "{:.0} ({:.2}× of medians, unpaired)",
-                    w.throughput.median,
-                    w.throughput.median / s.throughput.median
-                ),
+                    ),
+                    // A run recorded before the ratios were paired: the
+                    // ratio of the medians, marked as such.
+                    None => format!(
+                        "{:.0} ({:.2}× of medians, unpaired)",
+                        w.throughput.median,
+                        w.throughput.median / s.throughput.median
+                    ),
+                },
                 (Some(w), None) => format!("{:.0}", w.throughput.median),
                 _ => "n/a".into(),
             });

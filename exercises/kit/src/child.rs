@@ -151,20 +151,20 @@ pub fn run_json<T: DeserializeOwned>(
     env: &[(&str, &str)],
 ) -> Result<T, String> {
     let out = measured(exe, args, env)?
-        .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
     result(exe, args, out.status, &out.stdout)
 }
 
 /// `exe args...` as a measured child: [`command`]'s clean allocator
-/// environment, then `env`, no stdin. An error if `exe` is not built.
+/// environment, then `env`; no stdin, its stderr passed through. An error
+/// if `exe` is not built.
 fn measured(exe: &Path, args: &[String], env: &[(&str, &str)]) -> Result<Command, String> {
     if !exe.exists() {
         return Err(format!("{} is missing: build it first", exe.display()));
     }
     let mut cmd = command(exe);
-    cmd.args(args).stdin(Stdio::null());
+    cmd.args(args).stdin(Stdio::null()).stderr(Stdio::inherit());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -211,7 +211,6 @@ pub fn run_json_sampled<T: DeserializeOwned>(
     let start = std::time::Instant::now();
     let mut child = measured(exe, args, env)?
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
     let pid = child.id();

@@ -36,12 +36,12 @@ fn field_kib(status: &[u8], name: &[u8]) -> Option<u64> {
     kib
 }
 
-/// Reads `/proc/self/status` into a stack buffer: no heap allocation, so it
-/// can be sampled densely while a workload runs without disturbing it.
-fn with_status<T>(f: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
-    with_status_of("/proc/self/status", f)
-}
+/// The status file of this process: read with [`with_status_of`].
+const SELF_STATUS: &str = "/proc/self/status";
 
+/// Reads a `/proc/.../status` file into a stack buffer: for this process
+/// ([`SELF_STATUS`]) no heap allocation, so it can be sampled densely while
+/// a workload runs without disturbing it.
 fn with_status_of<T>(path: &str, f: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
     use std::io::Read;
     let mut buf = [0u8; 4096];
@@ -61,7 +61,7 @@ fn with_status_of<T>(path: &str, f: impl FnOnce(&[u8]) -> Option<T>) -> Option<T
 /// Reads `VmRSS`, `VmHWM` and `RssAnon` from `/proc/self/status`; `None` off
 /// Linux.
 pub fn read() -> Option<Rss> {
-    with_status(|s| {
+    with_status_of(SELF_STATUS, |s| {
         Some(Rss {
             current: field_kib(s, b"VmRSS:")? * 1024,
             peak: field_kib(s, b"VmHWM:")? * 1024,
@@ -73,16 +73,20 @@ pub fn read() -> Option<Rss> {
 /// Resident anonymous memory (`RssAnon`) in bytes, read without allocating;
 /// `None` off Linux.
 pub fn anon() -> Option<u64> {
-    with_status(|s| field_kib(s, b"RssAnon:").map(|k| k * 1024))
+    anon_in(SELF_STATUS)
 }
 
 /// Resident anonymous memory of another process, `pid` (a child this
 /// process samples from outside, so that the child runs no sampler of its
 /// own); `None` off Linux or once it has exited.
 pub fn anon_of(pid: u32) -> Option<u64> {
-    with_status_of(&format!("/proc/{pid}/status"), |s| {
-        field_kib(s, b"RssAnon:").map(|k| k * 1024)
-    })
+    anon_in(&format!("/proc/{pid}/status"))
+}
+
+/// `RssAnon` in bytes from the status file at `path`, read into a stack
+/// buffer.
+fn anon_in(path: &str) -> Option<u64> {
+    with_status_of(path, |s| field_kib(s, b"RssAnon:").map(|k| k * 1024))
 }
 
 /// Minor page faults of this process so far (`getrusage`'s `ru_minflt`):

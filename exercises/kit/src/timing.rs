@@ -437,6 +437,23 @@ fn today() -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// What [`Machine::varied`] reports: identity fields by how they compare
+/// across the machines.
+#[derive(Default)]
+struct Variation {
+    differed: Vec<String>,
+    alike: Vec<String>,
+    unknown: Vec<String>,
+}
+
+/// "1 machine", "2 machines".
+fn machine_count(n: usize) -> String {
+    match n {
+        1 => "1 machine".to_string(),
+        n => format!("{n} machines"),
+    }
+}
+
 /// The kernel version's numbers, without the local build suffix:
 /// `6.18.44` of `6.18.44-fc-v1045`. Two VMs of one kind differ only there.
 fn kernel_version(release: &str) -> &str {
@@ -552,79 +569,82 @@ impl Machine {
         }
     }
 
-    /// What makes two runs "the same machine" for the reference data: the
-    /// CPU (name, family, model), the core count, the kernel version (its
-    /// numbers, not the local build suffix), glibc, the THP mode and the
-    /// threads per core. A field an older run did not record matches
-    /// anything. A new run on the same machine replaces its series; a run
-    /// elsewhere adds one.
+    /// The fields that tell machines apart, each as (its name, its value,
+    /// how an agreed value reads): the CPU (name, family, model), the core
+    /// count, the kernel version (its numbers, not the VM's build suffix),
+    /// glibc, the THP mode and the threads per core. A value is empty where
+    /// an older run did not record it.
+    fn identity(&self) -> [(&'static str, String, String); 6] {
+        let kernel = kernel_version(&self.kernel).to_string();
+        let tpc = self
+            .threads_per_core
+            .map_or(String::new(), |t| t.to_string());
+        [
+            (
+                "CPU",
+                format!("{} {:?} {:?}", self.cpu, self.cpu_family, self.cpu_model),
+                "CPU".to_string(),
+            ),
+            (
+                "cores",
+                self.cores.to_string(),
+                format!("{} cores", self.cores),
+            ),
+            ("kernel", kernel.clone(), format!("kernel {kernel}")),
+            ("glibc", self.glibc.clone(), format!("glibc {}", self.glibc)),
+            ("THP mode", self.thp.clone(), format!("THP {}", self.thp)),
+            (
+                "threads per core",
+                tpc.clone(),
+                format!("{tpc} thread(s) per core"),
+            ),
+        ]
+    }
+
+    /// Whether two runs were made on "the same machine" for the reference
+    /// data: every [identity](Machine::identity) field equal, a field an
+    /// older run did not record matching anything, and the same
+    /// `--child-env`. A new run on the same machine replaces its series; a
+    /// run elsewhere adds one.
     pub fn same_machine(&self, other: &Machine) -> bool {
-        fn agree<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
-            match (a, b) {
-                (Some(a), Some(b)) => a == b,
-                _ => true,
+        self.identity()
+            .iter()
+            .zip(other.identity())
+            .all(|((_, a, _), (_, b, _))| a.is_empty() || b.is_empty() || *a == b)
+            && self.child_env == other.child_env
+    }
+
+    /// Which identity fields differed between `machines`, which were alike
+    /// (as they read) and which some run did not record.
+    fn variation(machines: &[&Machine]) -> Variation {
+        let mut v = Variation::default();
+        let all: Vec<_> = machines.iter().map(|m| m.identity()).collect();
+        let Some(first) = all.first() else {
+            return v;
+        };
+        for (f, (name, _, reads)) in first.iter().enumerate() {
+            let values: Vec<&String> = all.iter().map(|m| &m[f].1).collect();
+            if values.iter().any(|x| x.is_empty()) {
+                v.unknown.push(name.to_string());
+            } else if values.windows(2).all(|w| w[0] == w[1]) {
+                v.alike.push(reads.clone());
+            } else {
+                v.differed.push(name.to_string());
             }
         }
-        let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        self.cpu == other.cpu
-            && self.cpu_family == other.cpu_family
-            && self.cpu_model == other.cpu_model
-            && self.cores == other.cores
-            && agree(
-                text(kernel_version(&self.kernel)),
-                text(kernel_version(&other.kernel)),
-            )
-            && agree(text(&self.glibc), text(&other.glibc))
-            && agree(text(&self.thp), text(&other.thp))
-            && agree(self.threads_per_core, other.threads_per_core)
-            && self.child_env == other.child_env
+        v
     }
 
     /// What varied between `machines` and what they shared, for a line
     /// beside a verdict taken across them: "2 machines; differed: CPU;
     /// alike: 2 cores, kernel 6.18.44, glibc 2.36".
     pub fn varied(machines: &[&Machine]) -> String {
-        let (mut differed, mut alike, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
-        let mut field = |name: &str, values: Vec<String>, shown: &dyn Fn(&str) -> String| {
-            if values.iter().any(String::is_empty) {
-                unknown.push(name.to_string());
-            } else if values.windows(2).all(|w| w[0] == w[1]) {
-                if let Some(v) = values.first() {
-                    alike.push(shown(v));
-                }
-            } else {
-                differed.push(name.to_string());
-            }
-        };
-        let of = |f: &dyn Fn(&Machine) -> String| machines.iter().map(|m| f(m)).collect();
-        field(
-            "CPU",
-            of(&|m| format!("{} {:?} {:?}", m.cpu, m.cpu_family, m.cpu_model)),
-            &|_| "CPU".to_string(),
-        );
-        field("cores", of(&|m| m.cores.to_string()), &|v| {
-            format!("{v} cores")
-        });
-        field(
-            "kernel",
-            of(&|m| kernel_version(&m.kernel).to_string()),
-            &|v| format!("kernel {v}"),
-        );
-        field("glibc", of(&|m| m.glibc.clone()), &|v| format!("glibc {v}"));
-        field("THP mode", of(&|m| m.thp.clone()), &|v| format!("THP {v}"));
-        field(
-            "threads per core",
-            of(&|m| m.threads_per_core.map_or(String::new(), |t| t.to_string())),
-            &|v| format!("{v} thread(s) per core"),
-        );
-        let mut out = vec![match machines.len() {
-            1 => "1 machine".to_string(),
-            n => format!("{n} machines"),
-        }];
+        let v = Machine::variation(machines);
+        let mut out = vec![machine_count(machines.len())];
         for (label, list) in [
-            ("differed", differed),
-            ("alike", alike),
-            ("not recorded on every machine", unknown),
+            ("differed", v.differed),
+            ("alike", v.alike),
+            ("not recorded on every machine", v.unknown),
         ] {
             if !list.is_empty() {
                 out.push(format!("{label}: {}", list.join(", ")));
@@ -637,11 +657,12 @@ impl Machine {
     /// "2 machines, differing in CPU" (what was alike and what was not
     /// recorded is in the long form, beside the tables).
     pub fn varied_short(machines: &[&Machine]) -> String {
-        let long = Machine::varied(machines);
-        let count = long.split(';').next().unwrap_or_default().to_string();
-        match long.split("; ").find_map(|p| p.strip_prefix("differed: ")) {
-            Some(d) => format!("{count}, differing in {d}"),
-            None => count,
+        let count = machine_count(machines.len());
+        let differed = Machine::variation(machines).differed;
+        if differed.is_empty() {
+            count
+        } else {
+            format!("{count}, differing in {}", differed.join(", "))
         }
     }
 
@@ -788,6 +809,7 @@ mod tests {
             "2 machines, differing in CPU"
         );
         assert_eq!(Machine::varied_short(&[&a, &old]), "2 machines");
+        assert_eq!(Machine::varied(&[]), "0 machines");
         assert_eq!(cpu_list_len("0-1"), Some(2));
         assert_eq!(cpu_list_len("0,2"), Some(2));
         assert_eq!(cpu_list_len("3"), Some(1));
