@@ -126,8 +126,9 @@ impl Aggregate {
         }
     }
 
-    /// Counts requests that borrow their text from elsewhere (exercise 6's
-    /// `borrowed` strategy): the same maps, the same keys.
+    /// Counts requests that borrow their text from elsewhere (the tests feed
+    /// both pipelines' aggregates the same parsed requests): the same maps,
+    /// the same keys.
     pub fn add_borrowed(&mut self, requests: &[Request<'_>]) {
         for r in requests {
             self.add_one(r);

@@ -1,24 +1,26 @@
-//! The job each child process runs: exercise 5's pipeline over the whole
-//! input, one batch of records at a time, with every batch timed.
+//! The job each child process runs: the [`pipeline`](crate::pipeline) over
+//! the whole input, one batch of records at a time, with every batch timed.
 //!
-//! The phases are exercise 5's own public pieces (its line reader, parsers,
-//! aggregates and report writer); what this module adds is the loop around
-//! them with a stopwatch, and the measurements a child reports: wall time,
-//! per-batch latency, global allocations and peak live heap (exercise 1's
-//! tracker), and peak RSS (`VmHWM`).
+//! The pieces of a record are exercise 5's (its line reader, parser, tallies
+//! and report writer); what this module adds is the stopwatch, and the
+//! measurements a child reports: wall time, per-batch latency, global
+//! allocations and peak live heap (exercise 1's tracker), and peak RSS
+//! (`VmHWM`).
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ex5::access_log::{self, Lines, Options, Request, parse_line};
-use ex5::meter::{Fingerprint, Meter, Outcome};
-use ex5::{Error, Phase, PhaseArena, arena, std_pipeline};
+use allocator_api2::alloc::Global;
+use ex5::access_log::{Lines, Options};
+use ex5::meter::{Meter, Outcome};
+use ex5::{Error, Phase, PhaseArena};
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use crate::Strategy;
+use crate::pipeline::{BatchIo, Borrowed, Copied, batches};
 use crate::strategy::Pipeline;
 
 /// Most records a run may read (it streams them: memory is bounded by the
@@ -181,182 +183,6 @@ impl Default for BatchClock {
     }
 }
 
-// ANCHOR: std_batches
-/// The std pipeline, batch by batch: each batch's records become
-/// `OwnedRequest`s (seven `String`s each) in a reused `Vec`, are counted
-/// into maps that own their keys, and are freed when the next batch clears
-/// the vector.
-pub fn std_batches<R: BufRead>(
-    lines: &mut Lines<R>,
-    options: &Options,
-    meter: &mut Meter,
-    clock: &mut BatchClock,
-    out: impl Write,
-) -> Result<Outcome, Error> {
-    let mut skipped = 0;
-    let mut requests = Vec::new();
-    let mut aggregate = std_pipeline::Aggregate::default();
-    loop {
-        let started = Instant::now();
-        std_pipeline::parse(&mut requests, lines, options, &mut skipped, meter)?;
-        aggregate.add(&requests);
-        clock.record(started);
-        if lines.exhausted() {
-            break;
-        }
-    }
-    let summary = aggregate.finish(skipped);
-    drop(requests);
-    write_report(out, summary.totals.records, skipped, |o| summary.write(o))
-}
-// ANCHOR_END: std_batches
-
-// ANCHOR: borrowed_batches
-// ANCHOR: batch_text
-/// One batch's text: every line of the batch appended to one `String`, and
-/// where each line lies in it. Reused from batch to batch, so once it has
-/// grown to a batch it allocates no more.
-#[derive(Default)]
-pub struct BatchText {
-    text: String,
-    lines: Vec<(u64, std::ops::Range<usize>)>,
-}
-
-impl BatchText {
-    /// Reads up to one batch of lines into the buffer (the previous batch's
-    /// text goes: the borrow checker has made sure nothing points to it).
-    pub fn read<R: BufRead>(
-        &mut self,
-        lines: &mut Lines<R>,
-        options: &Options,
-        skipped: &mut u64,
-        meter: &mut Meter,
-    ) -> Result<(), Error> {
-        self.text.clear();
-        self.lines.clear();
-        while (self.lines.len() as u64) < options.batch_len() {
-            let Some((line, text)) = lines.next_line()? else {
-                break;
-            };
-            match text {
-                Ok(text) => {
-                    let start = self.text.len();
-                    self.text.push_str(text);
-                    self.lines.push((line, start..self.text.len()));
-                }
-                Err(reason) => access_log::on_malformed(options, line, reason, skipped)?,
-            }
-            meter.record_read(line, lines.bytes_read());
-        }
-        lines.at_end()?;
-        Ok(())
-    }
-
-    /// The batch's records, each borrowing its fields from the buffer.
-    pub fn parse<'b>(
-        &'b self,
-        requests: &mut Vec<Request<'b>>,
-        options: &Options,
-        skipped: &mut u64,
-    ) -> Result<(), Error> {
-        for (line, range) in &self.lines {
-            match parse_line(&self.text[range.clone()]) {
-                Ok(request) => requests.push(request),
-                Err(reason) => access_log::on_malformed(options, *line, reason, skipped)?,
-            }
-        }
-        Ok(())
-    }
-}
-// ANCHOR_END: batch_text
-
-// ANCHOR: borrowed_loop
-/// The std pipeline without the copies: each batch's lines go into one
-/// reused `String`, the records borrow their fields from it, and are
-/// counted into the same maps as [`std_batches`]. Std types only, no arena:
-/// against `std_batches` it differs in the copies (seven `String`s per
-/// record); against the arena pipeline, in where the rest is allocated.
-pub fn borrowed_batches<R: BufRead>(
-    lines: &mut Lines<R>,
-    options: &Options,
-    meter: &mut Meter,
-    clock: &mut BatchClock,
-    out: impl Write,
-) -> Result<Outcome, Error> {
-    let mut skipped = 0;
-    let mut text = BatchText::default();
-    let mut aggregate = std_pipeline::Aggregate::default();
-    loop {
-        let started = Instant::now();
-        text.read(lines, options, &mut skipped, meter)?;
-        let mut requests = Vec::with_capacity(text.lines.len());
-        text.parse(&mut requests, options, &mut skipped)?;
-        aggregate.add_borrowed(&requests);
-        drop(requests);
-        clock.record(started);
-        if lines.exhausted() {
-            break;
-        }
-    }
-    let summary = aggregate.finish(skipped);
-    drop(text);
-    write_report(out, summary.totals.records, skipped, |o| summary.write(o))
-}
-// ANCHOR_END: borrowed_loop
-// ANCHOR_END: borrowed_batches
-
-// ANCHOR: arena_batches
-/// The arena pipeline, batch by batch: each batch's lines and records go
-/// into the parse arena, which `arena::parse` resets before the next batch
-/// (keeping its largest chunk); keys and tallies go into the transform
-/// arena, which lives until the report is written.
-pub fn arena_batches<R: BufRead>(
-    lines: &mut Lines<R>,
-    options: &Options,
-    meter: &mut Meter,
-    clock: &mut BatchClock,
-    out: impl Write,
-) -> Result<Outcome, Error> {
-    // ANCHOR: task_arena_batches
-    let mut skipped = 0;
-    let transform_arena = PhaseArena::new(Phase::Transform, None);
-    let mut parse_arena = PhaseArena::new(Phase::Parse, None);
-    let mut aggregate = arena::Aggregate::new(&transform_arena);
-    loop {
-        let started = Instant::now();
-        let requests = arena::parse(&mut parse_arena, lines, options, &mut skipped, meter)?;
-        aggregate.add(&requests)?;
-        clock.record(started);
-        if lines.exhausted() {
-            break;
-        }
-    }
-    let summary = aggregate.finish(skipped)?;
-    drop(parse_arena);
-    write_report(out, summary.totals.records, skipped, |o| summary.write(o))
-    // ANCHOR_END: task_arena_batches
-}
-// ANCHOR_END: arena_batches
-
-/// The tail every pipeline shares: `write` puts the summary out as the
-/// report, through a fingerprint of what was written, once the batches'
-/// buffers are gone.
-fn write_report<W: Write>(
-    out: W,
-    records: u64,
-    skipped: u64,
-    write: impl FnOnce(&mut Fingerprint<W>) -> std::io::Result<()>,
-) -> Result<Outcome, Error> {
-    let mut out = Fingerprint::new(out);
-    write(&mut out).map_err(Error::Write)?;
-    Ok(Outcome {
-        records,
-        skipped,
-        report_bytes: out.bytes,
-        report_fnv: out.hash,
-    })
-}
-
 // ANCHOR: measure
 /// Runs the job over `input` with `strategy`'s pipeline (the global
 /// allocator is whatever this process was linked with) and measures it.
@@ -388,14 +214,23 @@ pub fn measure<R: BufRead>(
     let started = Instant::now();
     let (outcome, counts) = ex1::measure(|| {
         let mut lines = Lines::new(&mut input, &options);
-        let out = std::io::sink();
+        let io = BatchIo {
+            lines: &mut lines,
+            options: &options,
+            meter: &mut meter,
+            clock: &mut clock,
+        };
+        // ANCHOR: pipelines
         match strategy.pipeline() {
-            Pipeline::Std => std_batches(&mut lines, &options, &mut meter, &mut clock, out),
-            Pipeline::Borrowed => {
-                borrowed_batches(&mut lines, &options, &mut meter, &mut clock, out)
+            Pipeline::Std => batches::<Copied, _, _, _>(&mut Global, Global, io),
+            Pipeline::Borrowed => batches::<Borrowed, _, _, _>(&mut Global, Global, io),
+            Pipeline::Arena => {
+                let transform = PhaseArena::new(Phase::Transform, None);
+                let mut parse = PhaseArena::new(Phase::Parse, None);
+                batches::<Borrowed, _, _, _>(&mut parse, transform.bump(), io)
             }
-            Pipeline::Arena => arena_batches(&mut lines, &options, &mut meter, &mut clock, out),
         }
+        // ANCHOR_END: pipelines
     });
     let wall = started.elapsed();
     let outcome = outcome?;

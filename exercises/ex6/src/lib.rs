@@ -1,16 +1,16 @@
 //! # Exercise 6: seven ways to allocate for one batch job
 //!
-//! The capstone. One realistic batch workload, chapter 5's access-log
-//! pipeline (parse lines into records, count them into new maps, write a
-//! report), run seven ways, each differing from another in one thing:
+//! The capstone. One realistic batch workload, chapter 5's access-log job
+//! (parse lines into records, count them into maps, write a report), run
+//! seven ways, each differing from another in one thing:
 //!
 //! | strategy | global allocator | pipeline | process (counted / timed) |
 //! |---|---|---|---|
-//! | `system` | glibc malloc (`System`) | std (`String`, `Vec`, `HashMap`) | `ex6` / `ex6-untracked` |
+//! | `system` | glibc malloc (`System`) | std: each record seven `String`s | `ex6` / `ex6-untracked` |
 //! | `jemalloc` | jemalloc | std | `ex6-jemalloc` / `ex6-jemalloc-untracked` |
 //! | `mimalloc` | mimalloc | std | `ex6-mimalloc` / `ex6-mimalloc-untracked` |
-//! | `borrowed` | `System` | std types, records borrowing from one `String` per batch | `ex6` / `ex6-untracked` |
-//! | `arena` | `System`, for the arenas' chunks | an arena per phase, the parse arena reset every batch | `ex6` / `ex6-untracked` |
+//! | `borrowed` | `System` | records borrowing from the batch's text | `ex6` / `ex6-untracked` |
+//! | `arena` | `System`, for the arenas' chunks | borrowed records; the batch and the maps in arenas | `ex6` / `ex6-untracked` |
 //! | `arena-jemalloc` | jemalloc | the arena pipeline | `ex6-jemalloc` / `ex6-jemalloc-untracked` |
 //! | `arena-mimalloc` | mimalloc | the arena pipeline | `ex6-mimalloc` / `ex6-mimalloc-untracked` |
 //!
@@ -28,16 +28,19 @@
 //! Reading order, as in the chapter:
 //!
 //! 1. [`Strategy`]: the strategies and the processes each runs in.
-//! 2. [`batch`]: the job a child runs: exercise 5's phases, one batch at a
-//!    time, each batch timed.
-//! 3. [`compare`]: the parent: fresh processes, rotation, medians, ratios,
+//! 2. [`pipeline`]: the job's one code path, and the two choices that make
+//!    its three pipelines: what a record holds, and where blocks come from.
+//! 3. [`batch`]: what a child runs: the pipeline over the input, each batch
+//!    timed, the whole job counted.
+//! 4. [`compare`]: the parent: fresh processes, rotation, medians, ratios,
 //!    and the verdict on "arenas make batch processing 5–20x faster".
-//! 4. [`chart`]: the comparison as an SVG chart.
+//! 5. [`chart`]: the comparison as an SVG chart.
 
 pub mod batch;
 pub mod chart;
 pub mod child;
 pub mod compare;
+pub mod pipeline;
 pub mod strategy;
 
 pub use batch::{Job, Latency, Sample};

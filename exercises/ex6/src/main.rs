@@ -208,11 +208,10 @@ fn compare_cmd(a: &CompareArgs) -> Result<bool, String> {
         a.out.format(),
         |i, report| {
             let first = i == 0;
-            Page::new([compare::table(report)])
+            Page::new([compare::pairs_table(report), compare::table(report)])
                 .tables(compare::instructions_table(report).filter(|_| first))
                 .line(compare::output_line(report))
                 .line(compare::verdict(report))
-                .lines(compare::instructions_line(report).filter(|_| first))
                 .line(compare::label(report))
         },
         across,

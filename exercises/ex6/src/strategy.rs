@@ -15,12 +15,12 @@ pub enum Strategy {
     Jemalloc,
     /// The std pipeline on mimalloc.
     Mimalloc,
-    /// The std pipeline without copying: each batch's lines go into one
-    /// `String`, and the records borrow their fields from it (std types,
-    /// no arena), on the platform's allocator.
+    /// The std pipeline without copying: the records borrow their fields
+    /// from the batch's text, on the platform's allocator.
     Borrowed,
-    /// The arena pipeline (an arena per phase, the parse arena reset for
-    /// every batch) over the platform's allocator.
+    /// The borrowed pipeline with its blocks in arenas (the batch's in a
+    /// parse arena reset for every batch, the maps' in a transform arena)
+    /// over the platform's allocator.
     Arena,
     /// The arena pipeline over jemalloc.
     ArenaJemalloc,
@@ -33,11 +33,13 @@ pub enum Strategy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Pipeline {
-    /// Exercise 5's std twin: every field copied into its own `String`.
+    /// Every field copied into its own `String`; blocks from the global
+    /// allocator.
     Std,
-    /// Records borrow from one `String` per batch.
+    /// Records borrow from the batch's text; blocks from the global
+    /// allocator.
     Borrowed,
-    /// Exercise 5's arena pipeline.
+    /// Records borrow from the batch's text; blocks from arenas.
     Arena,
 }
 
