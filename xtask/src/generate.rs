@@ -86,7 +86,14 @@ fn tables_of(markdown: &str, keep: &str) -> Result<String> {
 }
 
 /// Writes every output of the selected exercises into `dest/exN/`.
+/// The page of the whole learning path's counts, beside the exercises'
+/// folders (`generated/path.md`).
+const PATH_PAGE: &str = "path.md";
+
 fn write_outputs(m: &Manifest, only: &[String], dest: &Path) -> Result<()> {
+    std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    std::fs::write(dest.join(PATH_PAGE), crate::starter::path_page(m))
+        .map_err(|e| format!("{PATH_PAGE}: {e}"))?;
     for (ex, e) in m.select(only)? {
         let dir = dest.join(ex);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -181,6 +188,11 @@ pub fn generate(m: &Manifest, check: bool, only: &[String]) -> Result<()> {
     let tmp = util::temp_dir("generated")?;
     write_outputs(m, only, &tmp)?;
     let mut diffs = Vec::new();
+    if std::fs::read(generated.join(PATH_PAGE)).ok() != std::fs::read(tmp.join(PATH_PAGE)).ok() {
+        diffs.push(format!(
+            "{GENERATED}/{PATH_PAGE}: differs from the manifest's tasks now"
+        ));
+    }
     for (ex, _) in m.select(only)? {
         diffs.extend(differences(ex, &generated.join(ex), &tmp.join(ex)));
     }
@@ -191,7 +203,7 @@ pub fn generate(m: &Manifest, check: bool, only: &[String]) -> Result<()> {
             .flatten()
         {
             let name = dir.file_name().to_string_lossy().to_string();
-            if m.get(&name).is_none() {
+            if m.get(&name).is_none() && name != PATH_PAGE {
                 diffs.push(format!(
                     "{GENERATED}/{name}: no exercise {name} in {}",
                     manifest::PATH

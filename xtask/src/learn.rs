@@ -8,11 +8,16 @@
 //! `todo!()`s of tasks not started yet: several tasks can share one test
 //! file, and the first of them cannot wait for the last.
 //!
-//! The runner shows the first task not solved (statement, hint, where to
-//! write it, its test), re-runs that task's test whenever a file under
-//! `exercises/` changes (notify, with a short debounce), and moves on when it
-//! passes. `--once` checks once, prints the same, and exits: the scripted
-//! mode a test drives (`cargo xtask check-starter` does).
+//! The runner shows the first task not solved (statement, difficulty and
+//! time, where to write it, its test), re-runs that task's test whenever a
+//! file under `exercises/` changes (notify, with a short debounce), and moves
+//! on when it passes. `--once` checks once, prints the same, and exits: the
+//! scripted mode a test drives (`cargo xtask check-starter` does).
+//!
+//! Hints come on request, in two levels: `h` and Enter while it watches, or
+//! `learn --hint`, shows the task's nudge; asking again shows the fuller
+//! hint as well. How far each task's hints have been asked for is kept in
+//! `target/learn-hints`, so the two ways agree.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -23,6 +28,40 @@ use notify::{RecursiveMode, Watcher};
 
 use crate::manifest::{Manifest, Task};
 use crate::util::{self, Result, fail, rel, root};
+
+/// How many hint levels a task has: the nudge, then the fuller hint.
+const HINT_LEVELS: u8 = 2;
+
+/// Where the hint levels asked for are kept (in the build folder: not
+/// part of the learner's work).
+fn hints_file() -> std::path::PathBuf {
+    root().join("target").join("learn-hints")
+}
+
+/// The hint level asked for so far of each task (`exN name level` lines).
+fn hint_levels() -> BTreeMap<String, u8> {
+    std::fs::read_to_string(hints_file())
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let (task, level) = l.rsplit_once(' ')?;
+            Some((task.to_string(), level.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Asks for one more hint of `step`: its new level (at most [`HINT_LEVELS`]).
+fn ask_hint(step: &Step) -> u8 {
+    let mut levels = hint_levels();
+    let level = levels.entry(step.label()).or_insert(0);
+    *level = (*level + 1).min(HINT_LEVELS);
+    let level = *level;
+    let text: String = levels.iter().map(|(t, l)| format!("{t} {l}\n")).collect();
+    // Losing the record only means asking again: not worth failing for.
+    let _ = std::fs::create_dir_all(root().join("target"));
+    let _ = std::fs::write(hints_file(), text);
+    level
+}
 
 /// Quiet time after the last file event before the test re-runs: an editor
 /// saving writes several events in a burst.
@@ -249,7 +288,12 @@ impl<'m> Checker<'m> {
             "#".repeat(filled),
             "-".repeat(width - filled)
         );
-        println!("next: task {} of {total}: {}", i + 1, s.label());
+        println!(
+            "next: task {} of {total}: {} ({})",
+            i + 1,
+            s.label(),
+            s.task.effort()
+        );
         match location(&self.files[s.ex], s) {
             Some(at) => println!("  write it at {at}"),
             None => println!("  (its todo!() is gone: search exercises/{} for it)", s.ex),
@@ -257,14 +301,11 @@ impl<'m> Checker<'m> {
         for line in wrap_text(&s.task.statement, 92) {
             println!("  {line}");
         }
-        let hint = format!("Hint: {}", s.task.hint);
-        for line in wrap_text(&hint, 92) {
-            println!("  {line}");
-        }
         println!(
             "  its test: cargo test --release -p {} --test {}",
             s.ex, s.task.test
         );
+        show_hints(s, hint_levels().get(&s.label()).copied().unwrap_or(0));
         match status {
             Status::NotStarted => println!("status: not written yet (the todo!() is still there)"),
             Status::Failing(log) => {
@@ -272,6 +313,27 @@ impl<'m> Checker<'m> {
             }
             Status::Solved { .. } => {}
         }
+    }
+}
+
+/// The hints of `step` up to `level` (0: how to ask for one).
+fn show_hints(step: &Step, level: u8) {
+    let texts = [
+        ("Hint", &step.task.nudge),
+        ("More of a hint", &step.task.hint),
+    ];
+    for (name, text) in texts.iter().take(usize::from(level)) {
+        for line in wrap_text(&format!("{name}: {text}"), 92) {
+            println!("  {line}");
+        }
+    }
+    if level < HINT_LEVELS {
+        let which = if level == 0 {
+            "a hint"
+        } else {
+            "more of a hint"
+        };
+        println!("  for {which}: h and Enter here, or `cargo xtask learn --hint`");
     }
 }
 
@@ -292,10 +354,20 @@ fn wrap_text(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// `cargo xtask learn [--once]`. With `--once`: exit code 0 when the tasks
-/// so far are solved and the next one is waiting to be written (or all are
-/// done); an error when a task's test fails or none is solved yet.
-pub fn learn(m: &Manifest, once: bool) -> Result<()> {
+/// What wakes the watch loop.
+enum Event {
+    /// A source or manifest changed.
+    Changed,
+    /// The learner typed `h`.
+    Hint,
+}
+
+/// `cargo xtask learn [--once] [--hint]`. With `--once`: exit code 0 when
+/// the tasks so far are solved and the next one is waiting to be written (or
+/// all are done); an error when a task's test fails or none is solved yet.
+/// With `--hint`: one more hint of the current task (the nudge, then the
+/// fuller hint), then the same as `--once`.
+pub fn learn(m: &Manifest, once: bool, hint: bool) -> Result<()> {
     let mut c = Checker::new(m)?;
     if c.is_solution_workspace() {
         return fail(
@@ -305,7 +377,10 @@ pub fn learn(m: &Manifest, once: bool) -> Result<()> {
     }
     let total = c.steps.len();
     let mut current = c.next_unsolved(0)?;
-    if once {
+    if hint && let Some((i, _)) = &current {
+        ask_hint(&c.steps[*i]);
+    }
+    if once || hint {
         return match current {
             None => {
                 println!("all {total} tasks solved");
@@ -322,16 +397,26 @@ pub fn learn(m: &Manifest, once: bool) -> Result<()> {
         };
     }
     let (tx, rx) = mpsc::channel();
+    let keys = tx.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         // Only writes: reading the sources (as this runner does) is an event too.
         if let Ok(e) = event
             && (e.kind.is_modify() || e.kind.is_create() || e.kind.is_remove())
             && e.paths.iter().any(|p| relevant(p))
         {
-            let _ = tx.send(());
+            let _ = tx.send(Event::Changed);
         }
     })
     .map_err(|e| format!("cannot watch files: {e}"))?;
+    // `h` and Enter asks for a hint; stdin closed (a script) asks nothing.
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if line.trim().eq_ignore_ascii_case("h") && keys.send(Event::Hint).is_err() {
+                break;
+            }
+        }
+    });
     watcher
         .watch(&root().join("exercises"), RecursiveMode::Recursive)
         .map_err(|e| format!("cannot watch exercises/: {e}"))?;
@@ -341,11 +426,17 @@ pub fn learn(m: &Manifest, once: bool) -> Result<()> {
             return Ok(());
         };
         c.show(*i, status);
-        println!("\nwatching exercises/ for changes (Ctrl-C to stop)");
+        println!("\nwatching exercises/ for changes (h and Enter: a hint; Ctrl-C to stop)");
         let from = *i;
-        // Wait for a change, then for the burst of events to settle.
-        rx.recv()
+        // Wait for a change, then for the burst of events to settle; a hint
+        // shows the panel again without re-running the test.
+        let event = rx
+            .recv()
             .map_err(|_| "the file watcher stopped".to_string())?;
+        if let Event::Hint = event {
+            ask_hint(&c.steps[from]);
+            continue;
+        }
         while rx.recv_timeout(DEBOUNCE).is_ok() {}
         c.reload();
         current = c.next_unsolved(from)?;

@@ -84,6 +84,9 @@ enum Cmd {
         /// Check once, print the status and exit (0: the tasks so far are solved).
         #[arg(long)]
         once: bool,
+        /// Show one more hint of the current task (first a nudge, then more), then exit.
+        #[arg(long)]
+        hint: bool,
     },
     /// Prove the starter copy builds, fails per task, passes once solved.
     CheckStarter,
@@ -210,7 +213,7 @@ fn run(cli: Cli) -> Result<()> {
                     .exit(),
             }
         }
-        Cmd::Learn { once } => learn::learn(&m()?, once),
+        Cmd::Learn { once, hint } => learn::learn(&m()?, once, hint),
         Cmd::CheckStarter => starter::check(&m()?),
         Cmd::CheckBook => book::check(&m()?),
         Cmd::Commands { list, only } => commands::commands(&m()?, list, only.as_deref()),

@@ -77,8 +77,48 @@ pub struct Task {
     pub test: String,
     /// One sentence: what the learner writes.
     pub statement: String,
-    /// How to write it (its line breaks do not matter).
+    /// 1 (a few lines, one idea) to 3 (a design across several calls).
+    /// An exercise's tasks go from easy to hard.
+    pub difficulty: u8,
+    /// A rough time to write it, in minutes.
+    pub minutes: u16,
+    /// The first hint, shown on request: the idea to reach for, in a
+    /// sentence or two (its line breaks do not matter).
+    pub nudge: String,
+    /// The second hint, on a second request: the mechanism and the traps,
+    /// never the solution's steps in order.
     pub hint: String,
+}
+
+impl Task {
+    /// `★★☆, about 15 min`.
+    pub fn effort(&self) -> String {
+        let d = usize::from(self.difficulty.min(3));
+        format!(
+            "{}{}, about {} min",
+            "★".repeat(d),
+            "☆".repeat(3 - d),
+            self.minutes
+        )
+    }
+
+    /// What a task entry must satisfy, beyond its types.
+    fn check(&self) -> std::result::Result<(), String> {
+        let words = |t: &str| t.split_whitespace().count();
+        if !(1..=3).contains(&self.difficulty) {
+            return Err(format!("difficulty {} is not 1, 2 or 3", self.difficulty));
+        }
+        if !(1..=120).contains(&self.minutes) {
+            return Err(format!("minutes {} is not 1 to 120", self.minutes));
+        }
+        if words(&self.nudge) == 0 || words(&self.hint) == 0 {
+            return Err("a task has two hints: nudge, then hint".into());
+        }
+        if words(&self.nudge) >= words(&self.hint) {
+            return Err("its nudge is not shorter than its hint: the nudge comes first".into());
+        }
+        Ok(())
+    }
 }
 
 /// `[commands]`: what `cargo xtask commands` does with a command of
@@ -149,10 +189,21 @@ impl Manifest {
                 }
             }
             let mut seen = std::collections::HashSet::new();
+            let mut hardest = 1;
             for t in &ex.tasks {
                 if !seen.insert(&t.name) {
                     return fail(format!("{PATH}: [{name}] has task {} twice", t.name));
                 }
+                t.check()
+                    .map_err(|e| format!("{PATH}: [{name}] task {}: {e}", t.name))?;
+                if t.difficulty < hardest {
+                    return fail(format!(
+                        "{PATH}: [{name}] task {} (difficulty {}) comes after a harder one: \
+                         an exercise's tasks go from easy to hard",
+                        t.name, t.difficulty
+                    ));
+                }
+                hardest = t.difficulty;
             }
         }
         exercises.sort_by_key(|(name, _)| exercise_number(name));
@@ -243,6 +294,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_task_needs_its_difficulty_time_and_two_hints() {
+        let task = |extra: &str| {
+            toml::from_str::<Task>(&format!(
+                "name = \"t\"\ntest = \"t\"\nstatement = \"Do it.\"\n{extra}"
+            ))
+        };
+        let full = "difficulty = 2\nminutes = 10\nnudge = \"An idea.\"\n\
+                    hint = \"The idea, and its trap.\"";
+        assert!(task(full).unwrap().check().is_ok());
+        assert!(task("difficulty = 2\nminutes = 10\nhint = \"Only one.\"").is_err());
+        for (from, to) in [
+            ("difficulty = 2", "difficulty = 4"),
+            ("minutes = 10", "minutes = 0"),
+            ("An idea.", "The idea, and its trap and more."),
+        ] {
+            let bad = task(&full.replace(from, to)).unwrap();
+            assert!(bad.check().is_err(), "{to}");
+        }
+        assert_eq!(task(full).unwrap().effort(), "★★☆, about 10 min");
     }
 
     #[test]

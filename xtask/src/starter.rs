@@ -9,11 +9,11 @@
 //! // ANCHOR_END: task_NAME
 //! ```
 //!
-//! and `exercises/manifest.toml` gives each task its statement, hint and the
-//! test file that checks it. mdBook drops anchor lines from every listing, so
+//! and `exercises/manifest.toml` gives each task its statement, difficulty,
+//! two hints and the test file that checks it. mdBook drops anchor lines from every listing, so
 //! the book shows the solution without the markers. The starter copy replaces
-//! everything between the two lines by the statement, the hint and
-//! `todo!("exN task NAME")`, so it compiles, and every test that reaches a
+//! everything between the two lines by the statement (the hints come on
+//! request, from `cargo xtask learn --hint`) and `todo!("exN task NAME")`, so it compiles, and every test that reaches a
 //! missing body fails and names the task. Nothing else changes, apart from
 //! allowances added to the workspace's lint tables (`[workspace.lints.*]`,
 //! which every member inherits) so that the starter builds without warnings
@@ -94,15 +94,17 @@ fn starter_manifest(text: &str) -> Result<String> {
 const README: &str = "# Allocators in Rust: starter workspace
 
 The learner's copy of the book's exercises. Each learner task is a function body
-replaced by `todo!()` with what to write and a hint above it; everything else is
-the same as the solution. Start the learning path with
+replaced by `todo!()` with what to write above it; everything else is the same
+as the solution. Start the learning path with
 
     cargo xtask learn
 
-It shows the first task not solved yet (what to write, a hint, the file and
-line, the test that checks it), re-runs that test whenever you save a file
+It shows the first task not solved yet (what to write, how hard it is, the file
+and line, the test that checks it), re-runs that test whenever you save a file
 under `exercises/`, and moves on to the next task when it passes
-(`cargo xtask learn --once` checks once and exits). Read the book beside it:
+(`cargo xtask learn --once` checks once and exits). Stuck? Type `h` and Enter
+while it watches, or run `cargo xtask learn --hint`: the first time a nudge,
+the second time a fuller hint. Read the book beside it:
 each chapter asks you to predict a result before it runs the experiment, and
 folds its solutions away until you have tried.
 
@@ -111,7 +113,7 @@ Find the tasks yourself with
     grep -rn 'todo!(\"ex' exercises
 
 Each chapter's \"Try it yourself\" section lists its tasks, and
-`exercises/manifest.toml` holds every task's statement, hint and test. Run one
+`exercises/manifest.toml` holds every task's statement, hints and test. Run one
 exercise's tests (they fail until you fill its tasks in, then pass):
 
     cargo test --release -p ex1
@@ -285,18 +287,13 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
 fn starter_body(ex: &str, span: &TaskSpan, task: &Task) -> Vec<String> {
     let ind = &span.indent;
     let comment = format!("{ind}// ");
+    // The statement only: hints come on request (`cargo xtask learn --hint`).
     let mut lines = wrap(
         &format!("TODO({ex} task {}): {}", task.name, task.statement),
         96,
         &comment,
         &comment,
     );
-    lines.extend(wrap(
-        &format!("Hint: {}", task.hint),
-        96,
-        &comment,
-        &comment,
-    ));
     lines.push(format!("{ind}todo!(\"{ex} task {}\")", task.name));
     lines
 }
@@ -469,15 +466,15 @@ pub fn book(m: &Manifest, ex: &str) -> Result<String> {
         return fail(format!("{ex} has no learner tasks"));
     }
     let mut md = String::from(
-        "This chapter's tasks, in the order the chapter teaches them (how the starter \
-         copy and `cargo xtask learn` work: [Two ways to use this \
-         book](introduction.md#two-ways-to-use-this-book)):\n\n",
+        "This chapter's tasks, from easy to hard (how the starter copy and `cargo xtask \
+         learn` work: [Two ways to use this book](introduction.md#two-ways-to-use-this-book)):\n\n",
     );
     for t in &tasks {
         md += &format!(
-            "- [`{}`](#task-{}): {}\n",
+            "- [`{}`](#task-{}) ({}): {}\n",
             t.span.name,
             t.span.name,
+            t.task.effort(),
             html_text(&t.task.statement)
         );
     }
@@ -486,6 +483,24 @@ pub fn book(m: &Manifest, ex: &str) -> Result<String> {
          fail, naming the task they reached, until every task above is written.\n"
     );
     Ok(md)
+}
+
+/// `generated/path.md`: the learning path's size, from the manifest, for the
+/// introduction (so that its counts follow the tasks and questions).
+pub fn path_page(m: &Manifest) -> String {
+    let tasks: Vec<&Task> = m.exercises.iter().flat_map(|(_, e)| &e.tasks).collect();
+    let level = |d: u8| tasks.iter().filter(|t| t.difficulty == d).count();
+    let minutes: u32 = tasks.iter().map(|t| u32::from(t.minutes)).sum();
+    let questions: usize = m.exercises.iter().map(|(_, e)| e.quiz.len()).sum();
+    format!(
+        "The path has {} tasks ({} at ★☆☆, {} at ★★☆, {} at ★★★; about {} hours of \
+         writing in all) and {questions} prediction questions in the chapters.\n",
+        tasks.len(),
+        level(1),
+        level(2),
+        level(3),
+        minutes.div_ceil(60),
+    )
 }
 
 /// `cargo xtask check-starter`: a fresh starter copy builds clippy-clean,
@@ -643,11 +658,11 @@ pub fn check(m: &Manifest) -> Result<()> {
         "build", "--locked", "--quiet", "-p", "xtask",
     ]))?;
     // The runner: the copy's own xtask, as built above.
-    learn_check(&tasks, &mut |solved: &[&str]| {
+    learn_check(&tasks, &mut |solved: &[&str], flag: &str| {
         let solved: BTreeSet<String> = solved.iter().map(|s| s.to_string()).collect();
         write(m, &copy, &solved, true)?;
         let mut cmd = Command::new(target.join("debug/xtask"));
-        cmd.args(["learn", "--once"])
+        cmd.args(["learn", flag])
             .current_dir(&copy)
             .env_remove("CARGO_BUILD_BUILD_DIR")
             .env("CARGO_TARGET_DIR", &target);
@@ -807,14 +822,14 @@ type Outcome = (bool, String);
 /// status and output.
 fn learn_check(
     tasks: &[FoundTask],
-    learn_once: &mut dyn FnMut(&[&str]) -> Result<Outcome>,
+    learn: &mut dyn FnMut(&[&str], &str) -> Result<Outcome>,
 ) -> Result<()> {
     let [first, second, ..] = tasks else {
         return fail("the learning path needs two tasks to check its runner");
     };
     let total = tasks.len();
     let name = |t: &FoundTask| format!("{} {}", t.ex, t.span.name);
-    let (ok, log) = learn_once(&[])?;
+    let (ok, log) = learn(&[], "--once")?;
     let want = format!("next: task 1 of {total}: {}", name(first));
     if ok || !log.contains(&want) {
         eprintln!("{}", log);
@@ -822,8 +837,35 @@ fn learn_check(
             "starter: `cargo xtask learn --once` in a fresh copy should fail, showing `{want}`"
         ));
     }
+    // Hints on request: the nudge first, then the fuller hint too. Their
+    // first words are enough to recognise them (the panel re-wraps them).
+    let opening = |text: &str| {
+        text.split_whitespace()
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (nudge, more) = (
+        format!("Hint: {}", opening(&first.task.nudge)),
+        format!("More of a hint: {}", opening(&first.task.hint)),
+    );
+    let (_, log) = learn(&[], "--hint")?;
+    if !log.contains(&nudge) || log.contains(&more) {
+        eprintln!("{}", log);
+        return fail(format!(
+            "starter: the first `cargo xtask learn --hint` should show `{nudge}` and not yet \
+             `{more}`"
+        ));
+    }
+    let (_, log) = learn(&[], "--hint")?;
+    if !log.contains(&nudge) || !log.contains(&more) {
+        eprintln!("{}", log);
+        return fail(format!(
+            "starter: the second `cargo xtask learn --hint` should show `{nudge}` and `{more}`"
+        ));
+    }
     let solved = format!("{}/{}", first.ex, first.span.name);
-    let (ok, log) = learn_once(&[&solved])?;
+    let (ok, log) = learn(&[&solved], "--once")?;
     let want = [
         format!("solved: {} (task 1 of {total})", name(first)),
         format!("next: task 2 of {total}: {}", name(second)),
@@ -837,7 +879,8 @@ fn learn_check(
         ));
     }
     println!(
-        "starter: `cargo xtask learn --once` shows task 1 unsolved, then solved and task 2 next"
+        "starter: `cargo xtask learn --once` shows task 1 unsolved, `--hint` its nudge then \
+         more, then task 1 solved and task 2 next"
     );
     Ok(())
 }
@@ -888,18 +931,23 @@ fn html_text(text: &str) -> String {
 }
 
 /// `generated/exN/task-NAME.md`: one task's panel, where the chapter
-/// explains its code and before the solution's fold: the statement and the
-/// test, then the hint and the place where the task waits, folded.
+/// explains its code and before the solution's fold: the statement, its
+/// difficulty and time, and its test; then the two hints, each folded, and
+/// the place where the task waits in the starter copy.
 pub fn task_page(t: &FoundTask) -> Result<String> {
-    let hint = html_text(&t.task.hint.split_whitespace().collect::<Vec<_>>().join(" "));
+    let text = |s: &str| html_text(&s.split_whitespace().collect::<Vec<_>>().join(" "));
     Ok(format!(
-        "<a id=\"task-{name}\"></a>\n**Your task: `{name}`** (`{path}`). {statement} \
-         Its test: `cargo test --release -p {ex} --test {test}`.\n\n\
-         <details>\n<summary>Hint</summary>\n\n{hint}\n\n\
-         Where it waits in the starter copy:\n\n{listing}</details>\n",
+        "<a id=\"task-{name}\"></a>\n**Your task: `{name}`** ({effort}; `{path}`). \
+         {statement} Its test: `cargo test --release -p {ex} --test {test}`.\n\n\
+         <details>\n<summary>Hint</summary>\n\n{nudge}\n\n</details>\n\n\
+         <details>\n<summary>More of a hint</summary>\n\n{hint}\n\n</details>\n\n\
+         <details>\n<summary>Where it waits in the starter copy</summary>\n\n{listing}</details>\n",
         name = t.span.name,
+        effort = t.task.effort(),
         path = t.path,
         statement = html_text(&t.task.statement),
+        nudge = text(&t.task.nudge),
+        hint = text(&t.task.hint),
         ex = t.ex,
         test = t.task.test,
         listing = listing(t)?,

@@ -184,10 +184,8 @@ pub fn to_string_once(name: &str) -> (usize, Stats) {
 /// `format!("{id}-{name}")`: the text's length and what building it
 /// allocated (the `String` is dropped after measuring).
 pub fn format_id_name(id: u32, name: &str) -> (usize, Stats) {
-    // ANCHOR: task_string_format
     let (s, stats) = measure(|| format!("{id}-{name}"));
     (s.len(), stats)
-    // ANCHOR_END: task_string_format
 }
 // ANCHOR_END: string_format
 
@@ -200,7 +198,6 @@ pub fn format_user(id: u32, name: &str) -> (usize, Stats) {
 // ANCHOR: string_push_str
 /// `push_str("word ")` 100 times onto `String::new()`.
 pub fn push_str_onto_new() -> (usize, Stats) {
-    // ANCHOR: task_string_push_str
     let (s, stats) = measure(|| {
         let mut s = String::new();
         for _ in 0..100 {
@@ -209,7 +206,6 @@ pub fn push_str_onto_new() -> (usize, Stats) {
         s
     });
     (s.len(), stats)
-    // ANCHOR_END: task_string_push_str
 }
 // ANCHOR_END: string_push_str
 

@@ -64,7 +64,6 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for NaiveTracker<A> {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // ANCHOR: task_naive_alloc_zeroed
         // SAFETY: as for `alloc`.
         let p = unsafe { self.inner.alloc_zeroed(layout) };
         if !p.is_null() {
@@ -74,22 +73,18 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for NaiveTracker<A> {
             self.grew(layout.size() as u64);
         }
         p
-        // ANCHOR_END: task_naive_alloc_zeroed
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // ANCHOR: task_naive_dealloc
         // SAFETY: our caller guarantees `ptr` came from this allocator (hence
         // from `inner`) with this `layout`.
         unsafe { self.inner.dealloc(ptr, layout) };
         self.deallocs.fetch_add(1, Relaxed);
         self.bytes_freed.fetch_add(layout.size() as u64, Relaxed);
         self.live.fetch_sub(layout.size() as i64, Relaxed);
-        // ANCHOR_END: task_naive_dealloc
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // ANCHOR: task_naive_realloc
         // SAFETY: our caller guarantees `ptr`/`layout` describe a live block of
         // ours and that `new_size` is valid for `layout.align()`.
         let p = unsafe { self.inner.realloc(ptr, layout, new_size) };
@@ -105,7 +100,6 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for NaiveTracker<A> {
             }
         }
         p
-        // ANCHOR_END: task_naive_realloc
     }
 }
 // ANCHOR_END: naive

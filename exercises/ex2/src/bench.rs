@@ -86,7 +86,6 @@ pub fn combine(
     units: u64,
     per_thread: &[ThreadResult],
 ) -> Sample {
-    // ANCHOR: task_bench_combine
     let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("valid bounds");
     let mut counts = ex1::Stats::default();
     let mut checksum = 0u64;
@@ -118,7 +117,6 @@ pub fn combine(
         checksum,
         tracked: false, // `sample` says which
     }
-    // ANCHOR_END: task_bench_combine
 }
 
 // ANCHOR: sample
@@ -133,7 +131,6 @@ pub fn sample(allocator: Allocator, threads: usize, units: u64, seed: u64) -> Sa
             .map(|i| {
                 let start_line = &start_line;
                 s.spawn(move || {
-                    // ANCHOR: task_bench_thread
                     let mut rng = workload::rng(seed, i);
                     let mut raw = String::with_capacity(workload::MAX_REQUEST);
                     let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3)
@@ -156,7 +153,6 @@ pub fn sample(allocator: Allocator, threads: usize, units: u64, seed: u64) -> Sa
                         sum
                     });
                     (started.elapsed(), hist, counts, sum)
-                    // ANCHOR_END: task_bench_thread
                 })
             })
             .collect();

@@ -18,6 +18,7 @@ use tikv_jemalloc_ctl::{epoch, raw, stats, thread};
 /// is at most 25% larger than the request (`160, 192, 224, 256, 320, …`).
 /// jemalloc 5.3.0 used this table for every size.
 pub fn geometric_class(size: u64) -> u64 {
+    // ANCHOR: task_geometric_class
     match size {
         0..=8 => 8,
         9..=128 => size.div_ceil(16) * 16,
@@ -29,6 +30,7 @@ pub fn geometric_class(size: u64) -> u64 {
             size.div_ceil(spacing) * spacing
         }
     }
+    // ANCHOR_END: task_geometric_class
 }
 
 /// What decides a request's class in the jemalloc this crate links.

@@ -130,7 +130,6 @@ pub fn generate<R: Rng + ?Sized>(rng: &mut R, out: &mut String) {
 /// Handles one request the way a small service would, and returns a checksum
 /// of the response so the optimiser cannot skip any of it.
 pub fn handle(raw: &str) -> u64 {
-    // ANCHOR: task_handle_request
     let (head, body) = raw.split_once("\n\n").unwrap_or((raw, ""));
     let mut lines = head.lines();
     let path = lines
@@ -180,7 +179,6 @@ pub fn handle(raw: &str) -> u64 {
 
     let header_bytes: usize = headers.values().map(String::len).sum();
     (response.len() + header_bytes + tokens.len()) as u64
-    // ANCHOR_END: task_handle_request
 }
 // ANCHOR_END: handle
 

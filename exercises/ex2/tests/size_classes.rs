@@ -7,7 +7,7 @@
 //! back from jemalloc (that would test jemalloc against itself): 4 KiB pages
 //! on x86-64 Linux, so the largest small class (`SC_SMALL_MAXCLASS`) is
 //! 14 KiB; and large requests rounded to whole pages, the default of the
-//! jemalloc 5.3.1 snapshot that tikv-jemalloc-sys 0.7 builds
+//! jemalloc 5.3.1 release that tikv-jemalloc-sys 0.7 builds
 //! (`opt.disable_large_size_classes`). Other targets have other page sizes,
 //! so the test is for this one.
 

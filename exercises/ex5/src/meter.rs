@@ -123,7 +123,6 @@ impl<'p> Meter<'p> {
     /// Runs one phase (or one batch of it) and adds what it allocated to
     /// that phase's row.
     pub fn phase<R>(&mut self, phase: Phase, f: impl FnOnce(&mut Self) -> R) -> R {
-        // ANCHOR: task_meter_phase
         let live_before = self.live();
         let (result, s) = ex1::measure(|| f(self));
         let peak = live_before + s.peak_live_bytes;
@@ -153,7 +152,6 @@ impl<'p> Meter<'p> {
             }),
         }
         result
-        // ANCHOR_END: task_meter_phase
     }
 
     // ANCHOR: drop_phase

@@ -327,7 +327,6 @@ pub fn count_instructions(plan: &Plan) -> Result<Instructions, String> {
 
 /// Builds the report from every child's sample.
 pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
-    // ANCHOR: task_compare_aggregate
     let timed = |s: Strategy| -> Vec<&Sample> {
         samples
             .iter()
@@ -395,7 +394,6 @@ pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
         instructions: None,
         one_code_path: true,
     }
-    // ANCHOR_END: task_compare_aggregate
 }
 
 impl Report {
