@@ -9,6 +9,14 @@
 //! `cargo xtask generate --check`. Every question carries its own stable
 //! `id` (mdbook-quiz writes a random one into any question without, which
 //! would make the committed file differ after every build).
+//!
+//! A numeric question's wrong answers are never typed: each is a *near miss*
+//! generated from the answer by a rule named in the manifest (`times 2`,
+//! `div 2`, `plus 1`, `minus 1`), with the misconception it stands for, so
+//! that it follows the answer when the answer is regenerated. Each must
+//! differ from the answer, and one must lie within a factor of 2 of it (for
+//! an answer of 0, at most 8: one 8-byte element, a few calls). A question about *why* has a typed answer
+//! instead of a table cell: a mechanism, never a measured number.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,18 +35,31 @@ pub struct Question {
     pub id: String,
     /// The question (Markdown), asked before the experiment runs.
     pub prompt: String,
-    /// The generated table (a file of `[exN.outputs]`) holding the answer.
+    /// The generated table (a file of `[exN.outputs]`) holding the answer
+    /// (empty for a question with a typed `answer`).
+    #[serde(default)]
     pub table: String,
     /// The leading cells of the one row that answers (trimmed, exact).
+    #[serde(default)]
     pub row: Vec<String>,
     /// The header of the answering column (trimmed, exact).
+    #[serde(default)]
     pub column: String,
+    /// A typed answer, for a question about why (a mechanism, not a number).
+    #[serde(default)]
+    pub answer: Option<String>,
     /// Take the last value of a list such as `4 → 8 → 16`.
     #[serde(default)]
     pub last: bool,
-    /// Wrong answers: a multiple-choice question (a short answer without).
+    /// Wrong answers in words: a multiple-choice question (a short answer
+    /// without any, nor near misses). Never a number: numbers come from
+    /// `near_misses`.
     #[serde(default)]
     pub distractors: Vec<String>,
+    /// Wrong numbers, each `RULE: misconception`, the rule one of `times K`,
+    /// `div K`, `plus N`, `minus N` applied to the answer.
+    #[serde(default)]
+    pub near_misses: Vec<String>,
     /// Shown once answered; `{answer}` becomes the answer.
     pub context: String,
 }
@@ -108,6 +129,129 @@ pub fn answer(q: &Question, text: &str) -> Result<String> {
     Ok(value)
 }
 
+/// A number as a table writes it: its value, decimals, and whether it has
+/// thousands separators or a `%`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Number {
+    value: f64,
+    decimals: usize,
+    grouped: bool,
+    percent: bool,
+}
+
+impl Number {
+    fn parse(text: &str) -> Option<Number> {
+        let percent = text.ends_with('%');
+        let plain = text.trim_end_matches('%').replace(',', "");
+        if plain.is_empty() || !plain.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return None;
+        }
+        Some(Number {
+            value: plain.parse().ok()?,
+            decimals: plain.split_once('.').map_or(0, |(_, d)| d.len()),
+            grouped: text.contains(','),
+            percent,
+        })
+    }
+
+    /// The same format with another value.
+    fn with(self, value: f64) -> String {
+        let mut text = format!("{value:.*}", self.decimals);
+        if self.grouped && self.decimals == 0 {
+            text = alternatives(&text)
+                .into_iter()
+                .find(|a| a.contains(','))
+                .unwrap_or(text);
+        }
+        if self.percent {
+            text.push('%');
+        }
+        text
+    }
+}
+
+/// The near miss `rule` makes of `answer`: (its text, its value).
+fn near_miss(rule: &str, answer: Number) -> std::result::Result<(String, f64), String> {
+    let (rule, _why) = rule
+        .split_once(':')
+        .ok_or_else(|| format!("near miss \"{rule}\": write it RULE: misconception"))?;
+    let (op, k) = rule
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| format!("near miss rule \"{rule}\": an operation and a number"))?;
+    let k: f64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("near miss rule \"{rule}\": {k} is not a number"))?;
+    let a = answer.value;
+    let value = match op {
+        "times" => a * k,
+        "div" if k != 0.0 => a / k,
+        "plus" => a + k,
+        "minus" => a - k,
+        _ => {
+            return Err(format!(
+                "near miss rule \"{rule}\": times, div, plus or minus K"
+            ));
+        }
+    };
+    if value < 0.0 || (answer.percent && value > 100.0) {
+        return Err(format!(
+            "near miss rule \"{rule}\" gives {value}, not a possible answer"
+        ));
+    }
+    let text = answer.with(value);
+    if Number::parse(&text).map(|n| n.value) == Some(a) {
+        return Err(format!(
+            "near miss rule \"{rule}\" gives the answer itself ({text})"
+        ));
+    }
+    Ok((text, value))
+}
+
+/// No factor of 2 reaches 0: for an answer of 0, a near miss is close when
+/// it is at most this (one 8-byte element, a few calls).
+const ZERO_NEAR: f64 = 8.0;
+
+/// The wrong answers of `q` whose answer is `answer`: its distractors in
+/// words, then its near misses, checked.
+fn wrong_answers(q: &Question, answer: &str) -> Result<Vec<String>> {
+    let bad = |e: String| format!("quiz {}: {e}", q.id);
+    if let Some(d) = q.distractors.iter().find(|d| Number::parse(d).is_some()) {
+        return fail(bad(format!(
+            "distractor \"{d}\" is a number typed by hand: make it a near miss with its rule"
+        )));
+    }
+    let mut wrong = q.distractors.clone();
+    if q.near_misses.is_empty() {
+        return Ok(wrong);
+    }
+    let Some(number) = Number::parse(answer) else {
+        return fail(bad(format!(
+            "near misses need a numeric answer, not \"{answer}\""
+        )));
+    };
+    let mut close = false;
+    for rule in &q.near_misses {
+        let (text, value) = near_miss(rule, number).map_err(bad)?;
+        close |= if number.value == 0.0 {
+            value <= ZERO_NEAR
+        } else {
+            (0.5..=2.0).contains(&(value / number.value))
+        };
+        if wrong.contains(&text) {
+            return fail(bad(format!("two wrong answers are both {text}")));
+        }
+        wrong.push(text);
+    }
+    if !close {
+        return fail(bad(format!(
+            "no near miss within a factor of 2 of the answer ({answer}): add one"
+        )));
+    }
+    Ok(wrong)
+}
+
 /// `1234567` also written `1,234,567`, and the other way round.
 fn alternatives(answer: &str) -> Vec<String> {
     let plain = answer.replace(',', "");
@@ -164,13 +308,34 @@ pub fn render(ex: &str, questions: &[Question], dir: &Path) -> Result<BTreeMap<S
                 q.id
             ));
         }
-        let path = dir.join(&q.table);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("quiz {}: {}: {e}", q.id, q.table))?;
-        let answer = answer(q, &text)?;
+        let answer = match &q.answer {
+            Some(typed) if q.table.is_empty() => {
+                if Number::parse(typed).is_some() {
+                    return fail(format!(
+                        "quiz {}: a typed answer is a mechanism, not a number: read \
+                         numbers from a table",
+                        q.id
+                    ));
+                }
+                typed.clone()
+            }
+            Some(_) => {
+                return fail(format!(
+                    "quiz {}: a typed answer, or a table: not both",
+                    q.id
+                ));
+            }
+            None => {
+                let path = dir.join(&q.table);
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("quiz {}: {}: {e}", q.id, q.table))?;
+                answer(q, &text)?
+            }
+        };
         let context = q.context.replace("{answer}", &answer);
+        let wrong = wrong_answers(q, &answer)?;
         let mut toml = format!("\n[[questions]]\nid = {}\n", toml_string(&q.id));
-        if q.distractors.is_empty() {
+        if wrong.is_empty() {
             toml += "type = \"ShortAnswer\"\n";
             toml += &format!("prompt.prompt = {}\n", toml_string(&q.prompt));
             toml += &format!("answer.answer = {}\n", toml_string(&answer));
@@ -179,7 +344,7 @@ pub fn render(ex: &str, questions: &[Question], dir: &Path) -> Result<BTreeMap<S
                 toml += &format!("answer.alternatives = {}\n", toml_list(&alt));
             }
         } else {
-            if q.distractors
+            if wrong
                 .iter()
                 .any(|d| d.replace(',', "") == answer.replace(',', ""))
             {
@@ -190,7 +355,7 @@ pub fn render(ex: &str, questions: &[Question], dir: &Path) -> Result<BTreeMap<S
             }
             toml += "type = \"MultipleChoice\"\n";
             toml += &format!("prompt.prompt = {}\n", toml_string(&q.prompt));
-            toml += &format!("prompt.distractors = {}\n", toml_list(&q.distractors));
+            toml += &format!("prompt.distractors = {}\n", toml_list(&wrong));
             toml += &format!(
                 "answer.answer = {}\n",
                 toml_list(std::slice::from_ref(&answer))
@@ -236,9 +401,31 @@ mod tests {
             row: row.iter().map(|s| s.to_string()).collect(),
             column: column.into(),
             last,
+            answer: None,
             distractors: Vec::new(),
+            near_misses: Vec::new(),
             context: "c".into(),
         }
+    }
+
+    #[test]
+    fn near_misses_follow_the_answer_and_keep_its_format() {
+        let n = |t: &str| Number::parse(t).unwrap();
+        assert_eq!(near_miss("times 2: x", n("16")).unwrap().0, "32");
+        assert_eq!(near_miss("div 2: x", n("14.3%")).unwrap().0, "7.2%");
+        assert_eq!(near_miss("minus 6: x", n("7.0112")).unwrap().0, "1.0112");
+        assert_eq!(near_miss("plus 1000: x", n("71,744")).unwrap().0, "72,744");
+        assert!(near_miss("times 1: the answer", n("8")).is_err());
+        assert!(near_miss("minus 9: below zero", n("8")).is_err());
+        assert!(near_miss("times 2: over a whole", n("93.8%")).is_err());
+        assert!(near_miss("double: no number", n("8")).is_err());
+        let mut question = q(&["x"], "b", false);
+        question.near_misses = vec!["times 10: far".into()];
+        assert!(wrong_answers(&question, "7").is_err(), "none within 2x");
+        question.near_misses.push("plus 1: close".into());
+        assert_eq!(wrong_answers(&question, "7").unwrap(), vec!["70", "8"]);
+        question.distractors = vec!["12".into()];
+        assert!(wrong_answers(&question, "7").is_err(), "a typed number");
     }
 
     const TABLE: &str = "**T**\n\n| pattern | len | caps | allocs |\n|---|---|---|---|\n| push | 1 | 4 | 1 |\n| push | 10 | 4 → 8 → 16 | 1 |\n\n| a | b |\n|---|---|\n| x | 7 |\n";

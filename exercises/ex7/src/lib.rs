@@ -31,6 +31,7 @@ pub mod chart;
 pub mod child;
 pub mod compare;
 pub mod counts;
+pub mod limits;
 pub mod view;
 pub mod workload;
 

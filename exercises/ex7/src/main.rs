@@ -42,6 +42,9 @@ enum Command {
     /// Arenas: glibc's count as threads grow and with MALLOC_ARENA_MAX=2;
     /// jemalloc with narenas, percpu_arena, background_thread, dirty_decay_ms.
     Arenas(ArenasArgs),
+    /// How many arenas glibc and jemalloc make by default, computed from
+    /// the CPUs and threads as upstream does (no measurement).
+    Limits(LimitsArgs),
     /// Run one workload once in this process (System, counted).
     Run(Job),
 }
@@ -110,6 +113,20 @@ struct CountsArgs {
 }
 
 #[derive(clap::Args)]
+struct LimitsArgs {
+    /// CPU counts (the process's affinity mask).
+    #[arg(long, value_delimiter = ',', default_values_t = [1u64, 2, 4, 8],
+          value_parser = clap::value_parser!(u64).range(1..=4096))]
+    cpus: Vec<u64>,
+    /// Thread counts.
+    #[arg(long, value_delimiter = ',', default_values_t = [4u64, 16, 64],
+          value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS as u64))]
+    threads: Vec<u64>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(clap::Args)]
 struct ArenasArgs {
     /// Thread counts for System; the other settings run at the largest.
     #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_THREADS,
@@ -136,6 +153,11 @@ fn main() -> std::process::ExitCode {
         Command::Compare(a) => compare_cmd(&a),
         Command::Counts(a) => counts_cmd(&a),
         Command::Arenas(a) => arenas_cmd(&a),
+        Command::Limits(a) => Ok(kit::report::show(
+            &ex7::limits::limits(&a.cpus, &a.threads),
+            a.out.format(),
+            |rows| [ex7::limits::table(rows)],
+        )),
         Command::Run(job) => Ok(child::run(Allocator::System, &job)),
     })
 }
