@@ -132,6 +132,43 @@ fn panics(log: &str) -> Vec<&str> {
         .collect()
 }
 
+/// What a failing test run shows the learner: the panics that are not a
+/// `todo!()` of a task first, each with the lines under it up to a blank
+/// line (an assertion's left and right), then one line naming the tasks the
+/// other tests stopped at; without any panic (a build error), the log's
+/// tail.
+fn own_failure_first(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    let (mut own, mut todos) = (Vec::new(), BTreeSet::new());
+    for (i, l) in lines.iter().enumerate() {
+        if !l.contains(" panicked at ") {
+            continue;
+        }
+        let message = lines.get(i + 1).map_or("", |m| m.trim());
+        if let Some(task) = message.strip_prefix("not yet implemented: ") {
+            todos.insert(task.to_string());
+            continue;
+        }
+        let end = lines[i..]
+            .iter()
+            .position(|x| x.trim().is_empty())
+            .map_or(lines.len(), |k| i + k);
+        own.extend(lines[i..end].iter().copied());
+    }
+    if own.is_empty() && todos.is_empty() {
+        return tail(log, 40);
+    }
+    let mut out = own.join("\n");
+    if !todos.is_empty() {
+        let todos: Vec<String> = todos.into_iter().collect();
+        out += &format!(
+            "\n(other tests of this file stopped at tasks not written yet: {})",
+            todos.join(", ")
+        );
+    }
+    out
+}
+
 /// The last `n` lines of `log`.
 fn tail(log: &str, n: usize) -> String {
     let lines: Vec<&str> = log.lines().collect();
@@ -144,6 +181,8 @@ struct Checker<'m> {
     steps: Vec<Step<'m>>,
     files: BTreeMap<&'m str, Vec<(String, String)>>,
     runs: BTreeMap<(String, String), (bool, String)>,
+    /// Exercises whose tests this session has built once already.
+    built: BTreeSet<String>,
 }
 
 impl<'m> Checker<'m> {
@@ -160,6 +199,7 @@ impl<'m> Checker<'m> {
             steps,
             files: BTreeMap::new(),
             runs: BTreeMap::new(),
+            built: BTreeSet::new(),
         };
         c.reload();
         Ok(c)
@@ -189,6 +229,16 @@ impl<'m> Checker<'m> {
         let key = (ex.to_string(), test.to_string());
         if let Some(r) = self.runs.get(&key) {
             return Ok(r.clone());
+        }
+        if self.built.insert(ex.to_string()) {
+            // Said once, before the wait: a first build of an exercise that
+            // links jemalloc or mimalloc compiles their C code too, unless
+            // `cargo xtask starter` seeded this copy's target folder.
+            println!(
+                "building {ex}'s tests (release) before the first run: seconds if this copy \
+                 was seeded, a few minutes if its dependencies (jemalloc's and mimalloc's C \
+                 code among them) must compile first"
+            );
         }
         println!("running: cargo test --release -p {ex} --test {test}");
         let out = util::cargo(&[
@@ -246,7 +296,7 @@ impl<'m> Checker<'m> {
                 waits_for: waits_for.into_iter().collect(),
             });
         }
-        Ok(Status::Failing(tail(&log, 40)))
+        Ok(Status::Failing(own_failure_first(&log)))
     }
 
     /// From task `from` on, the first task not solved and its status (None:
@@ -472,6 +522,20 @@ mod tests {
             ]
         );
         assert!(panics("error[E0308]: mismatched types").is_empty());
+    }
+
+    #[test]
+    fn a_failure_of_its_own_comes_before_the_todos() {
+        let log = "thread 'a' panicked at src/x.rs:1:2:\nnot yet implemented: ex1 task b\n\n\
+                   thread 'c' panicked at tests/t.rs:3:4:\nassertion `left == right` failed\n  left: 1\n right: 2\n\nmore\n";
+        let shown = own_failure_first(log);
+        assert!(shown.starts_with("thread 'c' panicked at tests/t.rs:3:4:\nassertion"));
+        assert!(shown.contains(" right: 2"));
+        assert!(shown.ends_with("stopped at tasks not written yet: ex1 task b)"));
+        assert_eq!(
+            own_failure_first("error[E0308]: mismatched types"),
+            "error[E0308]: mismatched types"
+        );
     }
 
     #[test]

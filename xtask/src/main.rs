@@ -203,7 +203,8 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 (Some(dir), false, None) => {
                     let solved: BTreeSet<String> = solved.into_iter().collect();
-                    starter::write(&m, &dir, &solved, force)
+                    starter::write(&m, &dir, &solved, force)?;
+                    starter::prepare(&dir)
                 }
                 _ => Cli::command()
                     .error(

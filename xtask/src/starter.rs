@@ -31,6 +31,8 @@ use crate::util::{self, Result, fail, rel, root, write_if_changed};
 /// What the starter workspace holds: the workspace, its exercises and its
 /// tooling, not the book or the checks.
 const COPY: &[&str] = &[
+    "book.toml",
+    "book",
     "Cargo.toml",
     "Cargo.lock",
     ".cargo",
@@ -107,6 +109,11 @@ while it watches, or run `cargo xtask learn --hint`: the first time a nudge,
 the second time a fuller hint. Read the book beside it:
 each chapter asks you to predict a result before it runs the experiment, and
 folds its solutions away until you have tried.
+
+The book is here too, with the solutions folded as in the original (they are
+a snapshot in `book/solutions/`, taken when this copy was made):
+
+    cargo xtask serve
 
 Find the tasks yourself with
 
@@ -400,6 +407,9 @@ pub fn write(m: &Manifest, dest: &Path, solved: &BTreeSet<String>, force: bool) 
         } else if file == "Cargo.toml" {
             let text = String::from_utf8(data).map_err(|_| format!("{file}: not UTF-8"))?;
             data = starter_manifest(&text)?.into_bytes();
+        } else if file.starts_with("book/src/") && file.ends_with(".md") {
+            let text = String::from_utf8(data).map_err(|_| format!("{file}: not UTF-8"))?;
+            data = book_page(&file, &text).into_bytes();
         }
         let to = dest.join(&file);
         write_if_changed(&to, &data)?;
@@ -407,6 +417,15 @@ pub fn write(m: &Manifest, dest: &Path, solved: &BTreeSet<String>, force: bool) 
             .map_err(|e| format!("{file}: {e}"))?
             .permissions();
         std::fs::set_permissions(&to, perms).map_err(|e| format!("{}: {e}", to.display()))?;
+    }
+    // The book's listings come from the solutions: a snapshot of them, for
+    // `cargo xtask serve` in the copy (see `book_page`).
+    for file in source_files()
+        .into_iter()
+        .filter(|f| f.starts_with("exercises/"))
+    {
+        let data = std::fs::read(root.join(&file)).map_err(|e| format!("{file}: {e}"))?;
+        write_if_changed(&dest.join(SOLUTIONS).join(&file), &data)?;
     }
     write_if_changed(&dest.join("README.md"), README.as_bytes())?;
     let kept = if solved.is_empty() {
@@ -417,6 +436,55 @@ pub fn write(m: &Manifest, dest: &Path, solved: &BTreeSet<String>, force: bool) 
     };
     println!(
         "starter workspace in {}: {count} learner tasks to write{kept}",
+        dest.display()
+    );
+    Ok(())
+}
+
+/// Where the starter copy keeps the snapshot of the solutions its book
+/// shows.
+const SOLUTIONS: &str = "book/solutions";
+
+/// A page of the book as the starter copy serves it: every include of the
+/// exercises' code reads the snapshot of the solutions instead, so the book
+/// shows the solutions, folded, as the original does (the copy's own
+/// exercises have `todo!()` where the anchors were).
+fn book_page(file: &str, text: &str) -> String {
+    // `book/src/a/b.md` reaches the root with `../` once per folder.
+    let depth = file.matches('/').count();
+    let to_root = "../".repeat(depth);
+    let to_book = "../".repeat(depth - 1);
+    let solutions = SOLUTIONS.trim_start_matches("book/");
+    text.replace(
+        &format!("{to_root}exercises/"),
+        &format!("{to_book}{solutions}/exercises/"),
+    )
+}
+
+/// After writing a copy for a learner: its target folder seeded with this
+/// project's built dependencies, where there are any, and its xtask built,
+/// so that `cargo xtask learn` speaks at once and its first test does not
+/// compile jemalloc and mimalloc again.
+pub fn prepare(dest: &Path) -> Result<()> {
+    let to = dest.join("target");
+    let from = root().join("target");
+    if from.is_dir() {
+        let bytes = crate::seed::seed(&from, &to, &["debug", "release"])?;
+        println!(
+            "seeded {} with this project's built dependencies ({:.1} GiB)",
+            to.display(),
+            bytes as f64 / (1u64 << 30) as f64
+        );
+    }
+    println!("building the copy's xtask, so that `cargo xtask learn` starts at once");
+    util::run(
+        util::cargo(&["build", "--quiet", "-p", "xtask"])
+            .current_dir(dest)
+            .env_remove("CARGO_BUILD_BUILD_DIR")
+            .env("CARGO_TARGET_DIR", &to),
+    )?;
+    println!(
+        "next: cd {} && cargo xtask learn (and `cargo xtask serve` for the book)",
         dest.display()
     );
     Ok(())
@@ -1000,6 +1068,24 @@ mod tests {
         let cli = &got[&owner("ex2", "cli")];
         assert!(cli.contains("ok") && !cli.contains("naive") && !cli.contains("doc"));
         assert_eq!(got.len(), 2);
+    }
+
+    #[test]
+    fn the_copy_s_book_reads_the_solutions() {
+        let page = "{{#include ../../exercises/ex1/src/naive.rs:naive}}\n";
+        assert_eq!(
+            book_page("book/src/ch01.md", page),
+            "{{#include ../solutions/exercises/ex1/src/naive.rs:naive}}\n"
+        );
+        let task = "{{#include ../../../../exercises/ex1/src/growth.rs:44:44}}";
+        assert_eq!(
+            book_page("book/src/generated/ex1/task-x.md", task),
+            "{{#include ../../../solutions/exercises/ex1/src/growth.rs:44:44}}"
+        );
+        assert_eq!(
+            book_page("book/src/ch01.md", "../../src/main.rs"),
+            "../../src/main.rs"
+        );
     }
 
     #[test]

@@ -64,7 +64,10 @@ pub struct Profile {
 
 // ANCHOR: start
 /// Starts the dhat profiler if this is a `dhat-heap` build; otherwise a no-op.
+/// (It also makes a task not written yet, in a starter copy, a one-line
+/// error: [`crate::report::explain_unwritten_tasks`].)
 pub fn start(crate_name: &str) -> Profile {
+    crate::report::explain_unwritten_tasks();
     #[cfg(feature = "dhat-heap")]
     {
         let dir = out_dir();

@@ -200,14 +200,84 @@ pub fn with_progress<T>(len: u64, what: &str, quiet: bool, work: impl FnOnce(&dy
 
 /// A command's outcome as its exit status: success, a failed check
 /// (already reported, status 1), or an error printed as one `error:` line
-/// (status 1).
+/// (status 1). An error that is a learner task not written yet, in this
+/// process or a child it started, is said as [`unwritten_line`] alone.
 pub fn exit_status(outcome: Result<bool, String>) -> std::process::ExitCode {
     match outcome {
         Ok(true) => std::process::ExitCode::SUCCESS,
         Ok(false) => std::process::ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("error: {e}");
+            match unwritten_task(&e) {
+                Some(task) => eprintln!("{}", unwritten_line(task)),
+                None => eprintln!("error: {e}"),
+            }
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+// ANCHOR: unwritten
+/// What the starter copy's `todo!("exN task NAME")` says when it runs:
+/// `not yet implemented: exN task NAME`. Returns `exN task NAME`.
+pub fn unwritten_task(text: &str) -> Option<&str> {
+    let at = text.find("not yet implemented: ex")? + "not yet implemented: ".len();
+    let rest = &text[at..];
+    let word = |s: &str| {
+        s.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(s.len())
+    };
+    let ex = word(rest);
+    let name = rest[ex..].strip_prefix(" task ")?;
+    let len = word(name);
+    (len > 0).then(|| &rest[..ex + " task ".len() + len])
+}
+
+/// The one line a run prints when it reaches a task not written yet (the
+/// task's own words, so that the learning path still recognises it).
+pub fn unwritten_line(task: &str) -> String {
+    format!(
+        "error: not yet implemented: {task}. This command needs that task written first: \
+         `cargo xtask learn` shows what to write and where."
+    )
+}
+
+/// In a starter copy, a command that reaches a task not written yet says
+/// so in one line and exits with status 1, instead of a panic and its
+/// backtrace. Any other panic goes to the default hook. (Called by every
+/// exercise's `main`, through [`crate::profile::start`].)
+pub fn explain_unwritten_tasks() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let text = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied());
+        match text.and_then(unwritten_task) {
+            Some(task) => {
+                eprintln!("{}", unwritten_line(task));
+                std::process::exit(1);
+            }
+            None => default(info),
+        }
+    }));
+}
+// ANCHOR_END: unwritten
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_todo_of_the_starter_names_its_task() {
+        let child = "thread 'main' panicked at src/x.rs:1:2:\nnot yet implemented: ex6 task arena_for_batch\nnote: run";
+        assert_eq!(unwritten_task(child), Some("ex6 task arena_for_batch"));
+        assert_eq!(
+            unwritten_task("not yet implemented: ex1 task naive_alloc"),
+            Some("ex1 task naive_alloc")
+        );
+        assert_eq!(unwritten_task("not yet implemented"), None);
+        assert_eq!(unwritten_task("not yet implemented: ex1 thing"), None);
+        assert!(unwritten_line("ex1 task naive_alloc").contains("ex1 task naive_alloc"));
     }
 }
