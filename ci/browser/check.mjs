@@ -6,7 +6,7 @@
 //   node ci/browser/check.mjs PLAN.json
 //
 // PLAN: { book, dh_view, exercises, profiles: [{ exercise, path, bytes,
-// blocks, screenshot }], quizzes: [{ page, questions: [{ kind, answer, wrong }] }],
+// blocks, screenshot, url }], quizzes: [{ page, questions: [{ kind, answer, wrong }] }],
 // report }. Book (when given): every page loads with
 // no console error, failed request or uncaught exception; no "{{#" is left;
 // every chapter has code blocks and a "Run it" box naming an exercise; search
@@ -180,9 +180,11 @@ if (plan.book) {
 const WIDTH = 1200;
 const HEIGHT = 900;
 for (const p of plan.profiles) {
-  const { page, seen } = await openPage(`file://${plan.dh_view}`, null,
+  // Through `cargo xtask view`'s server (it loads the profile itself), or
+  // the system's dh_view.html with the file handed to its input.
+  const { page, seen } = await openPage(p.url ?? `file://${plan.dh_view}`, p.url ?? null,
     { viewport: { width: WIDTH, height: HEIGHT }, deviceScaleFactor: 1 });
-  await page.setInputFiles('input[type=file]', p.path);
+  if (!p.url) await page.setInputFiles('input[type=file]', p.path);
   await page.getByText(`${p.bytes} bytes`).first().waitFor({ timeout: 15000 }).catch(() => {});
   viewerTexts.push(await page.evaluate(() => document.body.innerText));
   if (p.screenshot && seen.length === 0) {

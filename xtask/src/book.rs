@@ -553,6 +553,12 @@ impl Structure<'_> {
                 );
             }
         }
+        if !text.contains(&format!("`cargo xtask view {ex}`")) {
+            self.problem(
+                start,
+                format!("the 'Run it' box does not show `cargo xtask view {ex}` (the profile in the viewer)"),
+            );
+        }
         Some((start, ex, n))
     }
 

@@ -21,6 +21,8 @@ pub const SCREENSHOT: &str = "book/src/data/dhat-viewer.png";
 pub const SCREENSHOT_TEXT: &str = "book/src/data/dhat-viewer.txt";
 /// The exercise and run the picture shows: exercise 1's profiled run.
 const SCREENSHOT_EXERCISE: &str = "ex1";
+/// The profile the test also opens through `cargo xtask view`'s server.
+const VIEW_EXERCISE: &str = "ex3";
 
 /// What the browser script is asked to do.
 #[derive(Serialize)]
@@ -46,6 +48,9 @@ struct PlannedProfile {
     blocks: String,
     /// Take a picture of the top of the viewer here.
     screenshot: Option<PathBuf>,
+    /// Open the viewer here (`cargo xtask view`'s server, which loads the
+    /// profile itself) instead of loading the file into dh_view.html.
+    url: Option<String>,
 }
 
 /// The first quiz of a chapter page, with its questions' answers.
@@ -185,6 +190,7 @@ fn planned(exercise: &str, path: PathBuf, screenshot: Option<PathBuf>) -> Result
         bytes: thousands(bytes),
         blocks: thousands(blocks),
         screenshot,
+        url: None,
     })
 }
 
@@ -321,6 +327,13 @@ pub fn test(m: &Manifest) -> Result<()> {
         }
         profiles.push(planned(ex, path, None)?);
     }
+    // One profile the way a reader opens it: through `cargo xtask view`'s
+    // server, which hands the file to the viewer itself.
+    let through = VIEW_EXERCISE;
+    let viewer = crate::view::start(&dhat::profile_path(through), 0)?;
+    let mut via_view = planned(through, dhat::profile_path(through), None)?;
+    via_view.url = Some(viewer.url.clone());
+    profiles.push(via_view);
     let work = util::temp_dir("browser-report")?;
     let plan = Plan {
         book: Some(book),
@@ -331,6 +344,7 @@ pub fn test(m: &Manifest) -> Result<()> {
         report: work.join("report.json"),
     };
     let report = drive(&plan)?;
+    drop(viewer);
     let mut problems = report.problems.clone();
     problems.extend(check_totals(&plan, &report));
     problems.extend(check_quizzes(&plan, &report));
@@ -357,7 +371,7 @@ pub fn test(m: &Manifest) -> Result<()> {
         return fail(format!("browser: {} problem(s)", problems.len()));
     }
     println!(
-        "browser: {} pages, search, {} quizzes marked wrong then right, {} dhat profiles with their totals, {SCREENSHOT} up to date",
+        "browser: {} pages, search, {} quizzes marked wrong then right, {} dhat profiles with their totals (one through `cargo xtask view`), {SCREENSHOT} up to date",
         report.pages,
         plan.quizzes.len(),
         plan.profiles.len()

@@ -20,6 +20,7 @@ mod starter;
 mod test;
 mod tools;
 mod util;
+mod view;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -103,6 +104,20 @@ enum Cmd {
     },
     /// Profile every exercise with dhat and compare each profile with the tracker.
     Dhat { exercises: Vec<String> },
+    /// Profile one exercise with dhat and open the profile in valgrind's viewer, served on localhost.
+    View {
+        /// The exercise (exN).
+        exercise: String,
+        /// Only write the profile (target/dhat/dhat-heap-exN.json); serve nothing.
+        #[arg(long)]
+        no_serve: bool,
+        /// The port to serve on (127.0.0.1 only).
+        #[arg(long, default_value_t = view::PORT)]
+        port: u16,
+        /// The exercise's arguments (its profiled run in the manifest when none).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// Run the tracking allocator's exercise under valgrind's memcheck.
     Memcheck,
     /// Each exercise's fact checks and its build without default features.
@@ -219,6 +234,12 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::CheckBook => book::check(&m()?),
         Cmd::Commands { list, only } => commands::commands(&m()?, list, only.as_deref()),
         Cmd::Dhat { exercises } => dhat::dhat(&m()?, &exercises),
+        Cmd::View {
+            exercise,
+            no_serve,
+            port,
+            args,
+        } => view::view(&m()?, &exercise, &args, !no_serve, port),
         Cmd::Memcheck => checks::memcheck(&m()?),
         Cmd::Checks => checks::exercise_checks(&m()?, false),
         Cmd::Spelling => checks::spelling(),

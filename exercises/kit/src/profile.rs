@@ -60,6 +60,8 @@ pub struct Profile {
     profiler: Option<dhat::Profiler>,
     #[cfg(feature = "dhat-heap")]
     path: std::path::PathBuf,
+    #[cfg(feature = "dhat-heap")]
+    crate_name: String,
 }
 
 // ANCHOR: start
@@ -80,6 +82,7 @@ pub fn start(crate_name: &str) -> Profile {
         Profile {
             profiler: Some(profiler),
             path,
+            crate_name: crate_name.to_string(),
         }
     }
     #[cfg(not(feature = "dhat-heap"))]
@@ -98,10 +101,11 @@ impl Drop for Profile {
             // Dropping the profiler writes the JSON file.
             drop(self.profiler.take());
             eprintln!(
-                "dhat: open {} in the dhat viewer: valgrind's dh_view.html \
-                 (Debian: file:///usr/libexec/valgrind/dh_view.html) or \
-                 https://nnethercote.github.io/dh_view/dh_view.html, then \"Load…\" the file",
-                self.path.display()
+                "dhat: open {} in the dhat viewer: `cargo xtask view {}` profiles and serves \
+                 it in one step; or open valgrind's dh_view.html (Debian: \
+                 file:///usr/libexec/valgrind/dh_view.html) and \"Load…\" the file",
+                self.path.display(),
+                self.crate_name
             );
         }
     }
