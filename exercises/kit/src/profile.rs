@@ -77,12 +77,14 @@ pub fn start(crate_name: &str) -> Profile {
             eprintln!("warning: cannot create {}: {e}", dir.display());
         }
         let path = dir.join(format!("dhat-heap-{crate_name}.json"));
+        // Everything the profile itself needs is allocated before it starts.
+        let crate_name = crate_name.to_string();
         eprintln!("dhat: profiling the heap; timings in this build are meaningless");
         let profiler = dhat::Profiler::builder().file_name(&path).build();
         Profile {
             profiler: Some(profiler),
             path,
-            crate_name: crate_name.to_string(),
+            crate_name,
         }
     }
     #[cfg(not(feature = "dhat-heap"))]
