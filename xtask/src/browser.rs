@@ -67,6 +67,9 @@ struct PlannedAnswer {
     kind: String,
     answer: String,
     wrong: String,
+    /// The opening words of the question's context, as the reader sees it
+    /// once the quiz is answered (Markdown marks left out).
+    context: String,
 }
 
 /// What the browser script saw.
@@ -260,10 +263,12 @@ fn planned_quizzes(m: &Manifest) -> Result<Vec<PlannedQuiz>> {
                     ));
                 }
             };
+            let context = q.get("context").and_then(|c| c.as_str()).unwrap_or("");
             questions.push(PlannedAnswer {
                 kind: kind.to_string(),
                 answer,
                 wrong,
+                context: opening_words(context),
             });
         }
         out.push(PlannedQuiz {
@@ -275,6 +280,17 @@ fn planned_quizzes(m: &Manifest) -> Result<Vec<PlannedQuiz>> {
 }
 
 /// Each quiz marked every wrong answer wrong, then every right one right.
+/// The first words of a context as the page shows them: Markdown's code
+/// and emphasis marks left out, whitespace made single.
+fn opening_words(context: &str) -> String {
+    context
+        .replace(['`', '*'], "")
+        .split_whitespace()
+        .take(8)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn check_quizzes(plan: &Plan, report: &Report) -> Vec<String> {
     let mut problems = Vec::new();
     if report.quiz_reviews.len() != plan.quizzes.len() {
@@ -301,6 +317,15 @@ fn check_quizzes(plan: &Plan, report: &Report) -> Vec<String> {
                 q.page
             ));
         }
+        // What the answer teaches: each question's context, once answered.
+        for a in q.questions.iter().filter(|a| !a.context.is_empty()) {
+            if !right.contains(&a.context) {
+                problems.push(format!(
+                    "{}: once answered, the quiz does not show the context \"{}\"",
+                    q.page, a.context
+                ));
+            }
+        }
     }
     problems
 }
@@ -308,7 +333,7 @@ fn check_quizzes(plan: &Plan, report: &Report) -> Vec<String> {
 /// `cargo xtask browser-test`: every page of the built book loads without
 /// console errors and failed requests, each chapter's "Run it" box names a
 /// crate, search works, each chapter's first quiz marks wrong answers wrong
-/// and right ones right, each dhat profile opens in dh_view.html with the
+/// and right ones right and shows each answer's context, each dhat profile opens in dh_view.html with the
 /// totals the file holds, and the viewer shows what the committed picture
 /// shows. Needs `book/build` (check-book) and `target/dhat` (dhat).
 pub fn test(m: &Manifest) -> Result<()> {

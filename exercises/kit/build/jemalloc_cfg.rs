@@ -1,3 +1,6 @@
+//! The build script of every exercise with a `jemalloc` feature (ex2, ex6,
+//! ex7, ex9: their `package.build` points here).
+//!
 //! One cfg, `jemalloc`, for "this build has jemalloc": the `jemalloc` feature is
 //! on AND the target is not Windows MSVC (where jemalloc does not build and the
 //! optional dependencies are left out). The code then says `#[cfg(jemalloc)]`
