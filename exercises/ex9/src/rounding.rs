@@ -193,3 +193,47 @@ pub fn record<R>(f: impl FnOnce() -> R) -> (R, Vec<(usize, u64)>) {
         .collect();
     (r, sizes)
 }
+
+// ANCHOR: choose_classes
+/// Size classes from 16 bytes to `max` (a power of two): 16, then
+/// `per_doubling` classes evenly spaced in each doubling above it
+/// (`per_doubling` a power of two up to 16, so every class is a whole
+/// number of bytes). Two per doubling is this allocator's table.
+pub fn classes(per_doubling: usize, max: usize) -> Vec<usize> {
+    let mut out = vec![16];
+    let mut base = 16;
+    while base < max {
+        let step = base / per_doubling;
+        out.extend((1..=per_doubling).map(|i| base + i * step));
+        base *= 2;
+    }
+    out
+}
+
+/// The largest share of one block a request over 16 bytes leaves unused,
+/// every size up to the largest class asked for once.
+pub fn worst_unused(classes: &[usize]) -> f64 {
+    let max = classes.last().copied().unwrap_or(16);
+    (17..=max)
+        .map(|size| {
+            let block = classes.iter().copied().find(|&c| c >= size).unwrap_or(size);
+            1.0 - size as f64 / block as f64
+        })
+        .fold(0.0, f64::max)
+}
+
+/// The decision a size-class table makes: the fewest classes per doubling
+/// (1, 2, 4, 8 or 16) whose worst rounding leaves less than `bound` of a
+/// block unused; `None` if even 16 per doubling cannot. Fewer classes mean
+/// fewer pools to keep warm; more mean less memory held and unused.
+pub fn per_doubling_within(bound: f64) -> Option<usize> {
+    // ANCHOR: task_per_doubling_within
+    // Just above a class at the start of a doubling, a request takes the
+    // next class up, one step of 1/k of the doubling away: at most
+    // 1 / (k + 1) of that block is unused, approached but never reached.
+    [1, 2, 4, 8, 16]
+        .into_iter()
+        .find(|&k| 1.0 / (k + 1) as f64 <= bound)
+    // ANCHOR_END: task_per_doubling_within
+}
+// ANCHOR_END: choose_classes
