@@ -120,15 +120,31 @@ fn location(files: &[(String, String)], step: &Step) -> Option<String> {
         .or_else(|| find(files, &format!("ANCHOR: task_{}", step.task.name)))
 }
 
-/// The messages of every panic in a test run's output: the line after each
-/// `panicked at` (the format of Rust 1.73 and later).
-fn panics(log: &str) -> Vec<&str> {
+/// Every panic in a test run's output, as the lines from its `panicked at`
+/// line up to the next blank line (the format of Rust 1.73 and later: the
+/// message on the line after, an assertion's left and right below it).
+fn panic_blocks(log: &str) -> Vec<Vec<&str>> {
     let lines: Vec<&str> = log.lines().collect();
     lines
         .iter()
         .enumerate()
         .filter(|(_, l)| l.contains(" panicked at "))
-        .map(|(i, _)| lines.get(i + 1).map_or("", |m| m.trim()))
+        .map(|(i, _)| {
+            let end = lines[i..]
+                .iter()
+                .position(|x| x.trim().is_empty())
+                .map_or(lines.len(), |k| i + k);
+            lines[i..end].to_vec()
+        })
+        .collect()
+}
+
+/// The messages of every panic in a test run's output: the line after each
+/// `panicked at`.
+fn panics(log: &str) -> Vec<&str> {
+    panic_blocks(log)
+        .iter()
+        .map(|b| b.get(1).map_or("", |m| m.trim()))
         .collect()
 }
 
@@ -138,22 +154,15 @@ fn panics(log: &str) -> Vec<&str> {
 /// other tests stopped at; without any panic (a build error), the log's
 /// tail.
 fn own_failure_first(log: &str) -> String {
-    let lines: Vec<&str> = log.lines().collect();
     let (mut own, mut todos) = (Vec::new(), BTreeSet::new());
-    for (i, l) in lines.iter().enumerate() {
-        if !l.contains(" panicked at ") {
-            continue;
+    for block in panic_blocks(log) {
+        let message = block.get(1).map_or("", |m| m.trim());
+        match message.strip_prefix("not yet implemented: ") {
+            Some(task) => {
+                todos.insert(task.to_string());
+            }
+            None => own.extend(block),
         }
-        let message = lines.get(i + 1).map_or("", |m| m.trim());
-        if let Some(task) = message.strip_prefix("not yet implemented: ") {
-            todos.insert(task.to_string());
-            continue;
-        }
-        let end = lines[i..]
-            .iter()
-            .position(|x| x.trim().is_empty())
-            .map_or(lines.len(), |k| i + k);
-        own.extend(lines[i..end].iter().copied());
     }
     if own.is_empty() && todos.is_empty() {
         return tail(log, 40);

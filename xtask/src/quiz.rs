@@ -158,10 +158,7 @@ impl Number {
     fn with(self, value: f64) -> String {
         let mut text = format!("{value:.*}", self.decimals);
         if self.grouped && self.decimals == 0 {
-            text = alternatives(&text)
-                .into_iter()
-                .find(|a| a.contains(','))
-                .unwrap_or(text);
+            text = grouped(&text);
         }
         if self.percent {
             text.push('%');
@@ -262,17 +259,24 @@ fn alternatives(answer: &str) -> Vec<String> {
             Vec::new()
         };
     }
-    let mut grouped = String::new();
-    for (k, c) in plain.chars().enumerate() {
-        if k > 0 && (plain.len() - k).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = grouped(&plain);
     [plain, grouped]
         .into_iter()
         .filter(|a| a != answer)
         .collect()
+}
+
+/// A whole number's digits with thousands separators: `1234567` →
+/// `1,234,567`.
+fn grouped(digits: &str) -> String {
+    let mut out = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A TOML basic string.

@@ -262,6 +262,13 @@ pub struct Instructions {
     pub rows: Vec<InstructionRow>,
 }
 
+impl Instructions {
+    /// The counts of `strategy`, if it was counted.
+    pub fn row(&self, strategy: Strategy) -> Option<&InstructionRow> {
+        self.rows.iter().find(|x| x.strategy == strategy)
+    }
+}
+
 /// One strategy's counts per record.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InstructionRow {
@@ -455,7 +462,7 @@ pub fn table(r: &Report) -> kit::Table {
 /// The callgrind counts beside the timings, when the report has them.
 pub fn instructions_table(r: &Report) -> Option<kit::Table> {
     let i = r.instructions.as_ref()?;
-    let system = i.rows.iter().find(|x| x.strategy == Strategy::System);
+    let system = i.row(Strategy::System);
     let mut t = kit::Table::new(
         format!(
             "Instructions per record, counted by callgrind ({}) on {} and {} records \
@@ -522,7 +529,7 @@ pub const PAIRS: [(Strategy, Strategy, &str); 6] = {
 /// each side.
 pub fn pairs_table(r: &Report) -> kit::Table {
     let i = r.instructions.as_ref();
-    let counted = |s: Strategy| i.and_then(|i| i.rows.iter().find(|x| x.strategy == s));
+    let counted = |s: Strategy| i.and_then(|i| i.row(s));
     let mut t = kit::Table::new(
         format!(
             "{}, {} runs: each pair differs in one thing. Time ratio paired run by run (above \
@@ -709,13 +716,7 @@ pub fn finding(runs: &[Report]) -> String {
     let instructions = |a: Strategy, b: Strategy| -> String {
         let counted = runs.iter().find_map(|r| {
             let i = r.instructions.as_ref()?;
-            let of = |s| {
-                i.rows
-                    .iter()
-                    .find(|x| x.strategy == s)
-                    .map(|x| x.instructions)
-            };
-            Some((of(a)?, of(b)?))
+            Some((i.row(a)?.instructions, i.row(b)?.instructions))
         });
         counted.map_or(String::new(), |(x, y)| {
             format!(" (callgrind: {x:.0} → {y:.0} instructions per record)")
