@@ -42,11 +42,16 @@ impl Default for Big {
 // ANCHOR: push_growth
 /// Pushes `len` default values onto `Vec::new()`, recording every capacity.
 pub fn push_growth<T: Default>(len: usize) -> (Vec<usize>, Stats) {
-    // ANCHOR: task_vec_push_growth
+    pushes::<T>(len, Vec::new)
+}
+
+/// Pushes `len` default values onto the `Vec` that `make` returns, inside
+/// [`measure`], and logs every capacity the vector passes through.
+fn pushes<T: Default>(len: usize, make: impl FnOnce() -> Vec<T>) -> (Vec<usize>, Stats) {
     // The log is allocated before measuring, large enough never to grow.
     let mut capacities = Vec::with_capacity(64);
     let (_, stats) = measure(|| {
-        let mut v: Vec<T> = Vec::new();
+        let mut v: Vec<T> = make();
         for _ in 0..len {
             v.push(T::default());
             if capacities.last() != Some(&v.capacity()) {
@@ -56,27 +61,18 @@ pub fn push_growth<T: Default>(len: usize) -> (Vec<usize>, Stats) {
         black_box(&v);
     });
     (capacities, stats)
-    // ANCHOR_END: task_vec_push_growth
 }
 // ANCHOR_END: push_growth
 
 // ANCHOR: with_capacity
-/// The same pushes into `Vec::with_capacity(len)`: one allocation, no growth.
+/// The same pushes into a vector made for `len` elements: one allocation, no
+/// growth.
 pub fn with_capacity<T: Default>(len: usize) -> (Vec<usize>, Stats) {
-    // ANCHOR: task_vec_with_capacity
-    let mut capacities = Vec::with_capacity(64);
-    let (_, stats) = measure(|| {
-        let mut v: Vec<T> = Vec::with_capacity(len);
-        for _ in 0..len {
-            v.push(T::default());
-            if capacities.last() != Some(&v.capacity()) {
-                capacities.push(v.capacity());
-            }
-        }
-        black_box(&v);
-    });
-    (capacities, stats)
-    // ANCHOR_END: task_vec_with_capacity
+    pushes::<T>(len, || {
+        // ANCHOR: task_vec_with_capacity
+        Vec::with_capacity(len)
+        // ANCHOR_END: task_vec_with_capacity
+    })
 }
 // ANCHOR_END: with_capacity
 

@@ -1,6 +1,6 @@
 //! The arena tree, each half checked on its own: `tree::build_arena` by
 //! following its links here, and `tree::walk_arena` on a tree put together
-//! by hand.
+//! by hand. Neither may reach the global allocator.
 
 use std::alloc::System;
 use std::cell::Cell;
@@ -97,8 +97,18 @@ fn walk_sums_ids_downward_and_depths_up_to_the_root() {
     a.next_sibling.set(Some(b));
     a.first_child.set(Some(c));
 
+    // The links are the tree's whole index: following them needs no stack
+    // or list of children, so the walk reaches the global allocator not once.
+    let (walk, s) = ex1::measure(|| tree::walk_arena(root));
     assert_eq!(
-        tree::walk_arena(root),
+        (s.allocs, s.reallocs),
+        (0, 0),
+        "your walk made {} global allocations and {} reallocs; following the links needs none: {s:?}",
+        s.allocs,
+        s.reallocs
+    );
+    assert_eq!(
+        walk,
         Walk {
             id_sum: 10 + 11 + 12 + 13,
             depth_sum: 1 + 1 + 2,
