@@ -1,91 +1,62 @@
-//! The three global allocators, and the two processes each runs in: a timed
-//! one with the allocator alone, and a counted one with the allocator wrapped
-//! in exercise 1's tracker. Timings never come from a tracked process (the
-//! tracker's own work would be on every allocation's path); counts never
-//! from an untracked one (there is nothing to count with).
+//! The three global allocators ([`kit::sibling::Global`]), and the two
+//! processes each runs in: a timed one with the allocator alone, and a
+//! counted one with the allocator wrapped in exercise 1's tracker. Timings
+//! never come from a tracked process (the tracker's own work would be on
+//! every allocation's path); counts never from an untracked one (there is
+//! nothing to count with).
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use kit::sibling::{Global, Role, Siblings};
+
+/// A global allocator under test.
+pub use kit::sibling::Global as Allocator;
 
 // ANCHOR: allocator
-/// A global allocator under test.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Allocator {
-    /// The platform's allocator (glibc malloc on Linux).
-    System,
-    /// jemalloc (tikv-jemallocator).
-    Jemalloc,
-    /// mimalloc.
-    Mimalloc,
-}
+/// Exercise 7's binaries, named by kit's rule: `ex7` is System's counted
+/// process, `ex7-untracked` its timed one, and `ex7-jemalloc` and
+/// `ex7-jemalloc-untracked` jemalloc's (mimalloc's likewise).
+pub const SIBLINGS: Siblings = kit::siblings!(Some(Global::System));
 
-impl Allocator {
-    pub(crate) const ALL: [Allocator; 3] =
-        [Allocator::System, Allocator::Jemalloc, Allocator::Mimalloc];
-
-    /// The binary whose global allocator this is: the timed process, or
-    /// (`counted`) the one that wraps it in the tracker.
-    pub fn binary(self, counted: bool) -> &'static str {
-        match (self, counted) {
-            (Allocator::System, false) => "ex7-untracked",
-            (Allocator::System, true) => "ex7",
-            (Allocator::Jemalloc, false) => "ex7-jemalloc-untracked",
-            (Allocator::Jemalloc, true) => "ex7-jemalloc",
-            (Allocator::Mimalloc, false) => "ex7-mimalloc-untracked",
-            (Allocator::Mimalloc, true) => "ex7-mimalloc",
-        }
-    }
+/// The binary whose global allocator is `allocator`: the timed process, or
+/// (`counted`) the one that wraps it in the tracker.
+pub fn binary(allocator: Allocator, counted: bool) -> String {
+    SIBLINGS.binary(Some(allocator), role(counted))
 }
 // ANCHOR_END: allocator
 
-impl Allocator {
-    /// The name `--allocators` takes and tables show.
-    pub fn name(self) -> &'static str {
-        match self {
-            Allocator::System => "system",
-            Allocator::Jemalloc => "jemalloc",
-            Allocator::Mimalloc => "mimalloc",
-        }
-    }
+fn role(counted: bool) -> Role {
+    if counted { Role::Counted } else { Role::Timed }
+}
 
-    /// Whether this build has the allocator: jemalloc needs the `jemalloc`
-    /// feature and a non-MSVC target, mimalloc its feature.
-    pub fn is_available(self) -> bool {
-        match self {
-            Allocator::System => true,
-            Allocator::Jemalloc => cfg!(jemalloc),
-            Allocator::Mimalloc => cfg!(feature = "mimalloc"),
-        }
-    }
-
-    /// The allocators this build can run.
-    pub fn available() -> Vec<Allocator> {
-        Allocator::ALL
-            .into_iter()
-            .filter(|a| a.is_available())
-            .collect()
-    }
-
-    /// The path of the allocator's binary, beside this one.
-    pub fn executable(self, counted: bool) -> std::io::Result<PathBuf> {
-        kit::child::sibling(self.binary(counted))
-    }
-
-    /// Every binary of the package, for `cargo run` to build before the
-    /// parent starts them.
-    pub fn all_binaries() -> Vec<&'static str> {
-        Allocator::available()
-            .into_iter()
-            .flat_map(|a| [a.binary(false), a.binary(true)])
-            .filter(|b| *b != "ex7")
-            .collect()
+/// Whether this build has the allocator: jemalloc needs the `jemalloc`
+/// feature and a non-MSVC target, mimalloc its feature.
+pub fn is_available(allocator: Allocator) -> bool {
+    match allocator {
+        Global::System => true,
+        Global::Jemalloc => cfg!(jemalloc),
+        Global::Mimalloc => cfg!(feature = "mimalloc"),
     }
 }
 
-impl std::fmt::Display for Allocator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
+/// The allocators this build can run.
+pub fn available() -> Vec<Allocator> {
+    Global::ALL
+        .into_iter()
+        .filter(|&a| is_available(a))
+        .collect()
+}
+
+/// The path of the allocator's binary, beside this one.
+pub fn executable(allocator: Allocator, counted: bool) -> std::io::Result<PathBuf> {
+    SIBLINGS.executable(Some(allocator), role(counted))
+}
+
+/// `cargo run -p ex7` builds only `ex7`: build every sibling it starts.
+pub fn build_siblings() -> Result<(), String> {
+    let bins: Vec<String> = available()
+        .into_iter()
+        .flat_map(|a| [binary(a, false), binary(a, true)])
+        .collect();
+    SIBLINGS.build(&bins)
 }

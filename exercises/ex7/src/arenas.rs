@@ -99,7 +99,7 @@ pub fn collect(threads: &[u32], seed: u64, progress: &dyn Fn()) -> Result<Arenas
     jobs.extend(
         settings()
             .into_iter()
-            .filter(|s| s.allocator.is_available())
+            .filter(|s| crate::allocator::is_available(s.allocator))
             .map(|s| (s, top)),
     );
     for (setting, t) in jobs {

@@ -234,7 +234,7 @@ fn sample_table(s: &Sample) -> kit::Table {
 #[command(
     about = "One allocator's process of exercise 7. Run `ex7`, which starts this binary itself."
 )]
-pub struct SiblingCli {
+pub struct ChildCli {
     /// The one thing this run does.
     #[command(subcommand)]
     pub command: SiblingCommand,
@@ -247,26 +247,21 @@ pub enum SiblingCommand {
     Run(Job),
 }
 
+impl kit::sibling::Child for ChildCli {
+    fn check(&self, _: &kit::sibling::Process) -> Result<(), String> {
+        let SiblingCommand::Run(job) = &self.command;
+        job.params.check()
+    }
+
+    fn run(self, me: &kit::sibling::Process) -> bool {
+        let SiblingCommand::Run(job) = self.command;
+        run(me.allocator.unwrap_or(Allocator::System), &job)
+    }
+}
+
 /// Checks a job's memory cap: over it is a usage error (one line, status 2).
 pub fn check_or_exit(job: &Job) {
     if let Err(e) = job.params.check() {
         clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n")).exit();
-    }
-}
-
-/// `main` of a sibling binary whose global allocator is `allocator`.
-pub fn sibling_main(allocator: Allocator, built_in: bool, name: &str) -> std::process::ExitCode {
-    let cli = SiblingCli::parse();
-    let SiblingCommand::Run(job) = cli.command;
-    check_or_exit(&job);
-    let _profile = kit::profile::start(name);
-    if !built_in {
-        eprintln!("error: {allocator} is not built into this binary (see the crate's features)");
-        return 1.into();
-    }
-    if run(allocator, &job) {
-        0.into()
-    } else {
-        1.into()
     }
 }

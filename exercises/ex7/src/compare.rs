@@ -86,9 +86,12 @@ pub fn run_child(
     linger_ms: u32,
     env: &[(&str, &str)],
 ) -> Result<Sample, String> {
-    let exe = allocator
-        .executable(counted)
-        .map_err(|e| format!("cannot find {}: {e}", allocator.binary(counted)))?;
+    let exe = crate::allocator::executable(allocator, counted).map_err(|e| {
+        format!(
+            "cannot find {}: {e}",
+            crate::allocator::binary(allocator, counted)
+        )
+    })?;
     let args = child_args(p, linger_ms);
     if sample_ms == 0 {
         return kit::child::run_json(&exe, &args, env);

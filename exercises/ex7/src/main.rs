@@ -170,10 +170,8 @@ fn validate(command: &Command) {
         Command::Run(job) => child::check_or_exit(job),
         Command::Compare(a) if a.from.is_none() => {
             for al in &a.allocators {
-                if !al.is_available() {
-                    usage(format!(
-                        "allocator '{al}' is not built into this program (see the crate's features)"
-                    ));
+                if !ex7::allocator::is_available(*al) {
+                    usage(kit::sibling::not_built_in(Some(*al), "this program"));
                 }
             }
             let plan = plan_of(a);
@@ -212,7 +210,7 @@ fn plan_of(a: &CompareArgs) -> Plan {
         },
         threads,
         allocators: if a.allocators.is_empty() {
-            Allocator::available()
+            ex7::allocator::available()
         } else {
             a.allocators.clone()
         },
@@ -224,20 +222,10 @@ fn plan_of(a: &CompareArgs) -> Plan {
     }
 }
 
-/// `cargo run -p ex7` builds only `ex7`: build the siblings it starts.
-fn build_siblings() -> Result<(), String> {
-    let features: &[&str] = if kit::profile::DHAT {
-        &["--features", "dhat-heap"]
-    } else {
-        &[]
-    };
-    kit::child::build_siblings_under_cargo("ex7", &Allocator::all_binaries(), features)
-}
-
 fn compare_cmd(a: &CompareArgs) -> Result<bool, String> {
     // A data file holds one run per machine measured (kit::series).
     let runs = Runs::all_or_measure(a.from.as_deref(), || {
-        build_siblings()?;
+        ex7::allocator::build_siblings()?;
         let plan = plan_of(a);
         let total = plan.runs * plan.workloads.len() * plan.threads.len() * plan.allocators.len();
         let samples = with_progress(total as u64, "children", a.quiet || a.out.json, |tick| {
@@ -273,8 +261,8 @@ fn compare_cmd(a: &CompareArgs) -> Result<bool, String> {
 }
 
 fn counts_cmd(a: &CountsArgs) -> Result<bool, String> {
-    build_siblings()?;
-    let c = counts::collect(&Allocator::available(), a.seed)?;
+    ex7::allocator::build_siblings()?;
+    let c = counts::collect(&ex7::allocator::available(), a.seed)?;
     match a.out.format() {
         Format::Json => print_json(&c),
         f => Page::new([counts::table(&c)])
@@ -291,7 +279,7 @@ fn counts_cmd(a: &CountsArgs) -> Result<bool, String> {
 
 fn arenas_cmd(a: &ArenasArgs) -> Result<bool, String> {
     let runs = Runs::all_or_measure(a.from.as_deref(), || {
-        build_siblings()?;
+        ex7::allocator::build_siblings()?;
         let n = a.threads.len() + arenas::settings().len();
         with_progress(n as u64, "children", a.out.json, |tick| {
             arenas::collect(&a.threads, a.seed, tick)

@@ -56,7 +56,7 @@ fn glibc_gives_each_thread_an_arena_and_malloc_arena_max_caps_them() {
 }
 
 #[test]
-#[cfg(jemalloc)] // this build has jemalloc (see kit/build/jemalloc_cfg.rs)
+#[cfg(jemalloc)] // this build has jemalloc (see kit/build/exercise.rs)
 fn jemalloc_honours_narenas() {
     let exe = env!("CARGO_BIN_EXE_ex7-jemalloc-untracked");
     let v = alive_view(exe, &[("_RJEM_MALLOC_CONF", "narenas:2")]);

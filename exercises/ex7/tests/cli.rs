@@ -59,7 +59,7 @@ fn a_small_comparison_runs_and_renders_from_its_json() {
         "--json",
     ];
     let r: ex7::compare::Report = kit::testing::json(EX7, &args);
-    let n = ex7::Allocator::available().len();
+    let n = ex7::allocator::available().len();
     assert_eq!(r.rows.len(), 5 * 2 * n);
     assert!(r.rows.iter().all(|row| row.mops.median > 0.0));
     // One run decides nothing.

@@ -9,7 +9,7 @@ fn counts_are_equal_under_every_allocator_and_everything_is_freed() {
     assert!(c.agree(), "the allocators counted different work");
     assert!(c.all_freed(), "blocks left allocated");
     let allocators: std::collections::HashSet<_> = c.samples.iter().map(|s| s.allocator).collect();
-    assert_eq!(allocators.len(), ex7::Allocator::available().len());
+    assert_eq!(allocators.len(), ex7::allocator::available().len());
     for s in &c.samples {
         assert!(s.counted, "{} ran untracked", s.allocator);
         assert!(
@@ -37,7 +37,7 @@ fn timed_processes_count_nothing() {
             option_env!("CARGO_BIN_EXE_ex7-mimalloc-untracked"),
         ),
     ];
-    for a in ex7::Allocator::available() {
+    for a in ex7::allocator::available() {
         let exe = timed
             .iter()
             .find(|(name, _)| *name == a.name())

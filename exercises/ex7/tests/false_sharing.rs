@@ -42,7 +42,7 @@ fn glibc_hands_back_the_block_just_freed() {
 }
 
 #[test]
-#[cfg(jemalloc)] // this build has jemalloc (see kit/build/jemalloc_cfg.rs)
+#[cfg(jemalloc)] // this build has jemalloc (see kit/build/exercise.rs)
 fn jemalloc_hands_back_the_block_just_freed() {
     handed_back(env!("CARGO_BIN_EXE_ex7-jemalloc-untracked"));
 }

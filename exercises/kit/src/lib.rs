@@ -18,6 +18,7 @@ pub mod profile;
 pub mod report;
 pub mod rss;
 pub mod series;
+pub mod sibling;
 pub mod split;
 pub mod testing;
 pub mod timing;
