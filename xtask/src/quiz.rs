@@ -380,13 +380,13 @@ pub fn render(ex: &str, questions: &[Question], dir: &Path) -> Result<BTreeMap<S
 }
 
 /// Every question id of the book is unique (mdbook-quiz refuses duplicates).
-pub fn check_ids(m: &crate::manifest::Manifest) -> Result<()> {
+/// It takes the questions, not the manifest, which holds them: the manifest
+/// reads this module's types, so this module does not read the manifest.
+pub fn check_ids<'q>(questions: impl IntoIterator<Item = &'q Question>) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
-    for (_, e) in &m.exercises {
-        for q in &e.quiz {
-            if !seen.insert(q.id.as_str()) {
-                return fail(format!("quiz id {} is used twice", q.id));
-            }
+    for q in questions {
+        if !seen.insert(q.id.as_str()) {
+            return fail(format!("quiz id {} is used twice", q.id));
         }
     }
     Ok(())
