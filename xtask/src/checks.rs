@@ -18,7 +18,7 @@ pub fn spelling() -> Result<()> {
 /// invalid read or write or use of uninitialised memory fails. (Stable Rust
 /// has no Miri or sanitizers; valgrind is the tool for allocator code.)
 pub fn memcheck(m: &Manifest) -> Result<()> {
-    crate::generate::build_release()?;
+    util::build_release()?;
     for (ex, e) in &m.exercises {
         for args in &e.memcheck {
             println!("memcheck: {ex} {args}");
@@ -124,7 +124,7 @@ pub fn exercise_builds(m: &Manifest, log: Option<&std::path::Path>) -> Result<()
 /// command ran them already, and would otherwise run the tests without
 /// default features twice).
 pub fn exercise_checks(m: &Manifest, built: bool) -> Result<()> {
-    crate::generate::build_release()?;
+    util::build_release()?;
     if !built {
         exercise_builds(m, None)?;
     }

@@ -152,7 +152,7 @@ pub fn dhat(m: &Manifest, only: &[String]) -> Result<()> {
             build(Some(ex))?;
         }
     }
-    crate::generate::build_release()?;
+    util::build_release()?;
     let mut problems = Vec::new();
     for (ex, e) in &selected {
         let p = profile(ex, &e.dhat.run)?;

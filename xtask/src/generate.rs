@@ -9,20 +9,6 @@ use crate::util::{self, Result, fail, release_bin, root};
 /// Where the generated outputs live.
 const GENERATED: &str = "book/src/generated";
 
-/// Builds the release binaries the runs use: every package but the xtask,
-/// which nothing runs optimised.
-pub fn build_release() -> Result<()> {
-    util::run(&mut util::cargo(&[
-        "build",
-        "--release",
-        "--workspace",
-        "--exclude",
-        "xtask",
-        "--locked",
-        "--quiet",
-    ]))
-}
-
 /// An output line ending in `| tables 1,3` keeps only those tables of what
 /// the command prints (counted from 1; `1,3,...` goes on in steps of two to
 /// the last), so that a chapter can show one table of a command and fold
@@ -178,7 +164,7 @@ fn differences(ex: &str, old: &Path, new: &Path) -> Vec<String> {
 pub fn generate(m: &Manifest, check: bool, only: &[String]) -> Result<()> {
     m.select(only)?;
     crate::quiz::check_ids(m.exercises.iter().flat_map(|(_, e)| &e.quiz))?;
-    build_release()?;
+    util::build_release()?;
     let generated = root().join(GENERATED);
     if !check {
         write_outputs(m, only, &generated)?;
@@ -237,7 +223,7 @@ fn names(m: &Manifest, only: &[String]) -> Result<String> {
 /// there, then `cargo xtask generate`.
 pub fn reference(m: &Manifest, only: &[String], steps: &mut util::Steps) -> Result<()> {
     m.select(only)?;
-    build_release()?;
+    util::build_release()?;
     for (ex, e) in m.select(only)? {
         for (file, args) in &e.reference {
             steps.step(&format!("{ex} {args} > book/src/data/{file}"));

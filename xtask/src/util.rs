@@ -60,6 +60,20 @@ pub fn release_bin(ex: &str) -> PathBuf {
     target_dir().join("release").join(ex)
 }
 
+/// Builds the release binaries the runs use: every package but the xtask,
+/// which nothing runs optimised.
+pub fn build_release() -> Result<()> {
+    run(&mut cargo(&[
+        "build",
+        "--release",
+        "--workspace",
+        "--exclude",
+        "xtask",
+        "--locked",
+        "--quiet",
+    ]))
+}
+
 /// `program` (an exercise's binary, or a tool that runs one) from the root,
 /// without `CARGO` in its environment. An exercise started by cargo (which
 /// sets `CARGO`) builds its sibling binaries first with `cargo build -p
