@@ -718,10 +718,10 @@ fn folds(
     ex: &str,
     lines: &[&str],
     fences: &[Fence],
-    tasks: &[crate::starter::FoundTask],
+    tasks: &[crate::tasks::FoundTask],
 ) -> Vec<(usize, String)> {
     let mut problems = Vec::new();
-    let mine: Vec<&crate::starter::FoundTask> = tasks.iter().filter(|t| t.ex == ex).collect();
+    let mine: Vec<&crate::tasks::FoundTask> = tasks.iter().filter(|t| t.ex == ex).collect();
     if m.get(ex).is_none() || mine.is_empty() {
         return problems;
     }
@@ -739,7 +739,10 @@ fn folds(
         }
     }
     let statement_line = |name: &str| {
-        let want = format!("{{{{#include generated/{ex}/{}}}}}", task_file(name));
+        let want = format!(
+            "{{{{#include generated/{ex}/{}}}}}",
+            crate::tasks::task_file(name)
+        );
         lines.iter().position(|l| l.trim() == want).map(|i| i + 1)
     };
     for t in &mine {
@@ -749,7 +752,7 @@ fn folds(
                 format!(
                     "task {} is not set: no line {{{{#include generated/{ex}/{}}}}} where its code is explained",
                     t.span.name,
-                    task_file(&t.span.name)
+                    crate::tasks::task_file(&t.span.name)
                 ),
             ));
         }
@@ -795,7 +798,7 @@ fn folds(
                         format!(
                             "task {}'s solution comes before its statement ({{{{#include generated/{ex}/{}}}}})",
                             t.span.name,
-                            task_file(&t.span.name)
+                            crate::tasks::task_file(&t.span.name)
                         ),
                     )),
                 }
@@ -803,11 +806,6 @@ fn folds(
         }
     }
     problems
-}
-
-/// The generated page of one task: its statement, signature and test.
-pub fn task_file(name: &str) -> String {
-    format!("task-{name}.md")
 }
 
 /// Structure of every page; returns the summary line.
@@ -820,7 +818,7 @@ fn structure(m: &Manifest, problems: &mut Vec<String>) -> Result<String> {
         .collect();
     pages.sort();
     let (mut chapters, mut asides) = (0, 0);
-    let tasks = crate::starter::all_tasks(m)?;
+    let tasks = crate::tasks::all_tasks(m)?;
     for path in &pages {
         let name = path
             .file_name()

@@ -78,7 +78,7 @@ const PATH_PAGE: &str = "path.md";
 
 fn write_outputs(m: &Manifest, only: &[String], dest: &Path) -> Result<()> {
     std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
-    std::fs::write(dest.join(PATH_PAGE), crate::starter::path_page(m))
+    std::fs::write(dest.join(PATH_PAGE), crate::tasks::path_page(m))
         .map_err(|e| format!("{PATH_PAGE}: {e}"))?;
     for (ex, e) in m.select(only)? {
         let dir = dest.join(ex);
@@ -107,13 +107,13 @@ fn write_outputs(m: &Manifest, only: &[String], dest: &Path) -> Result<()> {
         for (file, toml) in crate::quiz::render(ex, &e.quiz, &dir)? {
             std::fs::write(dir.join(&file), toml).map_err(|e| format!("{file}: {e}"))?;
         }
-        for t in crate::starter::all_tasks(m)?.iter().filter(|t| t.ex == ex) {
-            let file = crate::book::task_file(&t.span.name);
-            std::fs::write(dir.join(&file), crate::starter::task_page(t)?)
+        for t in crate::tasks::all_tasks(m)?.iter().filter(|t| t.ex == ex) {
+            let file = crate::tasks::task_file(&t.span.name);
+            std::fs::write(dir.join(&file), crate::tasks::task_page(t)?)
                 .map_err(|e| format!("{file}: {e}"))?;
         }
         if !e.tasks.is_empty() {
-            let md = crate::starter::book(m, ex)?;
+            let md = crate::tasks::try_it_yourself(m, ex)?;
             std::fs::write(dir.join("starter.md"), md).map_err(|e| format!("starter.md: {e}"))?;
         }
     }

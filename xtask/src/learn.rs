@@ -27,6 +27,7 @@ use std::time::Duration;
 use notify::{RecursiveMode, Watcher};
 
 use crate::manifest::{Manifest, Task};
+use crate::tasks::wrap;
 use crate::util::{self, Result, fail, rel, root};
 
 /// How many hint levels a task has: the nudge, then the fuller hint.
@@ -357,7 +358,7 @@ impl<'m> Checker<'m> {
             Some(at) => println!("  write it at {at}"),
             None => println!("  (its todo!() is gone: search exercises/{} for it)", s.ex),
         }
-        for line in wrap_text(&s.task.statement, 92) {
+        for line in wrap(&s.task.statement, 92, "", "") {
             println!("  {line}");
         }
         println!(
@@ -382,7 +383,7 @@ fn show_hints(step: &Step, level: u8) {
         ("More of a hint", &step.task.hint),
     ];
     for (name, text) in texts.iter().take(usize::from(level)) {
-        for line in wrap_text(&format!("{name}: {text}"), 92) {
+        for line in wrap(&format!("{name}: {text}"), 92, "", "") {
             println!("  {line}");
         }
     }
@@ -394,23 +395,6 @@ fn show_hints(step: &Step, level: u8) {
         };
         println!("  for {which}: h and Enter here, or `cargo xtask learn --hint`");
     }
-}
-
-/// Greedy word wrap.
-fn wrap_text(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let line = lines.last_mut().expect("never empty");
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(word.to_string());
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    lines
 }
 
 /// What wakes the watch loop.
@@ -553,10 +537,5 @@ mod tests {
         assert!(relevant(Path::new("exercises/manifest.toml")));
         assert!(!relevant(Path::new("target/release/ex1")));
         assert!(!relevant(Path::new("exercises/ex1/src/lib.rs~")));
-    }
-
-    #[test]
-    fn wrap_keeps_words_whole() {
-        assert_eq!(wrap_text("aa bb cc", 5), vec!["aa bb", "cc"]);
     }
 }

@@ -17,6 +17,7 @@ mod quiz;
 mod reader;
 mod seed;
 mod starter;
+mod tasks;
 mod test;
 mod tools;
 mod util;
@@ -211,9 +212,9 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let m = m()?;
             match (dir, list, book) {
-                (None, true, None) => starter::list(&m),
+                (None, true, None) => tasks::list(&m),
                 (None, false, Some(ex)) => {
-                    print!("{}", starter::book(&m, &ex)?);
+                    print!("{}", tasks::try_it_yourself(&m, &ex)?);
                     Ok(())
                 }
                 (Some(dir), false, None) => {

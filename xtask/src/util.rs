@@ -250,6 +250,54 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The project's files under `tops` (files or folders), relative to the
+/// root: tracked and untracked-but-not-ignored files (a new test file
+/// belongs in the starter copy before it is committed); without git, a walk
+/// of the same folders.
+pub fn project_files(tops: &[&str]) -> Vec<String> {
+    let root = root();
+    let git = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
+        ])
+        .args(tops)
+        .current_dir(&root)
+        .output();
+    if let Ok(out) = git
+        && out.status.success()
+    {
+        let files: std::collections::BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+            .split('\0')
+            .filter(|f| !f.is_empty() && root.join(f).is_file())
+            .map(str::to_string)
+            .collect();
+        if !files.is_empty() {
+            return files.into_iter().collect();
+        }
+    }
+    let mut files = Vec::new();
+    for top in tops {
+        let p = root.join(top);
+        if p.is_file() {
+            files.push(top.to_string());
+        } else if p.is_dir() {
+            files.extend(
+                walk(&p)
+                    .iter()
+                    .map(|f| rel(f))
+                    .filter(|f| !f.contains("/target/")),
+            );
+        }
+    }
+    files.sort();
+    files
+}
+
 /// A fresh temporary folder under the target folder.
 pub fn temp_dir(label: &str) -> Result<PathBuf> {
     let dir = target_dir()
