@@ -48,10 +48,17 @@ pub fn check(m: &Manifest) -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask serve`: the book at http://localhost:3000, with the pinned
+/// tools (installed if missing).
+pub fn serve(args: &[String]) -> Result<()> {
+    crate::tools::ensure_book_tools()?;
+    util::run(Command::new("mdbook").args(["serve", "--open"]).args(args))
+}
+
 /// The book's rules that need no tool (structure, includes and anchors),
 /// for `cargo xtask check`; `check` runs them before building the book.
 /// Returns how many includes resolved.
-pub fn rules(m: &Manifest) -> Result<usize> {
+pub(crate) fn rules(m: &Manifest) -> Result<usize> {
     let mut problems = Vec::new();
     let summary = structure::check(m, &mut problems)?;
     if !problems.is_empty() {

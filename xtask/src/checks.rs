@@ -34,7 +34,7 @@ pub fn memcheck(m: &Manifest) -> Result<()> {
 }
 
 /// `cargo clippy --workspace --all-targets -- -D warnings`, as CI runs it.
-pub fn clippy() -> Result<()> {
+pub(crate) fn clippy() -> Result<()> {
     util::run(util::cargo(&[
         "clippy",
         "--workspace",
@@ -47,7 +47,7 @@ pub fn clippy() -> Result<()> {
 }
 
 /// The target folder of the builds without default features.
-pub fn no_default_features_dir() -> std::path::PathBuf {
+pub(crate) fn no_default_features_dir() -> std::path::PathBuf {
     util::target_dir().join("no-default-features")
 }
 
@@ -59,7 +59,7 @@ pub fn no_default_features_dir() -> std::path::PathBuf {
 /// With `log`, their output goes there (the test command runs them in the
 /// background of another step, then calls `exercise_checks` with
 /// `built`); `cargo xtask checks` runs them first.
-pub fn exercise_builds(m: &Manifest, log: Option<&std::path::Path>) -> Result<()> {
+pub(crate) fn exercise_builds(m: &Manifest, log: Option<&std::path::Path>) -> Result<()> {
     let quiet = |cmd: &mut Command| -> Result<()> {
         match log {
             Some(log) => util::output_to(cmd, log, true),

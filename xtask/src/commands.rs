@@ -28,11 +28,11 @@ const TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// One command as the pages give it, with every place that gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
+pub(crate) struct Found {
     /// The command, whitespace collapsed, comment removed.
-    pub command: String,
+    pub(crate) command: String,
     /// `file:line` of each place it appears.
-    pub places: Vec<String>,
+    pub(crate) places: Vec<String>,
 }
 
 /// The pages a reader reads: README.md and every Markdown page under
@@ -121,7 +121,7 @@ fn commands_in_page(text: &str) -> Vec<(String, usize)> {
 
 /// Every distinct command in README.md and the book, in order of first
 /// appearance, each with all its places.
-pub fn collect(root: &Path) -> Result<Vec<Found>> {
+pub(crate) fn collect(root: &Path) -> Result<Vec<Found>> {
     let mut found: Vec<Found> = Vec::new();
     for page in pages(root) {
         let text = util::read(&page)?;
@@ -146,7 +146,7 @@ pub fn collect(root: &Path) -> Result<Vec<Found>> {
 
 /// What the step does with one command.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Plan<'m> {
+pub(crate) enum Plan<'m> {
     /// Run as written.
     AsWritten,
     /// Run this shorter form instead.
@@ -157,7 +157,7 @@ pub enum Plan<'m> {
 
 /// The plan for every command found, or the commands the manifest does not
 /// place and the manifest entries no page holds.
-pub fn plan<'m>(m: &'m Manifest, found: &[Found]) -> Result<Vec<Plan<'m>>> {
+pub(crate) fn plan<'m>(m: &'m Manifest, found: &[Found]) -> Result<Vec<Plan<'m>>> {
     let c = &m.commands;
     let mut problems = Vec::new();
     for name in c.short.keys().chain(c.skip.keys()) {
@@ -437,7 +437,7 @@ mod tests {
             Some("ex8")
         );
         assert_eq!(exercise_of("cargo build --workspace"), None);
-        assert_eq!(exercise_of("cargo xtask starter --list"), None);
+        assert_eq!(exercise_of("cargo xtask starter list"), None);
     }
 
     #[test]

@@ -218,10 +218,21 @@ fn names(m: &Manifest, only: &[String]) -> Result<String> {
         .join(", "))
 }
 
-/// `cargo xtask reference [exN...]`: re-runs the labelled timing runs and
-/// rewrites their data files. Timings belong to a quiet machine: run it
-/// there, then `cargo xtask generate`.
-pub fn reference(m: &Manifest, only: &[String], steps: &mut util::Steps) -> Result<()> {
+/// `cargo xtask reference [exN...]`: re-runs the labelled timing runs,
+/// rewrites their data files, then regenerates the outputs. Timings belong
+/// to a quiet machine: run it there.
+pub fn reference(m: &Manifest, only: &[String]) -> Result<()> {
+    let mut steps = util::Steps::new();
+    rerun(m, only, &mut steps)?;
+    steps.step("regenerate book/src/generated/ from the new data");
+    generate(m, false, only)?;
+    steps.summary();
+    Ok(())
+}
+
+/// Re-runs the labelled timing runs and rewrites their data files, each
+/// run a step.
+fn rerun(m: &Manifest, only: &[String], steps: &mut util::Steps) -> Result<()> {
     m.select(only)?;
     util::build_release()?;
     for (ex, e) in m.select(only)? {

@@ -405,6 +405,20 @@ enum Event {
     Hint,
 }
 
+/// Makes the workspace `cargo xtask learn` is started in the root: the
+/// nearest folder above the current one with the manifest and a
+/// `Cargo.toml` (see [`util::set_root`]).
+pub fn use_current_workspace() {
+    let here = std::env::current_dir().ok().and_then(|cwd| {
+        cwd.ancestors()
+            .find(|d| d.join(crate::manifest::PATH).is_file() && d.join("Cargo.toml").is_file())
+            .map(|d| d.to_path_buf())
+    });
+    if let Some(dir) = here {
+        util::set_root(dir);
+    }
+}
+
 /// `cargo xtask learn [--once] [--hint]`. With `--once`: exit code 0 when
 /// the tasks so far are solved and the next one is waiting to be written (or
 /// all are done); an error when a task's test fails or none is solved yet.

@@ -34,12 +34,12 @@ use comfy_table::Table;
 use crate::manifest::Manifest;
 use crate::util::{self, Result, root};
 
-pub use page::{Line, Origin, expand};
+pub(crate) use page::{Line, Origin, expand};
 
 /// The appendix that holds the measurement harness.
-pub const APPENDIX: &str = "how-numbers.md";
+pub(crate) const APPENDIX: &str = "how-numbers.md";
 /// The page that recommends, from the chapters' findings.
-pub const CHOOSING: &str = "choosing.md";
+pub(crate) const CHOOSING: &str = "choosing.md";
 
 const LESSON: &str = "> **In short:**";
 const REMEMBER: &str = "## What to remember";
@@ -72,29 +72,29 @@ fn is_table_separator(line: &str) -> bool {
 
 /// What the gates measure of one page.
 #[derive(Debug, Default, PartialEq)]
-pub struct Measures {
+pub(crate) struct Measures {
     /// Visible words of the page's own prose (not code, not tables).
-    pub prose: usize,
+    pub(crate) prose: usize,
     /// Visible words that generated pages bring in (tables included).
-    pub generated: usize,
+    pub(crate) generated: usize,
     /// Visible lines inside fenced blocks.
-    pub code: usize,
+    pub(crate) code: usize,
     /// The longest visible listing, in lines, and the line (1-based, of the
     /// expanded page) where it starts.
-    pub longest: (usize, usize),
+    pub(crate) longest: (usize, usize),
     /// Visible tables.
-    pub tables: usize,
+    pub(crate) tables: usize,
     /// Visible words before the `> **In short:**` line, if there is one.
-    pub lesson_at: Option<usize>,
+    pub(crate) lesson_at: Option<usize>,
     /// The `## What to remember` bullets, if the section is there.
-    pub remember: Option<Vec<String>>,
+    pub(crate) remember: Option<Vec<String>>,
     /// `## Try this` came before `## What to remember` (the lessons close
     /// the teaching; the exercises follow them).
-    pub remember_after_try: bool,
+    pub(crate) remember_after_try: bool,
 }
 
 /// Measures an expanded page.
-pub fn measure(lines: &[Line]) -> Measures {
+pub(crate) fn measure(lines: &[Line]) -> Measures {
     let mut m = Measures::default();
     let visible: Vec<&Line> = lines.iter().filter(|l| !l.folded).collect();
     // Listings: runs of fenced lines; one listing goes on over a gap of
@@ -273,7 +273,7 @@ fn pages() -> Result<Vec<String>> {
 
 /// Measures every page, prints the table, and returns the problems of the
 /// pages whose gates are enforced (and the book-wide rules).
-pub fn check(m: &Manifest, problems: &mut Vec<String>) -> Result<()> {
+pub(crate) fn check(m: &Manifest, problems: &mut Vec<String>) -> Result<()> {
     let src = root().join("book/src");
     let mut table = Table::new();
     table.load_preset(comfy_table::presets::ASCII_MARKDOWN);

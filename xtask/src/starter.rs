@@ -190,9 +190,21 @@ fn transform(
     Ok((out.join("\n"), replaced))
 }
 
+/// `cargo xtask starter DIR`: writes the starter workspace into `dest`,
+/// keeping the solutions in `solved`, and prepares it for the learner.
+pub fn create(m: &Manifest, dest: &Path, solved: Vec<String>, force: bool) -> Result<()> {
+    write(m, dest, &solved.into_iter().collect(), force)?;
+    prepare(dest)
+}
+
 /// Writes the starter workspace into `dest`, keeping the solutions of the
 /// exercises in `solved`.
-pub fn write(m: &Manifest, dest: &Path, solved: &BTreeSet<String>, force: bool) -> Result<()> {
+pub(crate) fn write(
+    m: &Manifest,
+    dest: &Path,
+    solved: &BTreeSet<String>,
+    force: bool,
+) -> Result<()> {
     let root = root();
     all_tasks(m)?;
     for s in solved {
@@ -300,7 +312,7 @@ fn book_page(file: &str, text: &str) -> String {
 /// project's built dependencies, where there are any, and its xtask built,
 /// so that `cargo xtask learn` speaks at once and its first test does not
 /// compile jemalloc and mimalloc again.
-pub fn prepare(dest: &Path) -> Result<()> {
+pub(crate) fn prepare(dest: &Path) -> Result<()> {
     let to = dest.join("target");
     let from = root().join("target");
     if from.is_dir() {

@@ -9,16 +9,16 @@ use crate::manifest::{self, Manifest, Task};
 use crate::util::{self, Result, fail, root};
 
 /// A task found in the sources, with its manifest entry.
-pub struct FoundTask<'m> {
-    pub ex: String,
+pub(crate) struct FoundTask<'m> {
+    pub(crate) ex: String,
     /// The source file, relative to the root.
-    pub path: String,
-    pub span: TaskSpan,
-    pub task: &'m Task,
+    pub(crate) path: String,
+    pub(crate) span: TaskSpan,
+    pub(crate) task: &'m Task,
 }
 
 /// `exN` when `rel` is inside `exercises/exN/`.
-pub fn exercise_of(rel: &str) -> Option<&str> {
+pub(crate) fn exercise_of(rel: &str) -> Option<&str> {
     let mut parts = rel.split('/');
     (parts.next() == Some("exercises"))
         .then(|| parts.next())
@@ -29,7 +29,7 @@ pub fn exercise_of(rel: &str) -> Option<&str> {
 /// Every task of every exercise, in the manifest's order, each matched to its
 /// anchors: a task in the code without a manifest entry, or the other way
 /// round, is an error.
-pub fn all_tasks<'m>(m: &'m Manifest) -> Result<Vec<FoundTask<'m>>> {
+pub(crate) fn all_tasks<'m>(m: &'m Manifest) -> Result<Vec<FoundTask<'m>>> {
     let mut found: Vec<FoundTask<'m>> = Vec::new();
     for file in util::project_files(&["exercises"]) {
         // Tasks live in the exercises (the xtask's own code names the markers).
@@ -102,7 +102,7 @@ pub fn all_tasks<'m>(m: &'m Manifest) -> Result<Vec<FoundTask<'m>>> {
     Ok(ordered)
 }
 
-/// `starter --list`: every task, `exN<TAB>NAME<TAB>FILE:LINE`.
+/// `starter list`: every task, `exN<TAB>NAME<TAB>FILE:LINE`.
 pub fn list(m: &Manifest) -> Result<()> {
     for t in all_tasks(m)? {
         println!("{}\t{}\t{}:{}", t.ex, t.span.name, t.path, t.span.start + 1);
@@ -113,7 +113,7 @@ pub fn list(m: &Manifest) -> Result<()> {
 /// Greedy word wrap of `text` into lines of at most `width` characters, each
 /// starting with `first` (the first line) or `rest`: the starter's comments
 /// and the runner's panel wrap alike.
-pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = first.to_string();
     let mut empty = true;
@@ -133,7 +133,7 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
 }
 
 /// What replaces a task's solution in the starter copy.
-pub fn starter_body(ex: &str, span: &TaskSpan, task: &Task) -> Vec<String> {
+pub(crate) fn starter_body(ex: &str, span: &TaskSpan, task: &Task) -> Vec<String> {
     let ind = &span.indent;
     let comment = format!("{ind}// ");
     // The statement only: hints come on request (`cargo xtask learn --hint`).
@@ -220,7 +220,7 @@ fn html_text(text: &str) -> String {
 }
 
 /// The generated page of one task: its statement, signature and test.
-pub fn task_file(name: &str) -> String {
+pub(crate) fn task_file(name: &str) -> String {
     format!("task-{name}.md")
 }
 
@@ -228,7 +228,7 @@ pub fn task_file(name: &str) -> String {
 /// explains its code and before the solution's fold: the statement, its
 /// difficulty and time, and its test; then the two hints, each folded, and
 /// the place where the task waits in the starter copy.
-pub fn task_page(t: &FoundTask) -> Result<String> {
+pub(crate) fn task_page(t: &FoundTask) -> Result<String> {
     let text = |s: &str| html_text(&s.split_whitespace().collect::<Vec<_>>().join(" "));
     Ok(format!(
         "<a id=\"task-{name}\"></a>\n**Your task: `{name}`** ({effort}; `{path}`). \
@@ -248,7 +248,7 @@ pub fn task_page(t: &FoundTask) -> Result<String> {
     ))
 }
 
-/// `starter --book exN`, and the chapter's `generated/exN/starter.md`: its
+/// `starter book exN`, and the chapter's `generated/exN/starter.md`: its
 /// "Try it yourself" section, its tasks as links to
 /// their panels (each chapter shows every panel where it teaches the code).
 /// What is common to every task is said once, in the introduction.
@@ -279,7 +279,7 @@ pub fn try_it_yourself(m: &Manifest, ex: &str) -> Result<String> {
 
 /// `generated/path.md`: the learning path's size, from the manifest, for the
 /// introduction (so that its counts follow the tasks and questions).
-pub fn path_page(m: &Manifest) -> String {
+pub(crate) fn path_page(m: &Manifest) -> String {
     let tasks: Vec<&Task> = m.exercises.iter().flat_map(|(_, e)| &e.tasks).collect();
     let level = |d: u8| tasks.iter().filter(|t| t.difficulty == d).count();
     let minutes: u32 = tasks.iter().map(|t| u32::from(t.minutes)).sum();

@@ -11,7 +11,7 @@ use crate::util::{self, Result, rel, root};
 /// N; the asides between them have none), so the sidebar must not add a
 /// second one: mdBook's section labels (`<strong aria-hidden="true">2.</strong>`
 /// before "1. A tracking allocator") are off (`no-section-label`).
-pub fn sidebar_numbers(toc_html: &str, problems: &mut Vec<String>) {
+pub(crate) fn sidebar_numbers(toc_html: &str, problems: &mut Vec<String>) {
     const LABEL: &str = "<strong aria-hidden=\"true\">";
     if let Some(at) = toc_html.find(LABEL) {
         let shown: String = toc_html[at + LABEL.len()..]
@@ -139,7 +139,7 @@ fn attributes(s: &str) -> Vec<(String, String)> {
 }
 
 /// No `{{#` left, every internal link alive. Returns (pages, links checked).
-pub fn check(problems: &mut Vec<String>) -> Result<(usize, usize)> {
+pub(crate) fn check(problems: &mut Vec<String>) -> Result<(usize, usize)> {
     let out = root().join(OUT);
     let mut pages: HashMap<PathBuf, Page> = HashMap::new();
     for f in util::walk(&out) {

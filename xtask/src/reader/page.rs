@@ -10,7 +10,7 @@ use crate::util::{self, Result, root};
 
 /// Where a line of the expanded page came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// The page's own Markdown.
     Page,
     /// A page under `book/src/generated/` (the crates' printed output).
@@ -21,21 +21,21 @@ pub enum Origin {
 
 /// One line of a page as the reader meets it.
 #[derive(Debug)]
-pub struct Line {
-    pub text: String,
-    pub origin: Origin,
+pub(crate) struct Line {
+    pub(crate) text: String,
+    pub(crate) origin: Origin,
     /// Inside a `<details>` fold (or the fold's own tags).
-    pub folded: bool,
+    pub(crate) folded: bool,
     /// Inside a fenced block (the fence lines included).
-    pub fenced: bool,
+    pub(crate) fenced: bool,
     /// The include that brought the line in, relative to `book/src`
     /// (`generated/ex7/compare.md`, `../../exercises/ex1/src/tracker.rs:claim`).
-    pub include: Option<String>,
+    pub(crate) include: Option<String>,
 }
 
 /// `page` (a file under `book/src`) with its includes resolved and its
 /// folds marked.
-pub fn expand(page: &Path) -> Result<Vec<Line>> {
+pub(crate) fn expand(page: &Path) -> Result<Vec<Line>> {
     let mut out = Vec::new();
     expand_into(page, Origin::Page, None, 0, &mut out)?;
     mark(&mut out);
@@ -45,7 +45,7 @@ pub fn expand(page: &Path) -> Result<Vec<Line>> {
 /// Marks each line folded (inside `<details>`, or a fold's own tags) and
 /// fenced (inside a fenced block, or its fence lines). A `<details>` inside
 /// a fence is code, not a fold.
-pub fn mark(lines: &mut [Line]) {
+pub(crate) fn mark(lines: &mut [Line]) {
     let (mut depth, mut fence) = (0usize, false);
     for l in lines {
         let t = l.text.trim_start();
