@@ -55,7 +55,7 @@ pub(crate) fn snippet<'a>(text: &'a str, anchor: &str) -> Option<Vec<&'a str>> {
 
 /// A learner task's place in a source file (0-based line numbers).
 #[derive(Debug, Clone)]
-pub(crate) struct TaskSpan {
+pub struct TaskSpan {
     pub(crate) name: String,
     /// The `// ANCHOR: task_NAME` line.
     pub(crate) start: usize,
@@ -69,7 +69,7 @@ pub(crate) struct TaskSpan {
 /// closed by its own end line before another opens, carries nothing after
 /// its name (hints live in the manifest), and ends its block so that
 /// `todo!()` can stand for it.
-pub(crate) fn tasks(path: &str, text: &str) -> Result<Vec<TaskSpan>> {
+pub fn tasks(path: &str, text: &str) -> Result<Vec<TaskSpan>> {
     let lines: Vec<&str> = text.split('\n').collect();
     let task_marker = |line: &str| match marker(line) {
         Some(Marker::Start(n)) => n.strip_prefix("task_").map(|n| (true, n.to_string())),

@@ -16,8 +16,8 @@
 //! ([`rules`]).
 
 mod html;
-mod includes;
-mod structure;
+pub mod includes;
+pub mod structure;
 
 use std::process::Command;
 

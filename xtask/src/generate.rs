@@ -163,7 +163,7 @@ fn differences(ex: &str, old: &Path, new: &Path) -> Vec<String> {
 /// `cargo xtask generate [--check] [exN...]`.
 pub fn generate(m: &Manifest, check: bool, only: &[String]) -> Result<()> {
     m.select(only)?;
-    crate::quiz::check_ids(m.exercises.iter().flat_map(|(_, e)| &e.quiz))?;
+    crate::quiz::check_ids(m.questions())?;
     util::build_release()?;
     let generated = root().join(GENERATED);
     if !check {

@@ -235,6 +235,11 @@ impl Manifest {
         })
     }
 
+    /// Every prediction question of the book, in chapter order.
+    pub fn questions(&self) -> impl Iterator<Item = &crate::quiz::Question> {
+        self.exercises.iter().flat_map(|(_, e)| &e.quiz)
+    }
+
     /// The entry of one exercise.
     pub(crate) fn get(&self, name: &str) -> Option<&Exercise> {
         self.exercises
@@ -273,28 +278,6 @@ pub(crate) fn args(line: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_manifest_reads_and_names_real_files() {
-        let root = crate::util::root();
-        let m = Manifest::load(&root).unwrap();
-        assert!(!m.exercises.is_empty());
-        for (ex, e) in &m.exercises {
-            assert!(
-                root.join("exercises").join(ex).join("Cargo.toml").is_file(),
-                "{ex}"
-            );
-            for t in &e.tasks {
-                let test = root.join(format!("exercises/{ex}/tests/{}.rs", t.test));
-                assert!(
-                    test.is_file(),
-                    "{ex} task {}: no {}",
-                    t.name,
-                    test.display()
-                );
-            }
-        }
-    }
 
     #[test]
     fn a_task_needs_its_difficulty_time_and_two_hints() {

@@ -28,7 +28,7 @@ use crate::util::{Result, fail};
 /// `[[exN.quiz]]`: one prediction question.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Question {
+pub struct Question {
     /// The quiz it belongs to: `generated/exN/quiz-FILE.toml`.
     pub(crate) file: String,
     /// A stable id, unique in the book (`exN-...`).
@@ -386,7 +386,7 @@ pub(crate) fn render(
 /// Every question id of the book is unique (mdbook-quiz refuses duplicates).
 /// It takes the questions, not the manifest, which holds them: the manifest
 /// reads this module's types, so this module does not read the manifest.
-pub(crate) fn check_ids<'q>(questions: impl IntoIterator<Item = &'q Question>) -> Result<()> {
+pub fn check_ids<'q>(questions: impl IntoIterator<Item = &'q Question>) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     for q in questions {
         if !seen.insert(q.id.as_str()) {

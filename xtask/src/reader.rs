@@ -34,7 +34,7 @@ use comfy_table::Table;
 use crate::manifest::Manifest;
 use crate::util::{self, Result, root};
 
-pub(crate) use page::{Line, Origin, expand};
+pub use page::{Line, Origin, expand};
 
 /// The appendix that holds the measurement harness.
 pub(crate) const APPENDIX: &str = "how-numbers.md";
@@ -72,7 +72,7 @@ fn is_table_separator(line: &str) -> bool {
 
 /// What the gates measure of one page.
 #[derive(Debug, Default, PartialEq)]
-pub(crate) struct Measures {
+pub struct Measures {
     /// Visible words of the page's own prose (not code, not tables).
     pub(crate) prose: usize,
     /// Visible words that generated pages bring in (tables included).
@@ -94,7 +94,7 @@ pub(crate) struct Measures {
 }
 
 /// Measures an expanded page.
-pub(crate) fn measure(lines: &[Line]) -> Measures {
+pub fn measure(lines: &[Line]) -> Measures {
     let mut m = Measures::default();
     let visible: Vec<&Line> = lines.iter().filter(|l| !l.folded).collect();
     // Listings: runs of fenced lines; one listing goes on over a gap of
@@ -170,7 +170,7 @@ fn numbered(page: &str) -> bool {
 }
 
 /// The gates one page fails, as messages.
-fn gates(page: &str, m: &Measures, lines: &[Line], harness: &[String]) -> Vec<String> {
+pub fn gates(page: &str, m: &Measures, lines: &[Line], harness: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     if numbered(page) {
         match m.lesson_at {
@@ -273,7 +273,7 @@ fn pages() -> Result<Vec<String>> {
 
 /// Measures every page, prints the table, and returns the problems of the
 /// pages whose gates are enforced (and the book-wide rules).
-pub(crate) fn check(m: &Manifest, problems: &mut Vec<String>) -> Result<()> {
+pub fn check(m: &Manifest, problems: &mut Vec<String>) -> Result<()> {
     let src = root().join("book/src");
     let mut table = Table::new();
     table.load_preset(comfy_table::presets::ASCII_MARKDOWN);

@@ -9,7 +9,7 @@ use crate::manifest::{self, Manifest, Task};
 use crate::util::{self, Result, fail, root};
 
 /// A task found in the sources, with its manifest entry.
-pub(crate) struct FoundTask<'m> {
+pub struct FoundTask<'m> {
     pub(crate) ex: String,
     /// The source file, relative to the root.
     pub(crate) path: String,
@@ -29,7 +29,7 @@ pub(crate) fn exercise_of(rel: &str) -> Option<&str> {
 /// Every task of every exercise, in the manifest's order, each matched to its
 /// anchors: a task in the code without a manifest entry, or the other way
 /// round, is an error.
-pub(crate) fn all_tasks<'m>(m: &'m Manifest) -> Result<Vec<FoundTask<'m>>> {
+pub fn all_tasks<'m>(m: &'m Manifest) -> Result<Vec<FoundTask<'m>>> {
     let mut found: Vec<FoundTask<'m>> = Vec::new();
     for file in util::project_files(&["exercises"]) {
         // Tasks live in the exercises (the xtask's own code names the markers).

@@ -41,7 +41,7 @@ fn includes(text: &str) -> Vec<(usize, &str, &str)> {
 
 /// Every include of every page resolves to a non-empty snippet. Returns
 /// how many.
-pub(crate) fn check(problems: &mut Vec<String>) -> Result<usize> {
+pub fn check(problems: &mut Vec<String>) -> Result<usize> {
     let mut count = 0;
     for md in md_files() {
         let text = util::read(&md)?;
@@ -52,7 +52,7 @@ pub(crate) fn check(problems: &mut Vec<String>) -> Result<usize> {
 
 /// Every include of the page `md`, whose text is `text`, resolves to a
 /// non-empty snippet (relative to the page's folder). Returns how many.
-pub(crate) fn check_page(md: &Path, text: &str, problems: &mut Vec<String>) -> usize {
+pub fn check_page(md: &Path, text: &str, problems: &mut Vec<String>) -> usize {
     let mut count = 0;
     for (at, directive, spec) in includes(text) {
         // Skip includes shown literally inside inline code.

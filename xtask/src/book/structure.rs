@@ -438,7 +438,7 @@ fn folds(
 }
 
 /// Structure of every page; returns the summary line.
-pub(crate) fn check(m: &Manifest, problems: &mut Vec<String>) -> Result<String> {
+pub fn check(m: &Manifest, problems: &mut Vec<String>) -> Result<String> {
     let mut pages: Vec<PathBuf> = std::fs::read_dir(root().join(SRC))
         .map_err(|e| format!("{SRC}: {e}"))?
         .flatten()
@@ -466,7 +466,7 @@ pub(crate) fn check(m: &Manifest, problems: &mut Vec<String>) -> Result<String> 
 
 /// What a page of `book/src` is, as the structure check reads it.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub enum Kind {
     /// A crate chapter: `chNN-*.md`.
     Chapter,
     /// Another page that opens with a Run it box.
@@ -477,7 +477,7 @@ pub(crate) enum Kind {
 
 /// The structure of the page at `path` (in `book/src`), whose text is
 /// `text`, given the book's `tasks`.
-pub(crate) fn check_page(
+pub fn check_page(
     m: &Manifest,
     path: &Path,
     text: &str,

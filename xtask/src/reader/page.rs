@@ -10,7 +10,7 @@ use crate::util::{self, Result, root};
 
 /// Where a line of the expanded page came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Origin {
+pub enum Origin {
     /// The page's own Markdown.
     Page,
     /// A page under `book/src/generated/` (the crates' printed output).
@@ -21,7 +21,7 @@ pub(crate) enum Origin {
 
 /// One line of a page as the reader meets it.
 #[derive(Debug)]
-pub(crate) struct Line {
+pub struct Line {
     pub(crate) text: String,
     pub(crate) origin: Origin,
     /// Inside a `<details>` fold (or the fold's own tags).
@@ -35,7 +35,7 @@ pub(crate) struct Line {
 
 /// `page` (a file under `book/src`) with its includes resolved and its
 /// folds marked.
-pub(crate) fn expand(page: &Path) -> Result<Vec<Line>> {
+pub fn expand(page: &Path) -> Result<Vec<Line>> {
     let mut out = Vec::new();
     expand_into(page, Origin::Page, None, 0, &mut out)?;
     mark(&mut out);
