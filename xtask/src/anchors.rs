@@ -10,13 +10,13 @@ use crate::util::{Result, fail};
 
 /// What an anchor line is, as mdBook reads it.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Marker<'a> {
+pub(crate) enum Marker<'a> {
     Start(&'a str),
     End(&'a str),
 }
 
 /// The anchor marker on `line`, if any (mdBook: `ANCHOR:\s*([\w_-]+)`).
-pub fn marker(line: &str) -> Option<Marker<'_>> {
+pub(crate) fn marker(line: &str) -> Option<Marker<'_>> {
     let name_after = |i: usize, tag: &str| {
         let rest = line[i + tag.len()..].trim_start();
         let end = rest
@@ -35,7 +35,7 @@ pub fn marker(line: &str) -> Option<Marker<'_>> {
 
 /// The listing `{{#include FILE:anchor}}` shows, or `None` when the anchor
 /// is not in the text.
-pub fn snippet<'a>(text: &'a str, anchor: &str) -> Option<Vec<&'a str>> {
+pub(crate) fn snippet<'a>(text: &'a str, anchor: &str) -> Option<Vec<&'a str>> {
     let mut lines = Vec::new();
     let (mut inside, mut found) = (false, false);
     for line in text.lines() {
@@ -56,13 +56,13 @@ pub fn snippet<'a>(text: &'a str, anchor: &str) -> Option<Vec<&'a str>> {
 /// A learner task's place in a source file (0-based line numbers).
 #[derive(Debug, Clone)]
 pub struct TaskSpan {
-    pub name: String,
+    pub(crate) name: String,
     /// The `// ANCHOR: task_NAME` line.
-    pub start: usize,
+    pub(crate) start: usize,
     /// The `// ANCHOR_END: task_NAME` line.
-    pub end: usize,
+    pub(crate) end: usize,
     /// The start line's indentation.
-    pub indent: String,
+    pub(crate) indent: String,
 }
 
 /// Every task in `text` (the file `path`, for messages), checked: each is

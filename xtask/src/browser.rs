@@ -17,8 +17,8 @@ use crate::util::{self, Result, fail, rel, root};
 
 /// The committed picture of the viewer, and the viewer's text it shows,
 /// summarised (what the check compares: the image's bytes change every run).
-pub const SCREENSHOT: &str = "book/src/data/dhat-viewer.png";
-pub const SCREENSHOT_TEXT: &str = "book/src/data/dhat-viewer.txt";
+pub(crate) const SCREENSHOT: &str = "book/src/data/dhat-viewer.png";
+pub(crate) const SCREENSHOT_TEXT: &str = "book/src/data/dhat-viewer.txt";
 /// The exercise and run the picture shows: exercise 1's profiled run.
 const SCREENSHOT_EXERCISE: &str = "ex1";
 /// The profile the test also opens through `cargo xtask view`'s server.
@@ -105,7 +105,7 @@ fn thousands(n: u64) -> String {
 /// project's frames (function and line), without what changes from run to
 /// run (addresses, the process id, times, rates) or with the toolchain
 /// (frames in std and dependencies).
-pub fn summary(viewer_text: &str) -> String {
+pub(crate) fn summary(viewer_text: &str) -> String {
     let mut out = Vec::new();
     let mut block: Vec<String> = Vec::new();
     let mut size = String::new();
@@ -458,6 +458,16 @@ pub fn screenshot(m: &Manifest, mode: ScreenshotMode) -> Result<()> {
     }
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
+}
+
+/// After a full `cargo xtask generate`: the picture retaken if the viewer's
+/// text changed; skipped, saying so, where there is no Chromium.
+pub fn screenshot_if_changed(m: &Manifest) -> Result<()> {
+    if !Path::new(CHROMIUM).is_file() {
+        println!("skipped {SCREENSHOT}: needs Debian's chromium (`cargo xtask install`)");
+        return Ok(());
+    }
+    screenshot(m, ScreenshotMode::IfChanged)
 }
 
 /// When `dhat-screenshot` writes a new picture.

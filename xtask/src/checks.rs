@@ -18,7 +18,7 @@ pub fn spelling() -> Result<()> {
 /// invalid read or write or use of uninitialised memory fails. (Stable Rust
 /// has no Miri or sanitizers; valgrind is the tool for allocator code.)
 pub fn memcheck(m: &Manifest) -> Result<()> {
-    crate::generate::build_release()?;
+    util::build_release()?;
     for (ex, e) in &m.exercises {
         for args in &e.memcheck {
             println!("memcheck: {ex} {args}");
@@ -34,7 +34,7 @@ pub fn memcheck(m: &Manifest) -> Result<()> {
 }
 
 /// `cargo clippy --workspace --all-targets -- -D warnings`, as CI runs it.
-pub fn clippy() -> Result<()> {
+pub(crate) fn clippy() -> Result<()> {
     util::run(util::cargo(&[
         "clippy",
         "--workspace",
@@ -47,7 +47,7 @@ pub fn clippy() -> Result<()> {
 }
 
 /// The target folder of the builds without default features.
-pub fn no_default_features_dir() -> std::path::PathBuf {
+pub(crate) fn no_default_features_dir() -> std::path::PathBuf {
     util::target_dir().join("no-default-features")
 }
 
@@ -59,7 +59,7 @@ pub fn no_default_features_dir() -> std::path::PathBuf {
 /// With `log`, their output goes there (the test command runs them in the
 /// background of another step, then calls `exercise_checks` with
 /// `built`); `cargo xtask checks` runs them first.
-pub fn exercise_builds(m: &Manifest, log: Option<&std::path::Path>) -> Result<()> {
+pub(crate) fn exercise_builds(m: &Manifest, log: Option<&std::path::Path>) -> Result<()> {
     let quiet = |cmd: &mut Command| -> Result<()> {
         match log {
             Some(log) => util::output_to(cmd, log, true),
@@ -124,7 +124,7 @@ pub fn exercise_builds(m: &Manifest, log: Option<&std::path::Path>) -> Result<()
 /// command ran them already, and would otherwise run the tests without
 /// default features twice).
 pub fn exercise_checks(m: &Manifest, built: bool) -> Result<()> {
-    crate::generate::build_release()?;
+    util::build_release()?;
     if !built {
         exercise_builds(m, None)?;
     }

@@ -12,42 +12,42 @@ use crate::util::{self, Result, fail, root};
 
 /// The dhat build's own target folder, so it never replaces the normal
 /// build's binaries (shared with the screenshot).
-pub fn build_dir() -> PathBuf {
+pub(crate) fn build_dir() -> PathBuf {
     root().join("target/dhat-build")
 }
 
 /// Where the profiles are written.
-pub fn out_dir() -> PathBuf {
+pub(crate) fn out_dir() -> PathBuf {
     root().join("target/dhat")
 }
 
 /// The profile of exercise `ex`.
-pub fn profile_path(ex: &str) -> PathBuf {
+pub(crate) fn profile_path(ex: &str) -> PathBuf {
     out_dir().join(format!("dhat-heap-{ex}.json"))
 }
 
 /// What the checks read of a dhat-rs profile.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Profile {
-    pub dhat_file_version: u32,
-    pub mode: String,
-    pub pps: Vec<ProgramPoint>,
-    pub ftbl: Vec<String>,
+pub(crate) struct Profile {
+    pub(crate) dhat_file_version: u32,
+    pub(crate) mode: String,
+    pub(crate) pps: Vec<ProgramPoint>,
+    pub(crate) ftbl: Vec<String>,
 }
 
 /// One program point: total bytes (`tb`), total blocks (`tbk`), and its
 /// frames (`fs`, indices into `ftbl`).
 #[derive(Deserialize)]
-pub struct ProgramPoint {
-    pub tb: u64,
-    pub tbk: u64,
-    pub fs: Vec<usize>,
+pub(crate) struct ProgramPoint {
+    pub(crate) tb: u64,
+    pub(crate) tbk: u64,
+    pub(crate) fs: Vec<usize>,
 }
 
 impl Profile {
     /// Reads and checks a profile that dh_view.html can load.
-    pub fn load(path: &Path) -> Result<Profile> {
+    pub(crate) fn load(path: &Path) -> Result<Profile> {
         let text = util::read(path)?;
         let p: Profile = serde_json::from_str(&text)
             .map_err(|e| format!("{}: not a dhat profile: {e}", path.display()))?;
@@ -68,7 +68,7 @@ impl Profile {
     }
 
     /// Total (bytes, blocks); dhat counts a realloc as a new block.
-    pub fn total(&self) -> (u64, u64) {
+    pub(crate) fn total(&self) -> (u64, u64) {
         self.sum(|_| true)
     }
 
@@ -81,7 +81,7 @@ impl Profile {
 
     /// (bytes, blocks) of the program points whose stack has a frame
     /// containing `text`.
-    pub fn under(&self, text: &str) -> (u64, u64) {
+    pub(crate) fn under(&self, text: &str) -> (u64, u64) {
         let frames: Vec<bool> = self.ftbl.iter().map(|f| f.contains(text)).collect();
         self.sum(|pp| pp.fs.iter().any(|&i| frames.get(i) == Some(&true)))
     }
@@ -91,7 +91,7 @@ impl Profile {
 /// target folder seeded with the normal release build's dependencies. A
 /// warning in the workspace fails it: the dhat configuration must be as
 /// clean as the normal one.
-pub fn build(only: Option<&str>) -> Result<()> {
+pub(crate) fn build(only: Option<&str>) -> Result<()> {
     let dir = build_dir();
     let started = std::time::Instant::now();
     let bytes = crate::seed::seed(&util::target_dir(), &dir, &["release"])?;
@@ -118,7 +118,7 @@ pub fn build(only: Option<&str>) -> Result<()> {
 }
 
 /// Runs exercise `ex`'s profiled command and returns its checked profile.
-pub fn profile(ex: &str, args: &str) -> Result<Profile> {
+pub(crate) fn profile(ex: &str, args: &str) -> Result<Profile> {
     let path = profile_path(ex);
     let _ = std::fs::remove_file(&path);
     std::fs::create_dir_all(out_dir()).map_err(|e| e.to_string())?;
@@ -152,7 +152,7 @@ pub fn dhat(m: &Manifest, only: &[String]) -> Result<()> {
             build(Some(ex))?;
         }
     }
-    crate::generate::build_release()?;
+    util::build_release()?;
     let mut problems = Vec::new();
     for (ex, e) in &selected {
         let p = profile(ex, &e.dhat.run)?;

@@ -9,20 +9,6 @@ use crate::util::{self, Result, fail, release_bin, root};
 /// Where the generated outputs live.
 const GENERATED: &str = "book/src/generated";
 
-/// Builds the release binaries the runs use: every package but the xtask,
-/// which nothing runs optimised.
-pub fn build_release() -> Result<()> {
-    util::run(&mut util::cargo(&[
-        "build",
-        "--release",
-        "--workspace",
-        "--exclude",
-        "xtask",
-        "--locked",
-        "--quiet",
-    ]))
-}
-
 /// An output line ending in `| tables 1,3` keeps only those tables of what
 /// the command prints (counted from 1; `1,3,...` goes on in steps of two to
 /// the last), so that a chapter can show one table of a command and fold
@@ -92,7 +78,7 @@ const PATH_PAGE: &str = "path.md";
 
 fn write_outputs(m: &Manifest, only: &[String], dest: &Path) -> Result<()> {
     std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
-    std::fs::write(dest.join(PATH_PAGE), crate::starter::path_page(m))
+    std::fs::write(dest.join(PATH_PAGE), crate::tasks::path_page(m))
         .map_err(|e| format!("{PATH_PAGE}: {e}"))?;
     for (ex, e) in m.select(only)? {
         let dir = dest.join(ex);
@@ -121,13 +107,13 @@ fn write_outputs(m: &Manifest, only: &[String], dest: &Path) -> Result<()> {
         for (file, toml) in crate::quiz::render(ex, &e.quiz, &dir)? {
             std::fs::write(dir.join(&file), toml).map_err(|e| format!("{file}: {e}"))?;
         }
-        for t in crate::starter::all_tasks(m)?.iter().filter(|t| t.ex == ex) {
-            let file = crate::book::task_file(&t.span.name);
-            std::fs::write(dir.join(&file), crate::starter::task_page(t)?)
+        for t in crate::tasks::all_tasks(m)?.iter().filter(|t| t.ex == ex) {
+            let file = crate::tasks::task_file(&t.span.name);
+            std::fs::write(dir.join(&file), crate::tasks::task_page(t)?)
                 .map_err(|e| format!("{file}: {e}"))?;
         }
         if !e.tasks.is_empty() {
-            let md = crate::starter::book(m, ex)?;
+            let md = crate::tasks::try_it_yourself(m, ex)?;
             std::fs::write(dir.join("starter.md"), md).map_err(|e| format!("starter.md: {e}"))?;
         }
     }
@@ -177,8 +163,8 @@ fn differences(ex: &str, old: &Path, new: &Path) -> Vec<String> {
 /// `cargo xtask generate [--check] [exN...]`.
 pub fn generate(m: &Manifest, check: bool, only: &[String]) -> Result<()> {
     m.select(only)?;
-    crate::quiz::check_ids(m)?;
-    build_release()?;
+    crate::quiz::check_ids(m.questions())?;
+    util::build_release()?;
     let generated = root().join(GENERATED);
     if !check {
         write_outputs(m, only, &generated)?;
@@ -232,12 +218,23 @@ fn names(m: &Manifest, only: &[String]) -> Result<String> {
         .join(", "))
 }
 
-/// `cargo xtask reference [exN...]`: re-runs the labelled timing runs and
-/// rewrites their data files. Timings belong to a quiet machine: run it
-/// there, then `cargo xtask generate`.
-pub fn reference(m: &Manifest, only: &[String], steps: &mut util::Steps) -> Result<()> {
+/// `cargo xtask reference [exN...]`: re-runs the labelled timing runs,
+/// rewrites their data files, then regenerates the outputs. Timings belong
+/// to a quiet machine: run it there.
+pub fn reference(m: &Manifest, only: &[String]) -> Result<()> {
+    let mut steps = util::Steps::new();
+    rerun(m, only, &mut steps)?;
+    steps.step("regenerate book/src/generated/ from the new data");
+    generate(m, false, only)?;
+    steps.summary();
+    Ok(())
+}
+
+/// Re-runs the labelled timing runs and rewrites their data files, each
+/// run a step.
+fn rerun(m: &Manifest, only: &[String], steps: &mut util::Steps) -> Result<()> {
     m.select(only)?;
-    build_release()?;
+    util::build_release()?;
     for (ex, e) in m.select(only)? {
         for (file, args) in &e.reference {
             steps.step(&format!("{ex} {args} > book/src/data/{file}"));

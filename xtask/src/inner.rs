@@ -128,7 +128,7 @@ pub fn check(m: &Manifest) -> Result<()> {
     }
 
     steps.step("repository rules: manifest, tasks, commands, the book's structure and includes");
-    crate::starter::all_tasks(m)?;
+    crate::tasks::all_tasks(m)?;
     crate::commands::plan(m, &crate::commands::collect(&root())?)?;
     crate::book::rules(m)?;
 

@@ -27,6 +27,7 @@ use std::time::Duration;
 use notify::{RecursiveMode, Watcher};
 
 use crate::manifest::{Manifest, Task};
+use crate::tasks::wrap;
 use crate::util::{self, Result, fail, rel, root};
 
 /// How many hint levels a task has: the nudge, then the fuller hint.
@@ -357,7 +358,7 @@ impl<'m> Checker<'m> {
             Some(at) => println!("  write it at {at}"),
             None => println!("  (its todo!() is gone: search exercises/{} for it)", s.ex),
         }
-        for line in wrap_text(&s.task.statement, 92) {
+        for line in wrap(&s.task.statement, 92, "", "") {
             println!("  {line}");
         }
         println!(
@@ -382,7 +383,7 @@ fn show_hints(step: &Step, level: u8) {
         ("More of a hint", &step.task.hint),
     ];
     for (name, text) in texts.iter().take(usize::from(level)) {
-        for line in wrap_text(&format!("{name}: {text}"), 92) {
+        for line in wrap(&format!("{name}: {text}"), 92, "", "") {
             println!("  {line}");
         }
     }
@@ -396,29 +397,26 @@ fn show_hints(step: &Step, level: u8) {
     }
 }
 
-/// Greedy word wrap.
-fn wrap_text(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let line = lines.last_mut().expect("never empty");
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(word.to_string());
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    lines
-}
-
 /// What wakes the watch loop.
 enum Event {
     /// A source or manifest changed.
     Changed,
     /// The learner typed `h`.
     Hint,
+}
+
+/// Makes the workspace `cargo xtask learn` is started in the root: the
+/// nearest folder above the current one with the manifest and a
+/// `Cargo.toml` (see [`util::set_root`]).
+pub fn use_current_workspace() {
+    let here = std::env::current_dir().ok().and_then(|cwd| {
+        cwd.ancestors()
+            .find(|d| d.join(crate::manifest::PATH).is_file() && d.join("Cargo.toml").is_file())
+            .map(|d| d.to_path_buf())
+    });
+    if let Some(dir) = here {
+        util::set_root(dir);
+    }
 }
 
 /// `cargo xtask learn [--once] [--hint]`. With `--once`: exit code 0 when
@@ -553,10 +551,5 @@ mod tests {
         assert!(relevant(Path::new("exercises/manifest.toml")));
         assert!(!relevant(Path::new("target/release/ex1")));
         assert!(!relevant(Path::new("exercises/ex1/src/lib.rs~")));
-    }
-
-    #[test]
-    fn wrap_keeps_words_whole() {
-        assert_eq!(wrap_text("aa bb cc", 5), vec!["aa bb", "cc"]);
     }
 }

@@ -1,35 +1,19 @@
 //! `cargo xtask`: the book's chores in one Rust tool. `cargo xtask test` is
 //! the one test command (what CI runs); `cargo xtask --help` lists the rest.
-//! What each exercise generates, profiles, times and asks of a learner is
-//! in `exercises/manifest.toml` (read by `manifest.rs`).
+//! This file only reads the command line; the library (`lib.rs`) does the
+//! work.
 
-mod anchors;
-mod book;
-mod browser;
-mod checks;
-mod commands;
-mod dhat;
-mod generate;
-mod inner;
-mod learn;
-mod manifest;
-mod quiz;
-mod reader;
-mod seed;
-mod starter;
-mod test;
-mod tools;
-mod util;
-mod view;
-
-use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
-use crate::manifest::Manifest;
-use crate::util::{Result, root};
+use xtask::manifest::Manifest;
+use xtask::util::{Result, root};
+use xtask::{
+    book, browser, checks, commands, dhat, generate, inner, learn, starter, tasks, test, tools,
+    util, view,
+};
 
 #[derive(Parser)]
 #[command(
@@ -64,22 +48,7 @@ enum Cmd {
     /// Re-run the labelled timing runs into book/src/data/ (a quiet machine only), then run generate.
     Reference { exercises: Vec<String> },
     /// Write the learner's starter copy into DIR.
-    Starter {
-        /// Folder for the starter workspace (new or empty).
-        dir: Option<PathBuf>,
-        /// List every learner task: exercise, name, file:line.
-        #[arg(long)]
-        list: bool,
-        /// Print the "Try it yourself" listing of one exercise (Markdown).
-        #[arg(long, value_name = "EXERCISE")]
-        book: Option<String>,
-        /// Keep the solutions of these exercises (exN) or single tasks (exN/NAME), comma-separated.
-        #[arg(long, value_delimiter = ',')]
-        solved: Vec<String>,
-        /// Rewrite an existing starter copy.
-        #[arg(long)]
-        force: bool,
-    },
+    Starter(StarterArgs),
     /// The learning path (in a starter copy): shows the first unsolved task, re-runs its test on every change.
     Learn {
         /// Check once, print the status and exit (0: the tasks so far are solved).
@@ -139,96 +108,70 @@ enum Cmd {
     },
 }
 
+/// `cargo xtask starter DIR` as the book types it, with the two listings
+/// as subcommands beside it (`starter list`, `starter book exN`).
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct StarterArgs {
+    #[command(subcommand)]
+    command: Option<StarterCmd>,
+    /// Folder for the starter workspace (new or empty).
+    #[arg(required = true, value_parser = user_path)]
+    dir: Option<PathBuf>,
+    /// Keep the solutions of these exercises (exN) or single tasks (exN/NAME), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    solved: Vec<String>,
+    /// Rewrite an existing starter copy.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Subcommand)]
+enum StarterCmd {
+    /// List every learner task: exercise, name, file:line.
+    List,
+    /// Print the "Try it yourself" listing of one exercise (Markdown).
+    Book {
+        /// The exercise (exN).
+        exercise: String,
+    },
+}
+
+/// A path the user gave, made absolute: it is relative to where they ran
+/// cargo, and the commands run from the repository root.
+fn user_path(arg: &str) -> std::result::Result<PathBuf, std::convert::Infallible> {
+    let p = PathBuf::from(arg);
+    Ok(std::path::absolute(&p).unwrap_or(p))
+}
+
 fn run(cli: Cli) -> Result<()> {
-    // Paths the user gave are relative to where they ran cargo; everything
-    // else is relative to the repository root.
-    let user_dir = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
-    let command = match cli.command {
-        Cmd::Starter {
-            dir,
-            list,
-            book,
-            solved,
-            force,
-        } => Cmd::Starter {
-            dir: dir.map(user_dir),
-            list,
-            book,
-            solved,
-            force,
-        },
-        c => c,
-    };
-    // The learning path runs on the workspace it is started in.
-    if matches!(command, Cmd::Learn { .. })
-        && let Some(dir) = std::env::current_dir().ok().and_then(|cwd| {
-            cwd.ancestors()
-                .find(|d| d.join(manifest::PATH).is_file() && d.join("Cargo.toml").is_file())
-                .map(|d| d.to_path_buf())
-        })
-    {
-        util::set_root(dir);
+    if matches!(cli.command, Cmd::Learn { .. }) {
+        learn::use_current_workspace();
     }
-    std::env::set_current_dir(root()).map_err(|e| format!("{}: {e}", root().display()))?;
+    util::enter_root()?;
     let m = || Manifest::load(&root());
-    match command {
+    match cli.command {
         Cmd::Test => test::all(&m()?),
         Cmd::Check => inner::check(&m()?),
-        Cmd::Serve { args } => {
-            tools::ensure_book_tools()?;
-            util::run(Command::new("mdbook").args(["serve", "--open"]).args(args))
-        }
+        Cmd::Serve { args } => book::serve(&args),
         Cmd::Generate { check, exercises } => {
             let m = m()?;
             generate::generate(&m, check, &exercises)?;
-            if !check && exercises.is_empty() {
-                if std::path::Path::new(tools::CHROMIUM).is_file() {
-                    browser::screenshot(&m, browser::ScreenshotMode::IfChanged)?;
-                } else {
-                    println!(
-                        "skipped {}: needs Debian's chromium (`cargo xtask install`)",
-                        browser::SCREENSHOT
-                    );
-                }
+            if check || !exercises.is_empty() {
+                return Ok(());
             }
-            Ok(())
+            browser::screenshot_if_changed(&m)
         }
-        Cmd::Reference { exercises } => {
-            let m = m()?;
-            let mut steps = util::Steps::new();
-            generate::reference(&m, &exercises, &mut steps)?;
-            steps.step("regenerate book/src/generated/ from the new data");
-            generate::generate(&m, false, &exercises)?;
-            steps.summary();
-            Ok(())
-        }
-        Cmd::Starter {
-            dir,
-            list,
-            book,
-            solved,
-            force,
-        } => {
-            let m = m()?;
-            match (dir, list, book) {
-                (None, true, None) => starter::list(&m),
-                (None, false, Some(ex)) => {
-                    print!("{}", starter::book(&m, &ex)?);
-                    Ok(())
-                }
-                (Some(dir), false, None) => {
-                    let solved: BTreeSet<String> = solved.into_iter().collect();
-                    starter::write(&m, &dir, &solved, force)?;
-                    starter::prepare(&dir)
-                }
-                _ => Cli::command()
-                    .error(
-                        clap::error::ErrorKind::ArgumentConflict,
-                        "starter: give one of a folder for the starter copy, --list, --book exN",
-                    )
-                    .exit(),
+        Cmd::Reference { exercises } => generate::reference(&m()?, &exercises),
+        Cmd::Starter(s) => match (s.command, s.dir) {
+            (Some(StarterCmd::List), _) => tasks::list(&m()?),
+            (Some(StarterCmd::Book { exercise }), _) => {
+                print!("{}", tasks::try_it_yourself(&m()?, &exercise)?);
+                Ok(())
             }
-        }
+            (None, Some(dir)) => starter::create(&m()?, &dir, s.solved, s.force),
+            (None, None) => unreachable!("clap asks for DIR without a subcommand"),
+        },
         Cmd::Learn { once, hint } => learn::learn(&m()?, once, hint),
         Cmd::CheckStarter => starter::check(&m()?),
         Cmd::CheckBook => book::check(&m()?),

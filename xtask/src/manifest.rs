@@ -12,87 +12,87 @@ use crate::util::{Result, fail};
 /// Where the manifest lives, relative to the repository root. Beside the
 /// crates it describes, so the starter copy (which copies `exercises/`)
 /// carries the learner tasks with it.
-pub const PATH: &str = "exercises/manifest.toml";
+pub(crate) const PATH: &str = "exercises/manifest.toml";
 
 /// One exercise's entry: the table `[exN]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Exercise {
+pub(crate) struct Exercise {
     /// The chapter's page in `book/src/`.
-    pub chapter: String,
+    pub(crate) chapter: String,
     /// Exercises whose solutions this one's tests need too.
     #[serde(default)]
-    pub needs: Vec<String>,
+    pub(crate) needs: Vec<String>,
     /// Argument lines run under valgrind's memcheck.
     #[serde(default)]
-    pub memcheck: Vec<String>,
+    pub(crate) memcheck: Vec<String>,
     /// Argument lines of fact checks run with the release build.
     #[serde(default)]
-    pub check: Vec<String>,
+    pub(crate) check: Vec<String>,
     /// Argument lines run with a build without default features.
     #[serde(default)]
-    pub check_without_default_features: Vec<String>,
+    pub(crate) check_without_default_features: Vec<String>,
     /// Builds the exercise makes of itself when it runs, as "DIR FEATURES
     /// BIN" (`target/DIR`, `--features FEATURES`, `--bin BIN`): built first
     /// by the checks, in a seeded folder, denying warnings.
     #[serde(default)]
-    pub variants: Vec<String>,
+    pub(crate) variants: Vec<String>,
     /// The heap profile and its cross-check against the tracker.
-    pub dhat: Dhat,
+    pub(crate) dhat: Dhat,
     /// Generated file name in `book/src/generated/exN/` → argument line.
     #[serde(default)]
-    pub outputs: BTreeMap<String, String>,
+    pub(crate) outputs: BTreeMap<String, String>,
     /// Data file name in `book/src/data/` → argument line of a timing run.
     #[serde(default)]
-    pub reference: BTreeMap<String, String>,
+    pub(crate) reference: BTreeMap<String, String>,
     /// The learner tasks, in the order the chapter teaches them.
     #[serde(default, rename = "task")]
-    pub tasks: Vec<Task>,
+    pub(crate) tasks: Vec<Task>,
     /// The chapter's prediction questions, answered from its generated tables.
     #[serde(default, rename = "quiz")]
-    pub quiz: Vec<crate::quiz::Question>,
+    pub(crate) quiz: Vec<crate::quiz::Question>,
 }
 
 /// `[exN.dhat]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Dhat {
+pub(crate) struct Dhat {
     /// Arguments of the profiled run (built with `--features dhat-heap`).
-    pub run: String,
+    pub(crate) run: String,
     /// Arguments of the same workload in a normal build, printing JSON with
     /// `dhat_blocks` and `dhat_bytes`.
-    pub tracker: String,
+    pub(crate) tracker: String,
     /// Program points whose stack passes through a frame containing this
     /// text are the ones the tracker counted.
-    pub frames: String,
+    pub(crate) frames: String,
 }
 
 /// `[[exN.task]]`: one body a learner writes in the starter copy.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Task {
+pub(crate) struct Task {
     /// `NAME` in `// ANCHOR: task_NAME`.
-    pub name: String,
+    pub(crate) name: String,
     /// `exercises/exN/tests/TEST.rs` checks this task on its own.
-    pub test: String,
+    pub(crate) test: String,
     /// One sentence: what the learner writes.
-    pub statement: String,
+    pub(crate) statement: String,
     /// 1 (a few lines, one idea) to 3 (a design across several calls).
     /// An exercise's tasks go from easy to hard.
-    pub difficulty: u8,
+    pub(crate) difficulty: u8,
     /// A rough time to write it, in minutes.
-    pub minutes: u16,
+    pub(crate) minutes: u16,
     /// The first hint, shown on request: the idea to reach for, in a
     /// sentence or two (its line breaks do not matter).
-    pub nudge: String,
+    pub(crate) nudge: String,
     /// The second hint, on a second request: the mechanism and the traps,
     /// never the solution's steps in order.
-    pub hint: String,
+    pub(crate) hint: String,
 }
 
 impl Task {
     /// `★★☆, about 15 min`.
-    pub fn effort(&self) -> String {
+    pub(crate) fn effort(&self) -> String {
         let d = usize::from(self.difficulty.min(3));
         format!(
             "{}{}, about {} min",
@@ -125,37 +125,37 @@ impl Task {
 /// README.md or the book other than running it as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Commands {
+pub(crate) struct Commands {
     /// Command as the page gives it → the shorter form run instead.
     #[serde(default)]
-    pub short: BTreeMap<String, String>,
+    pub(crate) short: BTreeMap<String, String>,
     /// Command as the page gives it → why it is not run.
     #[serde(default)]
-    pub skip: BTreeMap<String, String>,
+    pub(crate) skip: BTreeMap<String, String>,
 }
 
 /// `[book]`: the teach-first gates (`reader.rs`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Book {
+pub(crate) struct Book {
     /// Pages of `book/src` whose teach-first gates are enforced (the others
     /// are reported).
     #[serde(default)]
-    pub teach_first: Vec<String>,
+    pub(crate) teach_first: Vec<String>,
     /// The measurement harness, shown only in the appendix: `FILE` or
     /// `FILE:ANCHOR`, relative to `exercises/`.
     #[serde(default)]
-    pub harness: Vec<String>,
+    pub(crate) harness: Vec<String>,
 }
 
 /// The whole manifest: exercises in chapter order.
 #[derive(Debug)]
 pub struct Manifest {
-    pub exercises: Vec<(String, Exercise)>,
+    pub(crate) exercises: Vec<(String, Exercise)>,
     /// The book's commands that are not run as written.
-    pub commands: Commands,
+    pub(crate) commands: Commands,
     /// The teach-first gates.
-    pub book: Book,
+    pub(crate) book: Book,
 }
 
 impl Manifest {
@@ -235,8 +235,13 @@ impl Manifest {
         })
     }
 
+    /// Every prediction question of the book, in chapter order.
+    pub fn questions(&self) -> impl Iterator<Item = &crate::quiz::Question> {
+        self.exercises.iter().flat_map(|(_, e)| &e.quiz)
+    }
+
     /// The entry of one exercise.
-    pub fn get(&self, name: &str) -> Option<&Exercise> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Exercise> {
         self.exercises
             .iter()
             .find(|(n, _)| n == name)
@@ -245,7 +250,7 @@ impl Manifest {
 
     /// The exercises named in `only` (all when empty), failing on unknown
     /// names.
-    pub fn select(&self, only: &[String]) -> Result<Vec<(&str, &Exercise)>> {
+    pub(crate) fn select(&self, only: &[String]) -> Result<Vec<(&str, &Exercise)>> {
         for name in only {
             if self.get(name).is_none() {
                 return fail(format!("no exercise {name} in {PATH}"));
@@ -261,40 +266,18 @@ impl Manifest {
 }
 
 /// `N` of `exN`.
-pub fn exercise_number(name: &str) -> Option<u32> {
+pub(crate) fn exercise_number(name: &str) -> Option<u32> {
     name.strip_prefix("ex")?.parse().ok()
 }
 
 /// An argument line of the manifest, split on spaces (no quoting).
-pub fn args(line: &str) -> Vec<&str> {
+pub(crate) fn args(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_manifest_reads_and_names_real_files() {
-        let root = crate::util::root();
-        let m = Manifest::load(&root).unwrap();
-        assert!(!m.exercises.is_empty());
-        for (ex, e) in &m.exercises {
-            assert!(
-                root.join("exercises").join(ex).join("Cargo.toml").is_file(),
-                "{ex}"
-            );
-            for t in &e.tasks {
-                let test = root.join(format!("exercises/{ex}/tests/{}.rs", t.test));
-                assert!(
-                    test.is_file(),
-                    "{ex} task {}: no {}",
-                    t.name,
-                    test.display()
-                );
-            }
-        }
-    }
 
     #[test]
     fn a_task_needs_its_difficulty_time_and_two_hints() {

@@ -30,42 +30,42 @@ use crate::util::{Result, fail};
 #[serde(deny_unknown_fields)]
 pub struct Question {
     /// The quiz it belongs to: `generated/exN/quiz-FILE.toml`.
-    pub file: String,
+    pub(crate) file: String,
     /// A stable id, unique in the book (`exN-...`).
-    pub id: String,
+    pub(crate) id: String,
     /// The question (Markdown), asked before the experiment runs.
-    pub prompt: String,
+    pub(crate) prompt: String,
     /// The generated table (a file of `[exN.outputs]`) holding the answer
     /// (empty for a question with a typed `answer`).
     #[serde(default)]
-    pub table: String,
+    pub(crate) table: String,
     /// The leading cells of the one row that answers (trimmed, exact).
     #[serde(default)]
-    pub row: Vec<String>,
+    pub(crate) row: Vec<String>,
     /// The header of the answering column (trimmed, exact).
     #[serde(default)]
-    pub column: String,
+    pub(crate) column: String,
     /// A typed answer, for a question about why (a mechanism, not a number).
     #[serde(default)]
-    pub answer: Option<String>,
+    pub(crate) answer: Option<String>,
     /// Take the last value of a list such as `4 → 8 → 16`.
     #[serde(default)]
-    pub last: bool,
+    pub(crate) last: bool,
     /// Wrong answers in words: a multiple-choice question (a short answer
     /// without any, nor near misses). Never a number: numbers come from
     /// `near_misses`.
     #[serde(default)]
-    pub distractors: Vec<String>,
+    pub(crate) distractors: Vec<String>,
     /// Wrong numbers, each `RULE: misconception`, the rule one of `times K`,
     /// `div K`, `plus N`, `minus N` applied to the answer.
     #[serde(default)]
-    pub near_misses: Vec<String>,
+    pub(crate) near_misses: Vec<String>,
     /// Shown once answered; `{answer}` becomes the answer.
-    pub context: String,
+    pub(crate) context: String,
 }
 
 /// The file name of a quiz.
-pub fn file_name(file: &str) -> String {
+pub(crate) fn file_name(file: &str) -> String {
     format!("quiz-{file}.toml")
 }
 
@@ -76,7 +76,7 @@ fn cells(line: &str) -> Vec<String> {
 }
 
 /// The answer to `q` in the text of its generated table.
-pub fn answer(q: &Question, text: &str) -> Result<String> {
+pub(crate) fn answer(q: &Question, text: &str) -> Result<String> {
     let mut found = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
@@ -303,7 +303,11 @@ fn toml_list(items: &[String]) -> String {
 
 /// The quiz files of one exercise, rendered from the tables in `dir`:
 /// file name → TOML text.
-pub fn render(ex: &str, questions: &[Question], dir: &Path) -> Result<BTreeMap<String, String>> {
+pub(crate) fn render(
+    ex: &str,
+    questions: &[Question],
+    dir: &Path,
+) -> Result<BTreeMap<String, String>> {
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     for q in questions {
         if !q.id.starts_with(&format!("{ex}-")) {
@@ -380,13 +384,13 @@ pub fn render(ex: &str, questions: &[Question], dir: &Path) -> Result<BTreeMap<S
 }
 
 /// Every question id of the book is unique (mdbook-quiz refuses duplicates).
-pub fn check_ids(m: &crate::manifest::Manifest) -> Result<()> {
+/// It takes the questions, not the manifest, which holds them: the manifest
+/// reads this module's types, so this module does not read the manifest.
+pub fn check_ids<'q>(questions: impl IntoIterator<Item = &'q Question>) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
-    for (_, e) in &m.exercises {
-        for q in &e.quiz {
-            if !seen.insert(q.id.as_str()) {
-                return fail(format!("quiz id {} is used twice", q.id));
-            }
+    for q in questions {
+        if !seen.insert(q.id.as_str()) {
+            return fail(format!("quiz id {} is used twice", q.id));
         }
     }
     Ok(())

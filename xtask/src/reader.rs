@@ -1,9 +1,9 @@
 //! What a reader sees of a page, and the teach-first gates measured on it.
 //!
-//! A page is expanded as mdBook expands it: every `{{#include}}` resolved
-//! (an anchor, a line range or a whole file; a generated page's own includes
-//! too), each line remembering where it came from: the page's own text, a
-//! generated page (`book/src/generated/`), or code from the crates. Lines
+//! A page is expanded as mdBook expands it (`reader/page.rs`): every
+//! `{{#include}}` resolved, each line remembering where it came from: the
+//! page's own text, a generated page (`book/src/generated/`), or code from
+//! the crates. Lines
 //! inside `<details>` are *folded*; everything else is *visible*. The gates
 //! count the visible part only, so that the evidence can stay complete in its
 //! folds while the lesson stays short.
@@ -25,43 +25,21 @@
 //! A chapter's gates fail the check once it is listed in the manifest's
 //! `[book] teach_first`; until then they are reported only.
 
+mod page;
+
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use comfy_table::Table;
 
 use crate::manifest::Manifest;
 use crate::util::{self, Result, root};
 
-/// Where a line of the expanded page came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Origin {
-    /// The page's own Markdown.
-    Page,
-    /// A page under `book/src/generated/` (the crates' printed output).
-    Generated,
-    /// Source from a crate, in a listing.
-    Code,
-}
-
-/// One line of a page as the reader meets it.
-#[derive(Debug)]
-pub struct Line {
-    pub text: String,
-    pub origin: Origin,
-    /// Inside a `<details>` fold (or the fold's own tags).
-    pub folded: bool,
-    /// Inside a fenced block (the fence lines included).
-    pub fenced: bool,
-    /// The include that brought the line in, relative to `book/src`
-    /// (`generated/ex7/compare.md`, `../../exercises/ex1/src/tracker.rs:claim`).
-    pub include: Option<String>,
-}
+pub use page::{Line, Origin, expand};
 
 /// The appendix that holds the measurement harness.
-pub const APPENDIX: &str = "how-numbers.md";
+pub(crate) const APPENDIX: &str = "how-numbers.md";
 /// The page that recommends, from the chapters' findings.
-pub const CHOOSING: &str = "choosing.md";
+pub(crate) const CHOOSING: &str = "choosing.md";
 
 const LESSON: &str = "> **In short:**";
 const REMEMBER: &str = "## What to remember";
@@ -74,149 +52,6 @@ const MAX_GENERATED_SHARE: f64 = 0.6;
 const MAX_TABLES: usize = 6;
 const MAX_TABLES_CHOOSING: usize = 3;
 const BANNED: &str = "the verdict line under the table";
-
-/// `page` (a file under `book/src`) with its includes resolved and its
-/// folds marked.
-pub fn expand(page: &Path) -> Result<Vec<Line>> {
-    let mut out = Vec::new();
-    expand_into(page, Origin::Page, None, 0, &mut out)?;
-    mark(&mut out);
-    Ok(out)
-}
-
-/// Marks each line folded (inside `<details>`, or a fold's own tags) and
-/// fenced (inside a fenced block, or its fence lines). A `<details>` inside
-/// a fence is code, not a fold.
-fn mark(lines: &mut [Line]) {
-    let (mut depth, mut fence) = (0usize, false);
-    for l in lines {
-        let t = l.text.trim_start();
-        let marker = t.starts_with("```") || t.starts_with("~~~");
-        if !fence {
-            let opens = l.text.matches("<details").count();
-            let closes = l.text.matches("</details>").count();
-            l.folded = depth > 0 || opens > 0;
-            depth = (depth + opens).saturating_sub(closes);
-        } else {
-            l.folded = depth > 0;
-        }
-        l.fenced = fence || marker;
-        if marker {
-            fence = !fence;
-        }
-    }
-}
-
-/// An include directive that is the whole line: (directive, spec).
-fn whole_line_include(line: &str) -> Option<(&str, &str)> {
-    let inner = line.trim().strip_prefix("{{#")?.strip_suffix("}}")?;
-    let mut words = inner.split_whitespace();
-    match (words.next(), words.next(), words.next()) {
-        (Some(d @ ("include" | "rustdoc_include")), Some(spec), None) => Some((d, spec)),
-        _ => None,
-    }
-}
-
-fn expand_into(
-    file: &Path,
-    origin: Origin,
-    include: Option<&str>,
-    depth: usize,
-    out: &mut Vec<Line>,
-) -> Result<()> {
-    if depth > 8 {
-        return util::fail(format!("{}: includes nest too deep", util::rel(file)));
-    }
-    let text = util::read(file)?;
-    let base = file.parent().unwrap_or(Path::new("."));
-    let src = root().join("book/src");
-    for line in text.lines() {
-        let Some((_, spec)) = whole_line_include(line) else {
-            out.push(Line {
-                text: line.to_string(),
-                origin,
-                folded: false,
-                fenced: false,
-                include: include.map(str::to_string),
-            });
-            continue;
-        };
-        let mut parts = spec.splitn(2, ':');
-        let target = util::normalize(&base.join(parts.next().unwrap_or_default()));
-        let selector = parts.next();
-        // The include as the book's top page would spell it.
-        let name = {
-            let rel = relative_to(&target, &src);
-            match selector {
-                Some(s) => format!("{rel}:{s}"),
-                None => rel,
-            }
-        };
-        let content = util::read(&target)?;
-        let is_md = target.extension().is_some_and(|e| e == "md");
-        if is_md && selector.is_none() {
-            let o = if target.starts_with(src.join("generated")) {
-                Origin::Generated
-            } else {
-                origin
-            };
-            expand_into(&target, o, Some(include.unwrap_or(&name)), depth + 1, out)?;
-            continue;
-        }
-        let o = if is_md { origin } else { Origin::Code };
-        for l in select(&content, selector) {
-            out.push(Line {
-                text: l.to_string(),
-                origin: o,
-                folded: false,
-                fenced: false,
-                include: Some(include.map_or(name.clone(), str::to_string)),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// The lines `{{#include FILE:SELECTOR}}` shows: an anchor, a line `A`, a
-/// range `A:B` (`A:` to the end), or the whole file; anchor markers left out
-/// as mdBook leaves them out.
-fn select<'a>(content: &'a str, selector: Option<&str>) -> Vec<&'a str> {
-    let lines: Vec<&str> = content.lines().collect();
-    let number = |s: &str| s.parse::<usize>().ok();
-    let picked: Vec<&str> = match selector {
-        None | Some("") => lines,
-        Some(s) => {
-            let mut p = s.splitn(2, ':');
-            let a = p.next().unwrap_or_default();
-            match (number(a), p.next()) {
-                (Some(first), None) => lines.get(first - 1..first).unwrap_or(&[]).to_vec(),
-                (Some(first), Some(b)) => {
-                    let last = number(b).unwrap_or(lines.len()).min(lines.len());
-                    lines.get(first.max(1) - 1..last).unwrap_or(&[]).to_vec()
-                }
-                (None, _) => crate::anchors::snippet(content, a).unwrap_or_default(),
-            }
-        }
-    };
-    picked
-        .into_iter()
-        .filter(|l| crate::anchors::marker(l).is_none())
-        .collect()
-}
-
-/// `target` as a path from `base` (both absolute and normalised).
-fn relative_to(target: &Path, base: &Path) -> String {
-    let t: Vec<_> = target.components().collect();
-    let b: Vec<_> = base.components().collect();
-    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
-    parts.extend(
-        t[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
-}
 
 /// A rust block's line that mdBook hides (`# ` or a lone `#`).
 fn hidden(line: &str) -> bool {
@@ -239,23 +74,23 @@ fn is_table_separator(line: &str) -> bool {
 #[derive(Debug, Default, PartialEq)]
 pub struct Measures {
     /// Visible words of the page's own prose (not code, not tables).
-    pub prose: usize,
+    pub(crate) prose: usize,
     /// Visible words that generated pages bring in (tables included).
-    pub generated: usize,
+    pub(crate) generated: usize,
     /// Visible lines inside fenced blocks.
-    pub code: usize,
+    pub(crate) code: usize,
     /// The longest visible listing, in lines, and the line (1-based, of the
     /// expanded page) where it starts.
-    pub longest: (usize, usize),
+    pub(crate) longest: (usize, usize),
     /// Visible tables.
-    pub tables: usize,
+    pub(crate) tables: usize,
     /// Visible words before the `> **In short:**` line, if there is one.
-    pub lesson_at: Option<usize>,
+    pub(crate) lesson_at: Option<usize>,
     /// The `## What to remember` bullets, if the section is there.
-    pub remember: Option<Vec<String>>,
+    pub(crate) remember: Option<Vec<String>>,
     /// `## Try this` came before `## What to remember` (the lessons close
     /// the teaching; the exercises follow them).
-    pub remember_after_try: bool,
+    pub(crate) remember_after_try: bool,
 }
 
 /// Measures an expanded page.
@@ -335,7 +170,7 @@ fn numbered(page: &str) -> bool {
 }
 
 /// The gates one page fails, as messages.
-fn gates(page: &str, m: &Measures, lines: &[Line], harness: &[String]) -> Vec<String> {
+pub fn gates(page: &str, m: &Measures, lines: &[Line], harness: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     if numbered(page) {
         match m.lesson_at {
@@ -528,6 +363,7 @@ pub fn check(m: &Manifest, problems: &mut Vec<String>) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::page::mark;
     use super::*;
 
     fn page(text: &str) -> Vec<Line> {
@@ -631,18 +467,5 @@ mod tests {
             &h
         ));
         assert!(!is_harness("../../exercises/kit/src/timing2.rs", &h));
-    }
-
-    #[test]
-    fn paths_relative_to_the_book() {
-        let src = Path::new("/r/book/src");
-        assert_eq!(
-            relative_to(Path::new("/r/book/src/generated/ex1/a.md"), src),
-            "generated/ex1/a.md"
-        );
-        assert_eq!(
-            relative_to(Path::new("/r/exercises/ex1/src/lib.rs"), src),
-            "../../exercises/ex1/src/lib.rs"
-        );
     }
 }

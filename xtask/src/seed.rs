@@ -67,7 +67,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<u64> {
 /// from its own sources. (A starter copy could not share the project's
 /// folder even for those: cargo names a path package's artifacts by its path
 /// relative to the workspace root, so one build would reuse the other's.)
-pub fn seed(from: &Path, to: &Path, profiles: &[&str]) -> Result<u64> {
+pub(crate) fn seed(from: &Path, to: &Path, profiles: &[&str]) -> Result<u64> {
     let members: BTreeSet<String> = util::workspace_deps()?.into_keys().collect();
     let mut bytes = 0;
     for profile in profiles {
@@ -105,7 +105,10 @@ pub fn seed(from: &Path, to: &Path, profiles: &[&str]) -> Result<u64> {
 /// if a workspace crate has a warning: `-D warnings` for the workspace
 /// without `RUSTFLAGS`, which would change every unit's fingerprint and
 /// defeat the seeding.
-pub fn run_denying_warnings(cmd: &mut std::process::Command, log: Option<&Path>) -> Result<()> {
+pub(crate) fn run_denying_warnings(
+    cmd: &mut std::process::Command,
+    log: Option<&Path>,
+) -> Result<()> {
     use std::io::Write;
     let mut out: Box<dyn Write> = match log {
         Some(log) => Box::new(

@@ -19,14 +19,21 @@
 //! which every member inherits) so that the starter builds without warnings
 //! about names only the missing bodies use. The copy carries the xtask too: it is a
 //! member of the workspace it copies.
+//!
+//! The tasks are found by `tasks.rs`; `starter/check.rs` proves the copy
+//! (`cargo xtask check-starter`).
+
+mod check;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
-use crate::anchors::{self, TaskSpan};
-use crate::manifest::{self, Manifest, Task};
-use crate::util::{self, Result, fail, rel, root, write_if_changed};
+use crate::anchors;
+use crate::manifest::{self, Manifest};
+use crate::tasks::{all_tasks, exercise_of, starter_body};
+use crate::util::{self, Result, fail, root, write_if_changed};
+
+pub use check::check;
 
 /// What the starter workspace holds: the workspace, its exercises and its
 /// tooling, not the book or the checks.
@@ -44,6 +51,11 @@ const COPY: &[&str] = &[
     "LICENSE-MIT",
     "LICENSE-APACHE",
 ];
+
+/// The files the starter copies, relative to the root.
+fn source_files() -> Vec<String> {
+    util::project_files(COPY)
+}
 
 /// Lints the starter allows: the bodies a learner writes will use these names
 /// and imports; until then the compiler would warn about them. They go into
@@ -128,183 +140,6 @@ exercise's tests (they fail until you fill its tasks in, then pass):
 Exercise 6 runs exercise 5's `PhaseArena`: do exercise 5 first.
 ";
 
-/// A task found in the sources, with its manifest entry.
-pub struct FoundTask<'m> {
-    pub ex: String,
-    /// The source file, relative to the root.
-    pub path: String,
-    pub span: TaskSpan,
-    pub task: &'m Task,
-}
-
-/// `exN` when `rel` is inside `exercises/exN/`.
-fn exercise_of(rel: &str) -> Option<&str> {
-    let mut parts = rel.split('/');
-    (parts.next() == Some("exercises"))
-        .then(|| parts.next())
-        .flatten()
-        .filter(|ex| manifest::exercise_number(ex).is_some() && rel.matches('/').count() > 1)
-}
-
-/// The files the starter copies, relative to the root: tracked and
-/// untracked-but-not-ignored files (a new test file belongs in the copy
-/// before it is committed); without git, a walk of the same folders.
-pub fn source_files() -> Vec<String> {
-    let root = root();
-    let git = Command::new("git")
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-            "--",
-        ])
-        .args(COPY)
-        .current_dir(&root)
-        .output();
-    if let Ok(out) = git
-        && out.status.success()
-    {
-        let files: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
-            .split('\0')
-            .filter(|f| !f.is_empty() && root.join(f).is_file())
-            .map(str::to_string)
-            .collect();
-        if !files.is_empty() {
-            return files.into_iter().collect();
-        }
-    }
-    let mut files = Vec::new();
-    for top in COPY {
-        let p = root.join(top);
-        if p.is_file() {
-            files.push(top.to_string());
-        } else if p.is_dir() {
-            files.extend(
-                util::walk(&p)
-                    .iter()
-                    .map(|f| rel(f))
-                    .filter(|f| !f.contains("/target/")),
-            );
-        }
-    }
-    files.sort();
-    files
-}
-
-/// Every task of every exercise, in the manifest's order, each matched to its
-/// anchors: a task in the code without a manifest entry, or the other way
-/// round, is an error.
-pub fn all_tasks<'m>(m: &'m Manifest) -> Result<Vec<FoundTask<'m>>> {
-    let mut found: Vec<FoundTask<'m>> = Vec::new();
-    for file in source_files() {
-        // Tasks live in the exercises (the xtask's own code names the markers).
-        if !file.ends_with(".rs") || !file.starts_with("exercises/") {
-            continue;
-        }
-        let text = util::read(&root().join(&file))?;
-        let spans = anchors::tasks(&file, &text)?;
-        if spans.is_empty() {
-            continue;
-        }
-        let Some(ex) = exercise_of(&file) else {
-            return fail(format!("{file}: learner tasks belong in exercises/exN"));
-        };
-        for span in spans {
-            let task = m
-                .get(ex)
-                .and_then(|e| e.tasks.iter().find(|t| t.name == span.name));
-            let Some(task) = task else {
-                return fail(format!(
-                    "{file}:{}: task {} has no [[{ex}.task]] entry in {}",
-                    span.start + 1,
-                    span.name,
-                    manifest::PATH
-                ));
-            };
-            if let Some(other) = found
-                .iter()
-                .find(|f| f.ex == ex && f.span.name == span.name)
-            {
-                return fail(format!(
-                    "task {ex} {} is marked twice: {file} and {}",
-                    span.name, other.path
-                ));
-            }
-            found.push(FoundTask {
-                ex: ex.to_string(),
-                path: file.clone(),
-                span,
-                task,
-            });
-        }
-    }
-    let mut ordered = Vec::new();
-    for (ex, e) in &m.exercises {
-        for t in &e.tasks {
-            let Some(i) = found
-                .iter()
-                .position(|f| &f.ex == ex && f.span.name == t.name)
-            else {
-                return fail(format!(
-                    "{}: task {ex} {} has no `// ANCHOR: task_{}` in exercises/{ex}",
-                    manifest::PATH,
-                    t.name,
-                    t.name
-                ));
-            };
-            let test = format!("exercises/{ex}/tests/{}.rs", t.test);
-            if !root().join(&test).is_file() {
-                return fail(format!(
-                    "{}: task {ex} {} names test {}, but there is no {test}",
-                    manifest::PATH,
-                    t.name,
-                    t.test
-                ));
-            }
-            ordered.push(found.swap_remove(i));
-        }
-    }
-    Ok(ordered)
-}
-
-/// Greedy word wrap of `text` into lines of at most `width` characters, each
-/// starting with `first` (the first line) or `rest`.
-fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = first.to_string();
-    let mut empty = true;
-    for word in text.split_whitespace() {
-        if !empty && line.len() + 1 + word.len() > width {
-            lines.push(std::mem::replace(&mut line, rest.to_string()));
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line += word;
-        empty = false;
-    }
-    lines.push(line);
-    lines
-}
-
-/// What replaces a task's solution in the starter copy.
-fn starter_body(ex: &str, span: &TaskSpan, task: &Task) -> Vec<String> {
-    let ind = &span.indent;
-    let comment = format!("{ind}// ");
-    // The statement only: hints come on request (`cargo xtask learn --hint`).
-    let mut lines = wrap(
-        &format!("TODO({ex} task {}): {}", task.name, task.statement),
-        96,
-        &comment,
-        &comment,
-    );
-    lines.push(format!("{ind}todo!(\"{ex} task {}\")", task.name));
-    lines
-}
-
 /// The starter text of one source file: unsolved tasks replaced.
 fn transform(
     m: &Manifest,
@@ -355,9 +190,21 @@ fn transform(
     Ok((out.join("\n"), replaced))
 }
 
+/// `cargo xtask starter DIR`: writes the starter workspace into `dest`,
+/// keeping the solutions in `solved`, and prepares it for the learner.
+pub fn create(m: &Manifest, dest: &Path, solved: Vec<String>, force: bool) -> Result<()> {
+    write(m, dest, &solved.into_iter().collect(), force)?;
+    prepare(dest)
+}
+
 /// Writes the starter workspace into `dest`, keeping the solutions of the
 /// exercises in `solved`.
-pub fn write(m: &Manifest, dest: &Path, solved: &BTreeSet<String>, force: bool) -> Result<()> {
+pub(crate) fn write(
+    m: &Manifest,
+    dest: &Path,
+    solved: &BTreeSet<String>,
+    force: bool,
+) -> Result<()> {
     let root = root();
     all_tasks(m)?;
     for s in solved {
@@ -465,7 +312,7 @@ fn book_page(file: &str, text: &str) -> String {
 /// project's built dependencies, where there are any, and its xtask built,
 /// so that `cargo xtask learn` speaks at once and its first test does not
 /// compile jemalloc and mimalloc again.
-pub fn prepare(dest: &Path) -> Result<()> {
+pub(crate) fn prepare(dest: &Path) -> Result<()> {
     let to = dest.join("target");
     let from = root().join("target");
     if from.is_dir() {
@@ -490,548 +337,9 @@ pub fn prepare(dest: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `--list`: every task, `exN<TAB>NAME<TAB>FILE:LINE`.
-pub fn list(m: &Manifest) -> Result<()> {
-    for t in all_tasks(m)? {
-        println!("{}\t{}\t{}:{}", t.ex, t.span.name, t.path, t.span.start + 1);
-    }
-    Ok(())
-}
-
-/// The lines around a task a learner needs: the signature that opens the
-/// block (with its doc comments) down to the line that closes it.
-fn enclosing(lines: &[&str], span: &TaskSpan) -> (usize, usize) {
-    let indent_of = |l: &str| l.len() - l.trim_start().len();
-    let mut i = span.start - 1;
-    while i > 0 && (lines[i].trim().is_empty() || indent_of(lines[i]) >= span.indent.len()) {
-        i -= 1;
-    }
-    // A signature spread over several lines ends with `) -> T {`: climb to its `fn`.
-    if lines[i].trim_start().starts_with(')') {
-        while i > 0 && !format!(" {}", lines[i].trim()).contains(" fn ") {
-            i -= 1;
-        }
-    }
-    while i > 0 && {
-        let prev = lines[i - 1].trim_start();
-        prev.starts_with("///") || prev.starts_with("#[")
-    } {
-        i -= 1;
-    }
-    let mut k = span.end + 1;
-    while lines[k].trim().is_empty() {
-        k += 1;
-    }
-    (i, k)
-}
-
-/// `--book exN`: the chapter's "Try it yourself": its tasks as links to
-/// their panels (each chapter shows every panel where it teaches the code).
-/// What is common to every task is said once, in the introduction.
-pub fn book(m: &Manifest, ex: &str) -> Result<String> {
-    let tasks: Vec<FoundTask> = all_tasks(m)?.into_iter().filter(|t| t.ex == ex).collect();
-    if tasks.is_empty() {
-        return fail(format!("{ex} has no learner tasks"));
-    }
-    let mut md = String::from(
-        "This chapter's tasks, from easy to hard (how the starter copy and `cargo xtask \
-         learn` work: [Two ways to use this book](introduction.md#two-ways-to-use-this-book)):\n\n",
-    );
-    for t in &tasks {
-        md += &format!(
-            "- [`{}`](#task-{}) ({}): {}\n",
-            t.span.name,
-            t.span.name,
-            t.task.effort(),
-            html_text(&t.task.statement)
-        );
-    }
-    md += &format!(
-        "\nIn the starter copy, `cargo test --release -p {ex}` checks them all: its tests \
-         fail, naming the task they reached, until every task above is written.\n"
-    );
-    Ok(md)
-}
-
-/// `generated/path.md`: the learning path's size, from the manifest, for the
-/// introduction (so that its counts follow the tasks and questions).
-pub fn path_page(m: &Manifest) -> String {
-    let tasks: Vec<&Task> = m.exercises.iter().flat_map(|(_, e)| &e.tasks).collect();
-    let level = |d: u8| tasks.iter().filter(|t| t.difficulty == d).count();
-    let minutes: u32 = tasks.iter().map(|t| u32::from(t.minutes)).sum();
-    let questions: usize = m.exercises.iter().map(|(_, e)| e.quiz.len()).sum();
-    format!(
-        "The path has {} tasks ({} at ★☆☆, {} at ★★☆, {} at ★★★; about {} hours of \
-         writing in all) and {questions} prediction questions in the chapters.\n",
-        tasks.len(),
-        level(1),
-        level(2),
-        level(3),
-        minutes.div_ceil(60),
-    )
-}
-
-/// `cargo xtask check-starter`: a fresh starter copy builds clippy-clean,
-/// each exercise's tests fail there on a `todo!()` of every one of its
-/// tasks, and pass once that exercise's solution (and those it needs) is put
-/// back (shown without a second build: see below). The copy builds in its
-/// own target folder (inside it), seeded with this workspace's third-party
-/// build results (`seed::seed`).
-pub fn check(m: &Manifest) -> Result<()> {
-    let tasks = all_tasks(m)?;
-    for (ex, _) in &m.exercises {
-        if !tasks.iter().any(|t| &t.ex == ex) {
-            return fail(format!("{ex} has no learner task (// ANCHOR: task_NAME)"));
-        }
-    }
-    let build_dir = std::path::absolute(util::target_dir()).map_err(|e| e.to_string())?;
-    let work = util::temp_dir("starter")?;
-    let copy = work.join("starter");
-    write(m, &copy, &BTreeSet::new(), false)?;
-    let target = copy.join("target");
-    let started = std::time::Instant::now();
-    let bytes = crate::seed::seed(&build_dir, &target, &["debug", "release"])?;
-    println!(
-        "starter copy: its target folder seeded with {} MiB of dependencies in {:.1} s",
-        bytes >> 20,
-        started.elapsed().as_secs_f64()
-    );
-    let starter_cargo = |args: &[&str]| {
-        let mut cmd = util::cargo(args);
-        cmd.current_dir(&copy)
-            .env_remove("CARGO_BUILD_BUILD_DIR")
-            .env("CARGO_TARGET_DIR", &target);
-        cmd
-    };
-    util::run(&mut starter_cargo(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--locked",
-        "--quiet",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
-    println!(
-        "starter copy: builds clippy clean, all targets ({:.1} s)",
-        started.elapsed().as_secs_f64()
-    );
-
-    let log_of = |cmd: &mut Command| -> Result<(bool, String)> {
-        let out = cmd.output().map_err(|e| e.to_string())?;
-        let log = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
-        Ok((out.status.success(), log))
-    };
-    let tail = |log: &str| {
-        let lines: Vec<&str> = log.lines().collect();
-        eprintln!("{}", lines[lines.len().saturating_sub(40)..].join("\n"));
-    };
-    // The copy's tests build in the dev profile: its dependencies come
-    // seeded from the dev test step, its own crates compile faster than
-    // optimised, and the tests assert counts, which no profile changes.
-    //
-    // Each task's own test (the manifest names it) must fail on that
-    // task's todo!(): a task whose test stopped at another task's todo!()
-    // first would never turn it red. An exercise that needs others is
-    // tested as a learner meets it, with those solved (a second state of
-    // the copy). In each state, one build and one run of those tests, the
-    // output split by test binary (`cargo test -p exN` per exercise would
-    // unify features anew each time, and recompile).
-    let needed: BTreeSet<String> = m
-        .exercises
-        .iter()
-        .flat_map(|(_, e)| e.needs.iter().cloned())
-        .collect();
-    let states = [(BTreeSet::new(), false), (needed, true)];
-    for (solved, with_needs) in &states {
-        let exercises: Vec<&String> = m
-            .exercises
-            .iter()
-            .filter(|(_, e)| e.needs.is_empty() != *with_needs)
-            .map(|(ex, _)| ex)
-            .collect();
-        if exercises.is_empty() {
-            continue;
-        }
-        write(m, &copy, solved, true)?;
-        let mut selection: Vec<String> = Vec::new();
-        for ex in &exercises {
-            selection.extend(["-p".to_string(), ex.to_string()]);
-        }
-        let names: BTreeSet<&str> = tasks
-            .iter()
-            .filter(|t| exercises.contains(&&t.ex))
-            .map(|t| t.task.test.as_str())
-            .collect();
-        for name in &names {
-            selection.extend(["--test".to_string(), name.to_string()]);
-        }
-        let with = |args: &[&str]| {
-            let mut all: Vec<&str> = args.to_vec();
-            all.extend(selection.iter().map(String::as_str));
-            starter_cargo(&all)
-        };
-        let owners = test_owners(&mut with(&[
-            "test",
-            "--locked",
-            "--no-run",
-            "--message-format=json",
-        ]))?;
-        let log_file = work.join("tests.log");
-        let (ok, log) = {
-            let mut cmd = with(&["test", "--locked", "--no-fail-fast"]);
-            util::output_to(&mut cmd, &log_file, false)?;
-            let status = cmd.status().map_err(|e| e.to_string())?;
-            (status.success(), util::read(&log_file)?)
-        };
-        if ok {
-            return fail("starter: the tasks' tests pass in the copy with their tasks missing");
-        }
-        let sections = split_by_test(&log, &owners);
-        for ex in &exercises {
-            let mut reached = Vec::new();
-            for t in tasks.iter().filter(|t| &&t.ex == ex) {
-                let key = (ex.to_string(), t.task.test.clone());
-                let log = sections.get(&key).map_or("", String::as_str);
-                let needle = format!("not yet implemented: {ex} task {}", t.span.name);
-                let hit = log.match_indices(&needle).any(|(i, _)| {
-                    !log[i + needle.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
-                });
-                if !hit {
-                    tail(log);
-                    return fail(format!(
-                        "starter {ex}: its test {} does not reach task {}'s todo!()",
-                        t.task.test, t.span.name
-                    ));
-                }
-                reached.push(t.span.name.as_str());
-            }
-            let kept = if solved.is_empty() {
-                String::new()
-            } else {
-                let names: Vec<&str> = solved.iter().map(String::as_str).collect();
-                format!(" ({} solved)", names.join(", "))
-            };
-            println!(
-                "starter {ex}: each task's own test fails on its todo!(){kept}: {} ({:.1} s)",
-                reached.join(" "),
-                started.elapsed().as_secs_f64()
-            );
-        }
-    }
-    // The runner (`cargo xtask learn`) as a learner builds it.
-    util::run(&mut starter_cargo(&[
-        "build", "--locked", "--quiet", "-p", "xtask",
-    ]))?;
-    // The runner: the copy's own xtask, as built above.
-    learn_check(&tasks, &mut |solved: &[&str], flag: &str| {
-        let solved: BTreeSet<String> = solved.iter().map(|s| s.to_string()).collect();
-        write(m, &copy, &solved, true)?;
-        let mut cmd = Command::new(target.join("debug/xtask"));
-        cmd.args(["learn", flag])
-            .current_dir(&copy)
-            .env_remove("CARGO_BUILD_BUILD_DIR")
-            .env("CARGO_TARGET_DIR", &target);
-        log_of(&mut cmd)
-    })?;
-    // The other half: each exercise's tests pass once its solution (and
-    // those it needs) is put back. Putting a solution back restores its
-    // files byte for byte, so when nothing the exercise's tests build is
-    // still a todo!(), the solved copy *is* the project for those tests (but
-    // for lint allowances, which only silence warnings): the project's own
-    // tests are the proof (the release test step runs them all, the
-    // commands step `cargo test --release -p exN` as the book gives it).
-    // The others must be run in the copy, with the exercises they build but
-    // do not need left unsolved; exercises whose unsolved sets agree share
-    // one state of the copy, one build and one run.
-    let deps = util::workspace_deps()?;
-    let files = source_files();
-    let with_tasks: BTreeSet<&str> = tasks.iter().map(|t| t.ex.as_str()).collect();
-    // (solved in this state, exercises run in it, exercises that must stay unsolved)
-    let mut runs: Vec<(BTreeSet<String>, Vec<String>, BTreeSet<String>)> = Vec::new();
-    for (ex, e) in &m.exercises {
-        let mut solved: BTreeSet<String> = e.needs.iter().cloned().collect();
-        solved.insert(ex.clone());
-        let built = util::tests_build(&deps, ex);
-        let unsolved: BTreeSet<String> = built
-            .iter()
-            .filter(|b| with_tasks.contains(b.as_str()) && !solved.contains(*b))
-            .cloned()
-            .collect();
-        if unsolved.is_empty() {
-            for file in files.iter().filter(|f| f.ends_with(".rs")) {
-                if exercise_of(file).is_none_or(|x| !built.contains(x)) {
-                    continue;
-                }
-                let text = util::read(&root().join(file))?;
-                if transform(m, file, &text, &solved)?.0 != text {
-                    return fail(format!(
-                        "starter {ex}: {file} differs from the project with its solution put back"
-                    ));
-                }
-            }
-            let names: Vec<&str> = built.iter().map(String::as_str).collect();
-            println!(
-                "starter {ex}: with its solution put back, its tests build exactly the \
-                 project's {}",
-                names.join(", ")
-            );
-            continue;
-        }
-        let fits = |(s, _, keep): &(BTreeSet<String>, Vec<String>, BTreeSet<String>)| {
-            s.is_disjoint(&unsolved) && keep.is_disjoint(&solved)
-        };
-        match runs.iter_mut().find(|r| fits(r)) {
-            Some((s, exs, keep)) => {
-                s.extend(solved);
-                exs.push(ex.clone());
-                keep.extend(unsolved);
-            }
-            None => runs.push((solved, vec![ex.clone()], unsolved)),
-        }
-    }
-    for (solved, exercises, unsolved) in &runs {
-        write(m, &copy, solved, true)?;
-        let mut args = vec!["test", "--locked"];
-        for ex in exercises {
-            args.extend(["-p", ex.as_str()]);
-        }
-        let (ok, log) = log_of(&mut starter_cargo(&args))?;
-        let names: Vec<&str> = exercises.iter().map(String::as_str).collect();
-        let left: Vec<&str> = unsolved.iter().map(String::as_str).collect();
-        if !ok {
-            tail(&log);
-            return fail(format!(
-                "starter {}: with their solutions put back (and {} still todo!()), their tests fail",
-                names.join(", "),
-                left.join(", ")
-            ));
-        }
-        println!(
-            "starter {}: solutions in, {} still todo!(): tests pass ({:.1} s)",
-            names.join(", "),
-            left.join(", "),
-            started.elapsed().as_secs_f64()
-        );
-    }
-    let _ = std::fs::remove_dir_all(&work);
-    println!("starter: every exercise fails on its own todo!()s and passes once solved");
-    Ok(())
-}
-
-/// The exercise and test target (`(exN, NAME)` for `tests/NAME.rs`) of each
-/// test executable of a `cargo test --no-run --message-format=json`, by the
-/// executable's file name.
-type Owners = std::collections::BTreeMap<String, (String, String)>;
-
-fn test_owners(cmd: &mut Command) -> Result<Owners> {
-    let out = util::output(cmd)?;
-    let mut owners = Owners::new();
-    for line in out.lines() {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        let (Some(exe), Some(manifest), Some(name)) = (
-            msg["executable"].as_str(),
-            msg["manifest_path"].as_str(),
-            msg["target"]["name"].as_str(),
-        ) else {
-            continue;
-        };
-        // exercises/exN/Cargo.toml (ex9's nested allocator crate is not an exercise).
-        let dir = Path::new(manifest).parent().and_then(|d| d.file_name());
-        let file = Path::new(exe).file_name();
-        if let (Some(dir), Some(file)) = (dir, file) {
-            let dir = dir.to_string_lossy().to_string();
-            if manifest::exercise_number(&dir).is_some() {
-                owners.insert(file.to_string_lossy().to_string(), (dir, name.to_string()));
-            }
-        }
-    }
-    Ok(owners)
-}
-
-/// A `cargo test` log split by test binary: each `Running … (path/NAME-HASH)`
-/// section goes to the (exercise, test) that owns the executable.
-fn split_by_test(
-    log: &str,
-    owners: &Owners,
-) -> std::collections::BTreeMap<(String, String), String> {
-    let mut sections: std::collections::BTreeMap<(String, String), String> = Default::default();
-    let mut current: Option<(String, String)> = None;
-    for line in log.lines() {
-        let t = line.trim_start();
-        if let Some(rest) = t.strip_prefix("Running ") {
-            current = rest
-                .rsplit_once('(')
-                .and_then(|(_, exe)| Path::new(exe.trim_end_matches(')')).file_name())
-                .and_then(|f| owners.get(f.to_string_lossy().as_ref()))
-                .cloned();
-        } else if t.starts_with("Doc-tests ") {
-            current = None;
-        }
-        if let Some(key) = &current {
-            let s = sections.entry(key.clone()).or_default();
-            s.push_str(line);
-            s.push('\n');
-        }
-    }
-    sections
-}
-
-/// A command's exit status (true: success) and its output.
-type Outcome = (bool, String);
-
-/// The runner in the starter copy, driven through its first task by its
-/// scripted mode: `learn_once(solved)` writes the copy with those solutions
-/// put back, runs `cargo xtask learn --once` there and returns its exit
-/// status and output.
-fn learn_check(
-    tasks: &[FoundTask],
-    learn: &mut dyn FnMut(&[&str], &str) -> Result<Outcome>,
-) -> Result<()> {
-    let [first, second, ..] = tasks else {
-        return fail("the learning path needs two tasks to check its runner");
-    };
-    let total = tasks.len();
-    let name = |t: &FoundTask| format!("{} {}", t.ex, t.span.name);
-    let (ok, log) = learn(&[], "--once")?;
-    let want = format!("next: task 1 of {total}: {}", name(first));
-    if ok || !log.contains(&want) {
-        eprintln!("{}", log);
-        return fail(format!(
-            "starter: `cargo xtask learn --once` in a fresh copy should fail, showing `{want}`"
-        ));
-    }
-    // Hints on request: the nudge first, then the fuller hint too. Their
-    // first words are enough to recognise them (the panel re-wraps them).
-    let opening = |text: &str| {
-        text.split_whitespace()
-            .take(6)
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let (nudge, more) = (
-        format!("Hint: {}", opening(&first.task.nudge)),
-        format!("More of a hint: {}", opening(&first.task.hint)),
-    );
-    let (_, log) = learn(&[], "--hint")?;
-    if !log.contains(&nudge) || log.contains(&more) {
-        eprintln!("{}", log);
-        return fail(format!(
-            "starter: the first `cargo xtask learn --hint` should show `{nudge}` and not yet \
-             `{more}`"
-        ));
-    }
-    let (_, log) = learn(&[], "--hint")?;
-    if !log.contains(&nudge) || !log.contains(&more) {
-        eprintln!("{}", log);
-        return fail(format!(
-            "starter: the second `cargo xtask learn --hint` should show `{nudge}` and `{more}`"
-        ));
-    }
-    let solved = format!("{}/{}", first.ex, first.span.name);
-    let (ok, log) = learn(&[&solved], "--once")?;
-    let want = [
-        format!("solved: {} (task 1 of {total})", name(first)),
-        format!("next: task 2 of {total}: {}", name(second)),
-    ];
-    if !ok || !want.iter().all(|w| log.contains(w)) {
-        eprintln!("{}", log);
-        return fail(format!(
-            "starter: with task 1's solution put back, `cargo xtask learn --once` should \
-             succeed, showing `{}` and `{}`",
-            want[0], want[1]
-        ));
-    }
-    println!(
-        "starter: `cargo xtask learn --once` shows task 1 unsolved, `--hint` its nudge then \
-         more, then task 1 solved and task 2 next"
-    );
-    Ok(())
-}
-
-/// A task as the starter copy shows it: the signature and the closing line
-/// included from the crate by line range (relative to `book/src/generated/exN/`),
-/// the starter's comments and `todo!()` between them.
-fn listing(t: &FoundTask) -> Result<String> {
-    let text = util::read(&root().join(&t.path))?;
-    let lines: Vec<&str> = text.split('\n').collect();
-    let (first, last) = enclosing(&lines, &t.span);
-    // Anchor lines are left out, as mdBook leaves them out of listings.
-    let mut kept: Vec<Option<usize>> = (first..t.span.start)
-        .filter(|&i| !lines[i].contains("ANCHOR"))
-        .map(Some)
-        .collect();
-    kept.extend([None, Some(last)]);
-    let mut block: Vec<String> = Vec::new();
-    let mut run: Vec<usize> = Vec::new();
-    let include = |run: &[usize]| {
-        format!(
-            "{{{{#include ../../../../{}:{}:{}}}}}",
-            t.path,
-            run[0] + 1,
-            run[run.len() - 1] + 1
-        )
-    };
-    for k in kept {
-        if !run.is_empty() && k != Some(run[run.len() - 1] + 1) {
-            block.push(include(&run));
-            run.clear();
-        }
-        match k {
-            None => block.extend(starter_body(&t.ex, &t.span, t.task)),
-            Some(k) => run.push(k),
-        }
-    }
-    block.push(include(&run));
-    Ok(format!("```rust,ignore\n{}\n```\n\n", block.join("\n")))
-}
-
-/// `text` with the characters Markdown would read as HTML escaped: a hint
-/// speaks of `Vec<String>` and of malloc_info's `<heap>` elements.
-fn html_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// `generated/exN/task-NAME.md`: one task's panel, where the chapter
-/// explains its code and before the solution's fold: the statement, its
-/// difficulty and time, and its test; then the two hints, each folded, and
-/// the place where the task waits in the starter copy.
-pub fn task_page(t: &FoundTask) -> Result<String> {
-    let text = |s: &str| html_text(&s.split_whitespace().collect::<Vec<_>>().join(" "));
-    Ok(format!(
-        "<a id=\"task-{name}\"></a>\n**Your task: `{name}`** ({effort}; `{path}`). \
-         {statement} Its test: `cargo test --release -p {ex} --test {test}`.\n\n\
-         <details>\n<summary>Hint</summary>\n\n{nudge}\n\n</details>\n\n\
-         <details>\n<summary>More of a hint</summary>\n\n{hint}\n\n</details>\n\n\
-         <details>\n<summary>Where it waits in the starter copy</summary>\n\n{listing}</details>\n",
-        name = t.span.name,
-        effort = t.task.effort(),
-        path = t.path,
-        statement = html_text(&t.task.statement),
-        nudge = text(&t.task.nudge),
-        hint = text(&t.task.hint),
-        ex = t.ex,
-        test = t.task.test,
-        listing = listing(t)?,
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrap_keeps_lines_within_the_width() {
-        let lines = wrap("one two three four five", 12, "// ", "// ");
-        assert_eq!(lines, vec!["// one two", "// three", "// four five"]);
-        assert!(lines.iter().all(|l| l.len() <= 12));
-    }
 
     #[test]
     fn allowances_join_the_workspace_lint_tables() {
@@ -1046,28 +354,6 @@ mod tests {
         assert_eq!(out.matches("[workspace.lints.").count(), 2);
         assert!(starter_manifest("[workspace.lints.rust]\ndead_code = \"warn\"\n").is_err());
         assert!(starter_manifest("[workspace]\n").is_err());
-    }
-
-    #[test]
-    fn test_logs_split_by_test_binary() {
-        let owner = |ex: &str, t: &str| (ex.to_string(), t.to_string());
-        let owners: Owners = [
-            ("cli-0123456789abcdef".to_string(), owner("ex2", "cli")),
-            ("naive-fedcba9876543210".to_string(), owner("ex1", "naive")),
-        ]
-        .into_iter()
-        .collect();
-        let log = "     Running tests/naive.rs (target/release/deps/naive-fedcba9876543210)\n\
-                   panicked: not yet implemented: ex1 task naive_alloc\n\
-                   \x20    Running tests/cli.rs (target/release/deps/cli-0123456789abcdef)\n\
-                   ok\n\
-                   \x20  Doc-tests ex4\n\
-                   doc\n";
-        let got = split_by_test(log, &owners);
-        assert!(got[&owner("ex1", "naive")].contains("ex1 task naive_alloc"));
-        let cli = &got[&owner("ex2", "cli")];
-        assert!(cli.contains("ok") && !cli.contains("naive") && !cli.contains("doc"));
-        assert_eq!(got.len(), 2);
     }
 
     #[test]
@@ -1086,13 +372,5 @@ mod tests {
             book_page("book/src/ch01.md", "../../src/main.rs"),
             "../../src/main.rs"
         );
-    }
-
-    #[test]
-    fn only_exercise_sources_hold_tasks() {
-        assert_eq!(exercise_of("exercises/ex2/src/frag.rs"), Some("ex2"));
-        assert_eq!(exercise_of("exercises/kit/src/lib.rs"), None);
-        assert_eq!(exercise_of("exercises/manifest.toml"), None);
-        assert_eq!(exercise_of("xtask/src/main.rs"), None);
     }
 }

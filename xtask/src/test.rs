@@ -37,7 +37,7 @@ pub fn all(m: &Manifest) -> Result<()> {
     installs.packages.wait()?;
     // Not the xtask: nothing in it is timed, its tests run in the dev step,
     // and optimising it cost this step 13 s (warm, 2 cores; its binary 11 s
-    // more in `generate::build_release`, which leaves it out too).
+    // more in `util::build_release`, which leaves it out too).
     util::run(&mut util::cargo(&[
         "test",
         "--workspace",

@@ -21,15 +21,15 @@ use std::time::Instant;
 use crate::util::{self, Result, fail};
 
 /// The pinned book builder.
-pub const MDBOOK_VERSION: &str = "0.5.4";
+pub(crate) const MDBOOK_VERSION: &str = "0.5.4";
 /// The pinned quiz preprocessor (the chapters' predictions).
-pub const MDBOOK_QUIZ_VERSION: &str = "0.5.0";
+pub(crate) const MDBOOK_QUIZ_VERSION: &str = "0.5.0";
 /// The pinned spelling checker.
-pub const TYPOS_VERSION: &str = "1.40.0";
+pub(crate) const TYPOS_VERSION: &str = "1.40.0";
 /// The browser the browser tests drive: Debian's, never a download.
-pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 /// valgrind's dhat viewer (valgrind 3.17+).
-pub const DH_VIEW: &str = "/usr/libexec/valgrind/dh_view.html";
+pub(crate) const DH_VIEW: &str = "/usr/libexec/valgrind/dh_view.html";
 
 /// `program --version`'s output, trimmed, if it runs.
 fn version(program: &str) -> Option<String> {
@@ -78,7 +78,7 @@ fn mdbook_quiz_present() -> bool {
 }
 
 /// Installs the pinned mdbook and mdbook-quiz if missing or other versions.
-pub fn ensure_book_tools() -> Result<()> {
+pub(crate) fn ensure_book_tools() -> Result<()> {
     if mdbook_present() && mdbook_quiz_present() {
         return Ok(());
     }
@@ -92,7 +92,7 @@ pub fn ensure_book_tools() -> Result<()> {
 /// Installs the pinned typos-cli if missing: PyPI's binary wheel, unpacked
 /// by pip into a temporary folder, its binary moved beside cargo's; with
 /// cargo (minutes) where there is no pip.
-pub fn ensure_typos() -> Result<()> {
+pub(crate) fn ensure_typos() -> Result<()> {
     if version("typos").as_deref() == Some(&format!("typos-cli {TYPOS_VERSION}")) {
         return Ok(());
     }
@@ -146,7 +146,7 @@ pub fn ensure_typos() -> Result<()> {
 }
 
 /// rustfmt and clippy, with rustup, if missing.
-pub fn ensure_components() -> Result<()> {
+pub(crate) fn ensure_components() -> Result<()> {
     let installed = util::output(Command::new("rustup").args(["component", "list", "--installed"]))
         .unwrap_or_default();
     for component in ["rustfmt", "clippy"] {
@@ -227,7 +227,7 @@ fn present() -> String {
 /// An install running as a child process (its own process group), its
 /// output in a log file. Dropped before it ends (a check failed), it is
 /// stopped with everything it started.
-pub struct Background {
+pub(crate) struct Background {
     what: &'static str,
     log: PathBuf,
     started: Instant,
@@ -265,7 +265,7 @@ impl Background {
     }
 
     /// Waits for the install to end; fails with its log's tail if it did.
-    pub fn wait(&mut self) -> Result<()> {
+    pub(crate) fn wait(&mut self) -> Result<()> {
         let Some(mut child) = self.child.take() else {
             return Ok(());
         };
@@ -300,18 +300,18 @@ impl Drop for Background {
 }
 
 /// The slow installs of `cargo xtask test`, started in the background.
-pub struct Installs {
+pub(crate) struct Installs {
     /// mdbook and mdbook-quiz (the book and browser steps).
-    pub book: Background,
+    pub(crate) book: Background,
     /// Debian's packages (valgrind for tests and memcheck, exercise 8's
     /// profilers, the browser).
-    pub packages: Background,
+    pub(crate) packages: Background,
 }
 
 /// Installs what is quick now (rustup components, typos), starts the rest
 /// in the background: the book's tools at a low priority, so that they
 /// take the CPU only when the checks leave it idle.
-pub fn start_installs() -> Result<Installs> {
+pub(crate) fn start_installs() -> Result<Installs> {
     ensure_components()?;
     ensure_typos()?;
     let book = (!mdbook_present() || !mdbook_quiz_present()).then(|| {

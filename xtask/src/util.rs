@@ -9,7 +9,7 @@ use std::time::Instant;
 pub type Result<T> = std::result::Result<T, String>;
 
 /// Fails with `msg`.
-pub fn fail<T>(msg: impl Into<String>) -> Result<T> {
+pub(crate) fn fail<T>(msg: impl Into<String>) -> Result<T> {
     Err(msg.into())
 }
 
@@ -20,8 +20,14 @@ static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 /// Makes `root()` answer `dir` from now on (`cargo xtask learn` works on the
 /// workspace it is run in: a starter copy shares its build folder with the
 /// project, so its binary may have been built from the project's sources).
-pub fn set_root(dir: PathBuf) {
+pub(crate) fn set_root(dir: PathBuf) {
     let _ = ROOT.set(dir);
+}
+
+/// Makes the root the current folder: paths the commands print and run
+/// with are relative to it.
+pub fn enter_root() -> Result<()> {
+    std::env::set_current_dir(root()).map_err(|e| format!("{}: {e}", root().display()))
 }
 
 /// The repository root (the xtask crate's parent folder).
@@ -34,14 +40,14 @@ pub fn root() -> PathBuf {
 }
 
 /// Cargo's target folder, as the workspace's own commands use it.
-pub fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"))
 }
 
 /// Lexical normalisation of `a/./b/../c` (no file system access).
-pub fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -56,8 +62,22 @@ pub fn normalize(p: &Path) -> PathBuf {
 }
 
 /// The release binary of an exercise.
-pub fn release_bin(ex: &str) -> PathBuf {
+pub(crate) fn release_bin(ex: &str) -> PathBuf {
     target_dir().join("release").join(ex)
+}
+
+/// Builds the release binaries the runs use: every package but the xtask,
+/// which nothing runs optimised.
+pub(crate) fn build_release() -> Result<()> {
+    run(&mut cargo(&[
+        "build",
+        "--release",
+        "--workspace",
+        "--exclude",
+        "xtask",
+        "--locked",
+        "--quiet",
+    ]))
 }
 
 /// `program` (an exercise's binary, or a tool that runs one) from the root,
@@ -66,7 +86,7 @@ pub fn release_bin(ex: &str) -> PathBuf {
 /// exN` (`kit::child`), and a build of one package resolves features
 /// differently from the workspace's: every shared crate would compile again.
 /// The steps that run exercises have built the whole workspace already.
-pub fn exercise_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+pub(crate) fn exercise_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut cmd = Command::new(program);
     cmd.env_remove("CARGO").current_dir(root());
     cmd
@@ -89,7 +109,7 @@ fn show(cmd: &Command) -> String {
 }
 
 /// Runs `cmd` with inherited output; fails if it does not exit 0.
-pub fn run(mut cmd: impl BorrowMut<Command>) -> Result<()> {
+pub(crate) fn run(mut cmd: impl BorrowMut<Command>) -> Result<()> {
     let cmd = cmd.borrow_mut();
     let status = cmd
         .status()
@@ -102,7 +122,7 @@ pub fn run(mut cmd: impl BorrowMut<Command>) -> Result<()> {
 
 /// Sends `cmd`'s stdout and stderr, in order, to the file `log`: a new
 /// file, or appended to it when `append`.
-pub fn output_to(cmd: &mut Command, log: &Path, append: bool) -> Result<()> {
+pub(crate) fn output_to(cmd: &mut Command, log: &Path, append: bool) -> Result<()> {
     let file = std::fs::File::options()
         .create(true)
         .write(true)
@@ -117,7 +137,7 @@ pub fn output_to(cmd: &mut Command, log: &Path, append: bool) -> Result<()> {
 
 /// Runs `cmd` and returns its stdout (stderr passes through); fails if it
 /// does not exit 0.
-pub fn output(mut cmd: impl BorrowMut<Command>) -> Result<String> {
+pub(crate) fn output(mut cmd: impl BorrowMut<Command>) -> Result<String> {
     let cmd = cmd.borrow_mut();
     let out = cmd
         .stderr(Stdio::inherit())
@@ -130,27 +150,27 @@ pub fn output(mut cmd: impl BorrowMut<Command>) -> Result<String> {
 }
 
 /// `cargo` with the given arguments, run from the root.
-pub fn cargo(args: &[&str]) -> Command {
+pub(crate) fn cargo(args: &[&str]) -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.args(args).current_dir(root());
     cmd
 }
 
 /// Whether `program` is on the PATH.
-pub fn on_path(program: &str) -> bool {
+pub(crate) fn on_path(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// Numbered steps with the time each took, as the test command prints them.
-pub struct Steps {
+pub(crate) struct Steps {
     start: Instant,
     current: Option<(String, Instant)>,
     done: Vec<(String, f64)>,
 }
 
 impl Steps {
-    pub fn new() -> Steps {
+    pub(crate) fn new() -> Steps {
         Steps {
             start: Instant::now(),
             current: None,
@@ -159,7 +179,7 @@ impl Steps {
     }
 
     /// Ends the running step (if any) and starts `name`.
-    pub fn step(&mut self, name: &str) {
+    pub(crate) fn step(&mut self, name: &str) {
         self.finish();
         let t = self.start.elapsed().as_secs();
         println!("\n==> [{}m{:02}s] {name}", t / 60, t % 60);
@@ -175,12 +195,12 @@ impl Steps {
     }
 
     /// Seconds since the first step started.
-    pub fn total(&self) -> f64 {
+    pub(crate) fn total(&self) -> f64 {
         self.start.elapsed().as_secs_f64()
     }
 
     /// Ends the last step and prints every step's time.
-    pub fn summary(&mut self) {
+    pub(crate) fn summary(&mut self) {
         self.finish();
         println!("\nsteps and their times:");
         for (name, secs) in &self.done {
@@ -192,7 +212,7 @@ impl Steps {
 
 /// Writes `data` to `path` unless it already holds exactly that (so cargo
 /// does not rebuild what did not change).
-pub fn write_if_changed(path: &Path, data: &[u8]) -> Result<()> {
+pub(crate) fn write_if_changed(path: &Path, data: &[u8]) -> Result<()> {
     if std::fs::read(path).is_ok_and(|old| old == data) {
         return Ok(());
     }
@@ -203,12 +223,12 @@ pub fn write_if_changed(path: &Path, data: &[u8]) -> Result<()> {
 }
 
 /// Reads a text file, with its path in the error.
-pub fn read(path: &Path) -> Result<String> {
+pub(crate) fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// A path relative to the root, for messages.
-pub fn rel(path: &Path) -> String {
+pub(crate) fn rel(path: &Path) -> String {
     path.strip_prefix(root())
         .unwrap_or(path)
         .display()
@@ -216,7 +236,7 @@ pub fn rel(path: &Path) -> String {
 }
 
 /// Every file under `dir`, recursively, sorted.
-pub fn walk(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut todo = vec![dir.to_path_buf()];
     while let Some(d) = todo.pop() {
@@ -236,8 +256,56 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The project's files under `tops` (files or folders), relative to the
+/// root: tracked and untracked-but-not-ignored files (a new test file
+/// belongs in the starter copy before it is committed); without git, a walk
+/// of the same folders.
+pub(crate) fn project_files(tops: &[&str]) -> Vec<String> {
+    let root = root();
+    let git = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
+        ])
+        .args(tops)
+        .current_dir(&root)
+        .output();
+    if let Ok(out) = git
+        && out.status.success()
+    {
+        let files: std::collections::BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+            .split('\0')
+            .filter(|f| !f.is_empty() && root.join(f).is_file())
+            .map(str::to_string)
+            .collect();
+        if !files.is_empty() {
+            return files.into_iter().collect();
+        }
+    }
+    let mut files = Vec::new();
+    for top in tops {
+        let p = root.join(top);
+        if p.is_file() {
+            files.push(top.to_string());
+        } else if p.is_dir() {
+            files.extend(
+                walk(&p)
+                    .iter()
+                    .map(|f| rel(f))
+                    .filter(|f| !f.contains("/target/")),
+            );
+        }
+    }
+    files.sort();
+    files
+}
+
 /// A fresh temporary folder under the target folder.
-pub fn temp_dir(label: &str) -> Result<PathBuf> {
+pub(crate) fn temp_dir(label: &str) -> Result<PathBuf> {
     let dir = target_dir()
         .join("xtask-tmp")
         .join(format!("{label}-{}", std::process::id()));
@@ -248,7 +316,7 @@ pub fn temp_dir(label: &str) -> Result<PathBuf> {
 
 /// Each workspace member's workspace dependencies, by package name:
 /// (normal and build dependencies, dev-dependencies), from `cargo metadata`.
-pub type Deps = std::collections::BTreeMap<
+pub(crate) type Deps = std::collections::BTreeMap<
     String,
     (
         std::collections::BTreeSet<String>,
@@ -257,7 +325,7 @@ pub type Deps = std::collections::BTreeMap<
 >;
 
 /// The workspace's packages and the workspace packages each depends on.
-pub fn workspace_deps() -> Result<Deps> {
+pub(crate) fn workspace_deps() -> Result<Deps> {
     let out = output(cargo(&[
         "metadata",
         "--no-deps",
@@ -291,7 +359,7 @@ pub fn workspace_deps() -> Result<Deps> {
 
 /// The workspace packages that `cargo test -p ex` builds: `ex`, its
 /// dependencies and dev-dependencies, and theirs (not their dev ones).
-pub fn tests_build(deps: &Deps, ex: &str) -> std::collections::BTreeSet<String> {
+pub(crate) fn tests_build(deps: &Deps, ex: &str) -> std::collections::BTreeSet<String> {
     let mut built = std::collections::BTreeSet::from([ex.to_string()]);
     let mut todo: Vec<String> = deps
         .get(ex)

@@ -42,11 +42,11 @@ const LOADER: &str = r#"<script>
 "#;
 
 /// A viewer being served, until dropped.
-pub struct Viewer {
+pub(crate) struct Viewer {
     server: Arc<tiny_http::Server>,
     thread: Option<std::thread::JoinHandle<()>>,
     /// The address to open.
-    pub url: String,
+    pub(crate) url: String,
 }
 
 impl Drop for Viewer {
@@ -72,7 +72,7 @@ fn viewer_dir() -> Result<&'static Path> {
 
 /// Serves the viewer with `profile` on 127.0.0.1:`port` (0: any free
 /// port), in a thread of its own.
-pub fn start(profile: &Path, port: u16) -> Result<Viewer> {
+pub(crate) fn start(profile: &Path, port: u16) -> Result<Viewer> {
     let dir = viewer_dir()?;
     let page = util::read(Path::new(DH_VIEW))?;
     let name = profile
@@ -136,7 +136,7 @@ pub fn start(profile: &Path, port: u16) -> Result<Viewer> {
 
 /// Profiles exercise `ex` with `args` (the manifest's profiled run when
 /// empty) and returns the profile's path.
-pub fn profile(m: &Manifest, ex: &str, args: &[String]) -> Result<PathBuf> {
+pub(crate) fn profile(m: &Manifest, ex: &str, args: &[String]) -> Result<PathBuf> {
     let Some(e) = m.get(ex) else {
         return fail(format!("no exercise {ex} in {}", manifest::PATH));
     };
