@@ -7,62 +7,56 @@ use clap::{Parser, Subcommand};
 
 use crate::Strategy;
 use crate::batch::{self, Job, Sample};
-use crate::strategy::Allocator;
+use kit::sibling::{Global, Process};
 
-/// The whole command line of `ex6-jemalloc` and `ex6-mimalloc`.
+/// The whole command line of the five sibling binaries.
 #[derive(Parser, Debug)]
 #[command(
     about = "One allocator's half of exercise 6. Run `ex6`, which starts this binary itself."
 )]
-pub struct SiblingCli {
+pub struct ChildCli {
     /// The one thing this run does.
     #[command(subcommand)]
     pub command: SiblingCommand,
 }
 
-/// What `ex6-jemalloc` and `ex6-mimalloc` can be asked to do.
+/// What the sibling binaries can be asked to do.
 #[derive(Subcommand, Debug)]
 pub enum SiblingCommand {
     /// Run the batch job once in this process and print what it measured.
     Run(Job),
 }
 
-/// The strategy `job` asks for, if this binary (whose global allocator is
-/// that of `served[0]`) can run it; otherwise exits like clap: one line on
-/// stderr, status 2.
-pub fn strategy_or_exit(job: &Job, served: &[Strategy], binary: &str) -> Strategy {
+/// The strategy `job` asks for, if a binary linked with `global` (named
+/// `binary`) runs it: its first strategy when the job names none.
+pub fn strategy_of(job: &Job, global: Global, binary: &str) -> Result<Strategy, String> {
+    let served = Strategy::served_by(global);
     let strategy = job.strategy.unwrap_or(served[0]);
-    if !served.contains(&strategy) {
-        clap::Error::raw(
-            clap::error::ErrorKind::InvalidValue,
-            format!(
-                "strategy '{strategy}' runs in {}, not in {binary}\n",
-                strategy.binary(true)
-            ),
-        )
-        .exit();
+    if served.contains(&strategy) {
+        Ok(strategy)
+    } else {
+        Err(format!(
+            "strategy '{strategy}' runs in {}, not in {binary}",
+            strategy.binary(true)
+        ))
     }
-    strategy
 }
 
-/// The whole `main` of a sibling binary linked with `global`: parse, check
-/// the strategy is one this binary serves, run it. `built_in` is false in a
-/// stub whose allocator is not in this build (jemalloc on MSVC).
-pub fn sibling_main(global: Allocator, binary: &str, built_in: bool) -> std::process::ExitCode {
-    let cli = SiblingCli::parse();
-    let SiblingCommand::Run(job) = cli.command;
-    let strategy = strategy_or_exit(&job, &Strategy::served_by(global), binary);
-    let _profile = kit::profile::start(binary);
-    if !built_in {
-        eprintln!(
-            "error: this allocator is not built into {binary} (Windows MSVC, or a feature off)"
-        );
-        return 1.into();
+impl kit::sibling::Child for ChildCli {
+    fn check(&self, me: &Process) -> Result<(), String> {
+        let SiblingCommand::Run(job) = &self.command;
+        strategy_of(job, me.allocator.unwrap_or(Global::System), me.name).map(|_| ())
     }
-    if run(strategy, &job) {
-        0.into()
-    } else {
-        1.into()
+
+    fn run(self, me: &Process) -> bool {
+        let SiblingCommand::Run(job) = self.command;
+        match strategy_of(&job, me.allocator.unwrap_or(Global::System), me.name) {
+            Ok(strategy) => run(strategy, &job),
+            Err(e) => {
+                eprintln!("error: {e}");
+                false
+            }
+        }
     }
 }
 

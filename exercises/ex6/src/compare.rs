@@ -87,32 +87,13 @@ impl Drop for InputFile {
 /// `cargo run -p ex6` builds only `ex6`: build the siblings the plan needs
 /// (with this build's profile and features) when cargo started us.
 fn build_siblings(strategies: &[Strategy]) -> Result<(), String> {
-    let mut bins: Vec<&str> = strategies
+    let mut bins: Vec<String> = strategies
         .iter()
         .flat_map(|s| [s.binary(true), s.binary(false)])
-        .filter(|&b| b != "ex6")
         .collect();
     bins.sort_unstable();
     bins.dedup();
-    if bins.is_empty() {
-        return Ok(());
-    }
-    let mut features = Vec::new();
-    if cfg!(feature = "jemalloc") {
-        features.push("jemalloc");
-    }
-    if cfg!(feature = "mimalloc") {
-        features.push("mimalloc");
-    }
-    if cfg!(feature = "dhat-heap") {
-        features.push("dhat-heap");
-    }
-    let features = features.join(",");
-    let mut flags = vec!["--no-default-features"];
-    if !features.is_empty() {
-        flags.extend(["--features", &features]);
-    }
-    kit::child::build_siblings_under_cargo("ex6", &bins, &flags)
+    crate::strategy::SIBLINGS.build(&bins)
 }
 
 // ANCHOR: child

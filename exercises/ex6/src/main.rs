@@ -118,11 +118,11 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     cli.child_env.apply();
     let run_strategy = match &cli.command {
-        Some(Command::Run(job)) => Some(ex6::child::strategy_or_exit(
-            job,
-            &Strategy::served_by(ex6::strategy::Allocator::System),
-            "ex6",
-        )),
+        Some(Command::Run(job)) => Some(
+            ex6::child::strategy_of(job, kit::sibling::Global::System, "ex6").unwrap_or_else(|e| {
+                clap::Error::raw(ErrorKind::InvalidValue, format!("{e}\n")).exit()
+            }),
+        ),
         Some(Command::Compare(a)) => {
             validate_strategies(&a.strategies);
             None
@@ -157,8 +157,8 @@ fn validate_strategies(strategies: &[Strategy]) {
             clap::Error::raw(
                 ErrorKind::InvalidValue,
                 format!(
-                    "strategy '{s}' is not built into this program (jemalloc needs a non-MSVC \
-                     target and the `jemalloc` feature; mimalloc the `mimalloc` feature)\n"
+                    "{}\n",
+                    kit::sibling::not_built_in(&format!("strategy '{s}'"), "this program")
                 ),
             )
             .exit();

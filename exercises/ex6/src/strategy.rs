@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use kit::sibling::{Global, Role, Siblings};
 use serde::{Deserialize, Serialize};
 
 // ANCHOR: strategy
@@ -43,16 +44,10 @@ pub enum Pipeline {
     Arena,
 }
 
-/// The global allocator a strategy's process is linked with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Allocator {
-    /// `std::alloc::System`: glibc malloc on Linux.
-    System,
-    /// jemalloc, through tikv-jemallocator.
-    Jemalloc,
-    /// mimalloc, through the mimalloc crate.
-    Mimalloc,
-}
+/// Exercise 6's binaries, named by kit's rule: `ex6` is System's counted
+/// process, `ex6-untracked` its timed one, `ex6-jemalloc` and
+/// `ex6-jemalloc-untracked` jemalloc's (mimalloc's likewise).
+pub const SIBLINGS: Siblings = kit::siblings!(Some(Global::System));
 
 impl Strategy {
     /// Every strategy, in the order the tables show them.
@@ -76,25 +71,19 @@ impl Strategy {
     }
 
     /// The global allocator the strategy's process is linked with.
-    pub fn global(self) -> Allocator {
+    pub fn global(self) -> Global {
         match self {
-            Strategy::System | Strategy::Borrowed | Strategy::Arena => Allocator::System,
-            Strategy::Jemalloc | Strategy::ArenaJemalloc => Allocator::Jemalloc,
-            Strategy::Mimalloc | Strategy::ArenaMimalloc => Allocator::Mimalloc,
+            Strategy::System | Strategy::Borrowed | Strategy::Arena => Global::System,
+            Strategy::Jemalloc | Strategy::ArenaJemalloc => Global::Jemalloc,
+            Strategy::Mimalloc | Strategy::ArenaMimalloc => Global::Mimalloc,
         }
     }
 
     /// The binary whose global allocator the strategy needs: the tracked
     /// one counts, the untracked one (`-untracked`) is timed.
-    pub fn binary(self, tracked: bool) -> &'static str {
-        match (self.global(), tracked) {
-            (Allocator::System, true) => "ex6",
-            (Allocator::System, false) => "ex6-untracked",
-            (Allocator::Jemalloc, true) => "ex6-jemalloc",
-            (Allocator::Jemalloc, false) => "ex6-jemalloc-untracked",
-            (Allocator::Mimalloc, true) => "ex6-mimalloc",
-            (Allocator::Mimalloc, false) => "ex6-mimalloc-untracked",
-        }
+    pub fn binary(self, tracked: bool) -> String {
+        let role = if tracked { Role::Counted } else { Role::Timed };
+        SIBLINGS.binary(Some(self.global()), role)
     }
 }
 // ANCHOR_END: strategy
@@ -127,9 +116,9 @@ impl Strategy {
     /// What serves the global allocations, for tables.
     pub fn allocator(self) -> &'static str {
         match self.global() {
-            Allocator::System => "System (glibc malloc on Linux)",
-            Allocator::Jemalloc => "jemalloc",
-            Allocator::Mimalloc => "mimalloc",
+            Global::System => "System (glibc malloc on Linux)",
+            Global::Jemalloc => "jemalloc",
+            Global::Mimalloc => "mimalloc",
         }
     }
 
@@ -137,9 +126,9 @@ impl Strategy {
     /// `jemalloc` feature and a non-MSVC target, mimalloc its feature.
     pub fn is_available(self) -> bool {
         match self.global() {
-            Allocator::System => true,
-            Allocator::Jemalloc => cfg!(jemalloc),
-            Allocator::Mimalloc => cfg!(feature = "mimalloc"),
+            Global::System => true,
+            Global::Jemalloc => cfg!(jemalloc),
+            Global::Mimalloc => cfg!(feature = "mimalloc"),
         }
     }
 
@@ -152,7 +141,7 @@ impl Strategy {
     }
 
     /// The strategies a binary linked with `global` runs.
-    pub fn served_by(global: Allocator) -> Vec<Strategy> {
+    pub fn served_by(global: Global) -> Vec<Strategy> {
         Strategy::ALL
             .into_iter()
             .filter(|s| s.global() == global)
@@ -161,7 +150,7 @@ impl Strategy {
 
     /// The path of the strategy's binary, beside this one.
     pub fn executable(self, tracked: bool) -> std::io::Result<PathBuf> {
-        kit::child::sibling(self.binary(tracked))
+        kit::child::sibling(&self.binary(tracked))
     }
 }
 

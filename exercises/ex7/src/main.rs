@@ -171,7 +171,10 @@ fn validate(command: &Command) {
         Command::Compare(a) if a.from.is_none() => {
             for al in &a.allocators {
                 if !ex7::allocator::is_available(*al) {
-                    usage(kit::sibling::not_built_in(Some(*al), "this program"));
+                    usage(kit::sibling::not_built_in(
+                        &format!("allocator '{al}'"),
+                        "this program",
+                    ));
                 }
             }
             let plan = plan_of(a);

@@ -206,7 +206,8 @@ pub fn main<C: Child>(me: Process) -> ExitCode {
     }
     let _profile = crate::profile::start(me.name);
     if !me.built_in {
-        eprintln!("error: {}", not_built_in(me.allocator, me.name));
+        let what = me.allocator.map_or("this allocator", Global::name);
+        eprintln!("error: {}", not_built_in(what, me.name));
         return ExitCode::FAILURE;
     }
     if cli.run(&me) {
@@ -216,9 +217,9 @@ pub fn main<C: Child>(me: Process) -> ExitCode {
     }
 }
 
-/// The one error for an allocator this build does not have.
-pub fn not_built_in(allocator: Option<Global>, program: &str) -> String {
-    let what = allocator.map_or("this allocator", Global::name);
+/// The one error for an allocator this build does not have: `what` (an
+/// allocator, or what needs one) is not built into `program`.
+pub fn not_built_in(what: &str, program: &str) -> String {
     format!(
         "{what} is not built into {program} (jemalloc needs a non-MSVC target and the \
          `jemalloc` feature, mimalloc the `mimalloc` feature)"
