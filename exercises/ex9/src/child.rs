@@ -42,7 +42,7 @@ pub struct ChurnArgs {
     about = "One allocator's timed process of exercise 9. Run `ex9`, which starts this binary itself."
 )]
 /// The whole command line of the sibling binaries.
-pub struct SiblingCli {
+pub struct ChildCli {
     /// What this run does.
     #[command(subcommand)]
     pub command: SiblingCommand,
@@ -60,9 +60,10 @@ pub enum SiblingCommand {
 /// Runs the churn loop and prints its time (JSON or one line).
 pub fn churn(a: &ChurnArgs) -> bool {
     if !a.allocator.is_available() {
+        let what = a.allocator.name();
         eprintln!(
-            "error: {} is not built into this program (see the crate's features)",
-            a.allocator
+            "error: {}",
+            kit::sibling::not_built_in(what, "this program")
         );
         return false;
     }
@@ -80,19 +81,14 @@ pub fn churn(a: &ChurnArgs) -> bool {
     true
 }
 
-/// `main` of a timed binary whose global allocator is `allocator`.
-pub fn sibling_main(allocator: Allocator, built_in: bool, name: &str) -> std::process::ExitCode {
-    let cli = SiblingCli::parse();
-    let _profile = kit::profile::start(name);
-    let ok = match cli.command {
-        SiblingCommand::Run(_) if !built_in => {
-            eprintln!(
-                "error: {allocator} is not built into this binary (see the crate's features)"
-            );
-            false
+impl kit::sibling::Child for ChildCli {
+    fn run(self, me: &kit::sibling::Process) -> bool {
+        match self.command {
+            SiblingCommand::Run(r) => {
+                let allocator = Allocator::of_process(me.allocator);
+                crate::workload::run_and_print(allocator, &r.job, r.json)
+            }
+            SiblingCommand::Churn(c) => churn(&c),
         }
-        SiblingCommand::Run(r) => crate::workload::run_and_print(allocator, &r.job, r.json),
-        SiblingCommand::Churn(c) => churn(&c),
-    };
-    if ok { 0.into() } else { 1.into() }
+    }
 }

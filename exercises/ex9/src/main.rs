@@ -123,7 +123,8 @@ fn main() -> std::process::ExitCode {
                 clap::Error::raw(
                     clap::error::ErrorKind::InvalidValue,
                     format!(
-                        "allocator '{al}' is not built into this program (see the crate's features)\n"
+                        "{}\n",
+                        kit::sibling::not_built_in(&format!("allocator '{al}'"), "this program")
                     ),
                 )
                 .exit();
@@ -147,12 +148,7 @@ fn main() -> std::process::ExitCode {
 fn compare_cmd(a: &CompareArgs) -> Result<bool, String> {
     // A data file holds one run per machine measured (kit::series).
     let runs = Runs::all_or_measure(a.from.as_deref(), || {
-        // `cargo run -p ex9` builds only `ex9`: build the siblings it starts.
-        kit::child::build_siblings_under_cargo(
-            "ex9",
-            &Allocator::all_binaries(),
-            kit::profile::feature_args(),
-        )?;
+        Allocator::build_siblings()?;
         let mut threads = a.threads.clone();
         threads.sort_unstable();
         threads.dedup();

@@ -5,6 +5,7 @@ use std::alloc::System;
 use std::path::PathBuf;
 
 use ex9_alloc::{PoolAlloc, SizeClasses};
+use kit::sibling::{Global, Role, Siblings};
 use serde::{Deserialize, Serialize};
 
 use crate::cache::ThreadCache;
@@ -22,8 +23,14 @@ pub static STEP2: SizeClasses<System> = SizeClasses::new(System);
 pub static STEP3: ThreadCache = ThreadCache;
 // ANCHOR_END: steps
 
+/// Exercise 9's binaries, named by kit's rule around its home allocator,
+/// its own: `ex9-untracked` is the final step's timed process,
+/// `ex9-system-untracked` System's (jemalloc's and mimalloc's likewise).
+pub const SIBLINGS: Siblings = kit::siblings!(None);
+
 // ANCHOR: allocator
-/// An allocator the chapter measures.
+/// An allocator the chapter measures: its own three steps beside the global
+/// allocators the book has used (kit's `Global`, by the same names).
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Allocator {
@@ -100,32 +107,52 @@ impl Allocator {
         of.iter().copied().filter(|a| a.is_available()).collect()
     }
 
+    /// The global allocator of its timed process, by kit's name (`None`:
+    /// ex9's own, the final step, whose binaries are this exercise's home).
+    fn global(self) -> Option<Global> {
+        match self {
+            Allocator::System => Some(Global::System),
+            Allocator::Jemalloc => Some(Global::Jemalloc),
+            Allocator::Mimalloc => Some(Global::Mimalloc),
+            Allocator::Pool | Allocator::Classes | Allocator::Ex9 => None,
+        }
+    }
+
+    /// The allocator a timed process of this exercise is linked with.
+    pub fn of_process(global: Option<Global>) -> Allocator {
+        match global {
+            None => Allocator::Ex9,
+            Some(Global::System) => Allocator::System,
+            Some(Global::Jemalloc) => Allocator::Jemalloc,
+            Some(Global::Mimalloc) => Allocator::Mimalloc,
+        }
+    }
+
     /// The timed process whose global allocator this is (`None` for steps
     /// 1 and 2, which are measured by direct calls only).
-    pub fn binary(self) -> Option<&'static str> {
+    pub fn binary(self) -> Option<String> {
         match self {
-            Allocator::Ex9 => Some("ex9-untracked"),
-            Allocator::System => Some("ex9-system-untracked"),
-            Allocator::Jemalloc => Some("ex9-jemalloc-untracked"),
-            Allocator::Mimalloc => Some("ex9-mimalloc-untracked"),
             Allocator::Pool | Allocator::Classes => None,
+            _ => Some(SIBLINGS.binary(self.global(), Role::Timed)),
         }
     }
 
     /// The path of [`Allocator::binary`]'s process, beside this one
     /// (`ex9-untracked` for steps 1 and 2).
     pub fn executable(self) -> Result<PathBuf, String> {
-        let name = self.binary().unwrap_or("ex9-untracked");
-        kit::child::sibling(name).map_err(|e| e.to_string())
+        SIBLINGS
+            .executable(self.global(), Role::Timed)
+            .map_err(|e| e.to_string())
     }
 
-    /// The binaries `cargo run -p ex9` must build before the parent starts
-    /// them.
-    pub fn all_binaries() -> Vec<&'static str> {
-        Allocator::available(&Allocator::GLOBAL)
+    /// `cargo run -p ex9` builds only `ex9`: build the timed processes it
+    /// starts.
+    pub fn build_siblings() -> Result<(), String> {
+        let bins: Vec<String> = Allocator::available(&Allocator::GLOBAL)
             .into_iter()
             .filter_map(Allocator::binary)
-            .collect()
+            .collect();
+        SIBLINGS.build(&bins)
     }
 
     /// Runs [`crate::churn::run`] with this allocator called directly (not
