@@ -9,6 +9,7 @@
 
 use std::path::PathBuf;
 
+use kit::sibling::{Global, Role, Siblings};
 use serde::{Deserialize, Serialize};
 
 /// The allocators this exercise compares, one per process.
@@ -39,35 +40,30 @@ impl Allocator {
         }
     }
 
-    /// The binary whose global allocator this is: `ex2` is built with
-    /// jemalloc, its sibling `ex2-system` with the system allocator. (In a
-    /// build without jemalloc both use System, and jemalloc is not offered.)
-    pub fn executable(self) -> std::io::Result<PathBuf> {
-        let me = std::env::current_exe()?;
-        Ok(match self {
-            Allocator::Jemalloc => me,
-            Allocator::System => {
-                me.with_file_name(format!("ex2-system{}", std::env::consts::EXE_SUFFIX))
-            }
-        })
-    }
-}
-
-impl Allocator {
-    /// The untracked twin of [`Allocator::executable`]: the same allocator
-    /// with no tracker in front of it, for timed runs (`kit::split`).
-    pub fn untracked_executable(self) -> std::io::Result<PathBuf> {
-        kit::child::sibling(self.untracked_binary())
-    }
-
-    /// `ex2-untracked` (jemalloc) or `ex2-system-untracked`.
-    pub fn untracked_binary(self) -> &'static str {
+    /// kit's name for it, which names its binaries.
+    pub fn global(self) -> Global {
         match self {
-            Allocator::Jemalloc => "ex2-untracked",
-            Allocator::System => "ex2-system-untracked",
+            Allocator::System => Global::System,
+            Allocator::Jemalloc => Global::Jemalloc,
         }
     }
+
+    /// Its binary in `role`, by kit's rule around jemalloc, this chapter's
+    /// home: `ex2` and `ex2-untracked` are jemalloc's, `ex2-system` and
+    /// `ex2-system-untracked` System's. (In a build without jemalloc all four
+    /// use System, and jemalloc is not offered.)
+    pub fn binary(self, role: Role) -> String {
+        SIBLINGS.binary(Some(self.global()), role)
+    }
+
+    /// The path of [`Allocator::binary`], beside this one.
+    pub fn executable(self, role: Role) -> std::io::Result<PathBuf> {
+        SIBLINGS.executable(Some(self.global()), role)
+    }
 }
+
+/// Exercise 2's binaries, named by kit's rule.
+pub const SIBLINGS: Siblings = kit::siblings!(Some(Global::Jemalloc));
 
 impl std::fmt::Display for Allocator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

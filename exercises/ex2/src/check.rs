@@ -169,7 +169,7 @@ fn counts_agree() -> Vec<Outcome> {
         Ok(p) => p,
         Err(e) => return vec![outcome("counts agree", Some(false), e.to_string())],
     };
-    let system = match Allocator::System.executable() {
+    let system = match Allocator::System.executable(kit::sibling::Role::Counted) {
         Ok(p) => p,
         Err(e) => return vec![outcome("counts agree", Some(false), e.to_string())],
     };

@@ -60,26 +60,37 @@ pub struct ProbeJob {
     pub waits_ms: Vec<u64>,
 }
 
-/// The whole command line of `ex2-system`: only child jobs.
+/// The whole command line of ex2's sibling binaries: only child jobs.
 #[derive(Parser, Debug)]
 #[command(
     about = "The System-allocator half of exercise 2. Run `ex2`, which starts this binary itself."
 )]
-pub struct SystemCli {
+pub struct ChildCli {
     /// The one thing a child does.
     #[command(subcommand)]
-    pub command: SystemCommand,
+    pub command: ChildCommand,
 }
 
-/// What `ex2-system` can be asked to do.
+/// What the sibling binaries can be asked to do.
 #[derive(Subcommand, Debug)]
-pub enum SystemCommand {
+pub enum ChildCommand {
     /// Run one job and print its result as JSON.
     Child {
         /// The job to run.
         #[command(subcommand)]
         job: Job,
     },
+}
+
+impl kit::sibling::Child for ChildCli {
+    fn run(self, me: &kit::sibling::Process) -> bool {
+        let ChildCommand::Child { job } = self.command;
+        let allocator = match me.allocator {
+            Some(kit::sibling::Global::Jemalloc) => Allocator::Jemalloc,
+            _ => Allocator::System,
+        };
+        run(allocator, &job)
+    }
 }
 
 /// Runs `job` in this process, whose global allocator is `allocator`, and

@@ -36,15 +36,15 @@ pub mod bench;
 pub mod chart;
 pub mod check;
 pub mod child;
+pub mod compare;
 pub mod conf;
 pub mod frag;
 pub mod jemalloc;
-pub mod parent;
 pub mod spawn;
 pub mod workload;
 
 pub use allocator::Allocator;
-pub use parent::{counts, counts_table, facts, facts_tables, run_bench, run_frag};
+pub use compare::{counts, counts_table, facts, facts_tables, run_bench, run_frag};
 
 /// What a build without jemalloc prints in place of jemalloc's results.
 pub fn jemalloc_absent_note() -> &'static str {

@@ -200,8 +200,9 @@ fn validate(cli: &Cli) {
     if let Some(Command::Bench(a)) = &cli.command {
         for al in &a.allocators {
             if !Allocator::available().contains(al) {
-                fail(format!(
-                    "allocator '{al}' is not built into this binary (jemalloc needs a non-MSVC target and the `jemalloc` feature)"
+                fail(kit::sibling::not_built_in(
+                    &format!("allocator '{al}'"),
+                    "this binary",
                 ));
             }
         }

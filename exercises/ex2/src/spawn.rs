@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use kit::sibling::Role;
 use serde::de::DeserializeOwned;
 
 use crate::Allocator;
@@ -19,11 +20,9 @@ pub fn run_child<T: DeserializeOwned>(
     env: &[(&str, &str)],
 ) -> Result<T, String> {
     let exe = allocator
-        .executable()
+        .executable(Role::Counted)
         .map_err(|e| format!("cannot find this program's path: {e}"))?;
-    if allocator == Allocator::System {
-        build_system_twin()?;
-    }
+    build_siblings()?;
     run_exe(&exe, job, env)
 }
 
@@ -46,45 +45,23 @@ pub fn run_untracked_child<T: DeserializeOwned>(
     job: &[String],
 ) -> Result<T, String> {
     let exe = allocator
-        .untracked_executable()
+        .executable(Role::Timed)
         .map_err(|e| format!("cannot find this program's path: {e}"))?;
-    build_untracked_twins()?;
+    build_siblings()?;
     run_exe(&exe, job, &[])
 }
 
-/// `cargo run -p ex2` builds only `ex2`: build both untracked binaries when
-/// cargo started us.
-fn build_untracked_twins() -> Result<(), String> {
+/// `cargo run -p ex2` builds only `ex2`: build its siblings (once, with
+/// this build's profile and features) when cargo started us.
+fn build_siblings() -> Result<(), String> {
     static BUILT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     BUILT
         .get_or_init(|| {
-            let mut flags = Vec::new();
-            if !cfg!(feature = "jemalloc") {
-                flags.push("--no-default-features");
-            }
-            kit::child::build_siblings_under_cargo(
-                "ex2",
-                &["ex2-untracked", "ex2-system-untracked"],
-                &flags,
-            )
-        })
-        .clone()
-}
-
-/// `cargo run -p ex2` builds only `ex2`, not its `ex2-system` twin: build the
-/// twin (once, with this build's profile and features) when cargo started us.
-fn build_system_twin() -> Result<(), String> {
-    static BUILT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let mut flags = Vec::new();
-            if !cfg!(feature = "jemalloc") {
-                flags.push("--no-default-features");
-            }
-            if cfg!(feature = "dhat-heap") {
-                flags.extend(["--features", "dhat-heap"]);
-            }
-            kit::child::build_siblings_under_cargo("ex2", &["ex2-system"], &flags)
+            let bins: Vec<String> = Allocator::available()
+                .into_iter()
+                .flat_map(|a| [a.binary(Role::Counted), a.binary(Role::Timed)])
+                .collect();
+            crate::allocator::SIBLINGS.build(&bins)
         })
         .clone()
 }

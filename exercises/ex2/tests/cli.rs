@@ -65,7 +65,7 @@ fn same_seeded_work_same_counts_under_both_allocators() {
 
 #[test]
 fn each_process_is_served_by_the_allocator_it_declares() {
-    let f: ex2::parent::Facts = kit::testing::json(EX2, &["facts", "--json"]);
+    let f: ex2::compare::Facts = kit::testing::json(EX2, &["facts", "--json"]);
     let expected = if cfg!(jemalloc) {
         ex2::Allocator::Jemalloc
     } else {

@@ -1,4 +1,4 @@
-//! The parent: runs the children, one process per allocator (and per run),
+//! The comparing side: runs the children, one process per allocator (and per run),
 //! and puts their results side by side.
 
 use serde::{Deserialize, Serialize};
