@@ -19,6 +19,7 @@
 //! every test) installs as the global allocator: whatever the arena asks of
 //! the global allocator shows up there, and nothing else it does.
 
+pub mod child;
 pub mod chunks;
 pub mod drops;
 pub mod layout;

@@ -197,7 +197,7 @@ fn versus_cmd(args: &VersusArgs) -> Result<bool, String> {
     })?;
     runs.callgrind(
         args.callgrind,
-        |r| versus::count_instructions(&kit::split::built_untracked_exe("ex3")?, r.objects),
+        |r| versus::count_instructions(&ex3::child::SIBLINGS.built_untracked()?, r.objects),
         |r, i| r.instructions = Some(i),
     )?;
     if args.finding {

@@ -15,7 +15,7 @@
 //! The timings come from `ex3-untracked`, whose global allocator is the
 //! system allocator as it is: a tracker would charge its per-call cost to
 //! the `Box` side only. The global allocator calls are counted by the
-//! tracked `ex3` running the same rounds (`kit::split`).
+//! tracked `ex3` running the same rounds (`kit::sibling`).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -212,7 +212,7 @@ pub struct Report {
     pub machine: Machine,
     /// How the timed process's global allocator was set up.
     #[serde(default = "tracked")]
-    pub timed: kit::split::Timed,
+    pub timed: kit::sibling::Timed,
     /// Timed runs of each side.
     pub runs: usize,
     /// Rounds per run (each run times this many rounds of each side).
@@ -237,8 +237,8 @@ pub struct Report {
     pub instructions: Option<Instructions>,
 }
 
-fn tracked() -> kit::split::Timed {
-    kit::split::Timed::Tracked
+fn tracked() -> kit::sibling::Timed {
+    kit::sibling::Timed::Tracked
 }
 
 fn one() -> usize {
@@ -387,7 +387,7 @@ pub fn run(objects: usize, runs: usize, rounds: usize, progress: impl Fn()) -> R
     };
     Report {
         machine: Machine::describe(),
-        timed: kit::split::Timed::Untracked,
+        timed: kit::sibling::Timed::Untracked,
         runs,
         rounds,
         objects,
@@ -521,8 +521,8 @@ fn whole_loop(r: &Report) -> [(&'static str, &Summary); 4] {
 /// One machine's timings as a table.
 fn timing_table(r: &Report) -> kit::Table {
     let timed_in = match r.timed {
-        kit::split::Timed::Untracked => "timed with the system allocator, untracked",
-        kit::split::Timed::Tracked => "timed under the tracker (old run)",
+        kit::sibling::Timed::Untracked => "timed with the system allocator, untracked",
+        kit::sibling::Timed::Tracked => "timed under the tracker (old run)",
     };
     let mut t = kit::Table::new(
         format!(
@@ -800,7 +800,7 @@ pub fn label(runs: &[Report]) -> String {
 }
 
 /// Times `size.runs` runs, each in a fresh untracked process
-/// ([`kit::split`]), and reports them as one: every process's run is one
+/// ([`kit::sibling`]), and reports them as one: every process's run is one
 /// sample of each figure.
 ///
 /// Why not all runs in one process: the runs of one process agree closely
@@ -814,7 +814,7 @@ pub fn timed_in_fresh_processes(size: &Size) -> Result<Report, String> {
     // ANCHOR: fresh_processes
     let one = Size { runs: 1, ..*size };
     let reports = (0..size.runs)
-        .map(|_| kit::split::run_untracked::<Report>("ex3", &one.untracked_args()))
+        .map(|_| crate::child::SIBLINGS.run_untracked::<Report>(&one.untracked_args()))
         .collect::<Result<Vec<Report>, String>>()?;
     // ANCHOR_END: fresh_processes
     let first = reports.first().ok_or("no runs")?.clone();

@@ -42,7 +42,7 @@ pub struct Report {
     /// How the timed process's global allocator was set up (runs from
     /// before the split have no such field: they were tracked).
     #[serde(default = "tracked")]
-    pub timed: kit::split::Timed,
+    pub timed: kit::sibling::Timed,
     /// Timed runs of each side.
     pub runs: usize,
     /// Labels built per run.
@@ -59,8 +59,8 @@ pub struct Report {
     pub instructions: Option<Instructions>,
 }
 
-fn tracked() -> kit::split::Timed {
-    kit::split::Timed::Tracked
+fn tracked() -> kit::sibling::Timed {
+    kit::sibling::Timed::Tracked
 }
 
 fn ns(t: Instant) -> f64 {
@@ -173,7 +173,7 @@ pub fn report(all: &[Times], labels: usize, nodes: usize, k: usize) -> Report {
         .collect();
     Report {
         machine: Machine::describe(),
-        timed: kit::split::Timed::Untracked,
+        timed: kit::sibling::Timed::Untracked,
         runs,
         labels,
         nodes,
@@ -458,8 +458,8 @@ pub fn label(r: &Report) -> String {
         "{}; each run a fresh process; ratios are medians of per-run ratios; {}.",
         r.machine.measured_on(),
         match r.timed {
-            kit::split::Timed::Untracked => "timed with the system allocator, untracked",
-            kit::split::Timed::Tracked =>
+            kit::sibling::Timed::Untracked => "timed with the system allocator, untracked",
+            kit::sibling::Timed::Tracked =>
                 "timed under the tracker (a run from before the split, to be redone)",
         }
     )
@@ -530,7 +530,7 @@ impl Size {
     /// `--runs` timed runs, each in a fresh untracked process, the side
     /// that goes first alternating; `progress` after each.
     pub fn measure(&self, progress: impl Fn()) -> Result<Report, String> {
-        let exe = kit::split::built_untracked_exe("ex4")?;
+        let exe = crate::child::SIBLINGS.built_untracked()?;
         let mut all = Vec::with_capacity(self.runs as usize);
         for run in 0..self.runs {
             let first = if run % 2 == 0 {

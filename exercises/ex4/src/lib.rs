@@ -56,6 +56,7 @@
 //! ```
 
 pub mod bench;
+pub mod child;
 pub mod maps;
 pub mod strings;
 pub mod tree;

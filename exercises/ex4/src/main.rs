@@ -193,7 +193,7 @@ fn bench_cmd(args: &BenchArgs) -> Result<bool, String> {
     report.callgrind(
         args.callgrind,
         |r| {
-            let exe = kit::split::built_untracked_exe("ex4")?;
+            let exe = ex4::child::SIBLINGS.built_untracked()?;
             bench::count_instructions(&exe, r.labels, r.nodes, r.children)
         },
         |r, i| r.instructions = Some(i),

@@ -97,7 +97,7 @@ pub fn collect(records: u64, processes: u32, runs: u32) -> Result<Report, String
                 format!("--records={records}"),
                 format!("--runs={runs}"),
             ];
-            let t: Timed = kit::split::run_untracked("ex8", &args)?;
+            let t: Timed = crate::child::SIBLINGS.run_untracked(&args)?;
             medians[i].push(Summary::of_or_nan(&t.micros).median);
             micros[i].extend(t.micros);
         }

@@ -17,6 +17,7 @@
 //!    jemalloc's profiler on that job: cost, and agreement with the tracker.
 //! 6. [`flame`]: the allocation flame graph.
 
+pub mod child;
 pub mod compare;
 pub mod fix;
 pub mod flame;

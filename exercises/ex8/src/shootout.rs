@@ -408,7 +408,9 @@ impl Setup {
         let _ = std::fs::remove_dir_all(&out);
         std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
         Ok(Setup {
-            untracked: kit::split::untracked_exe("ex8")?,
+            untracked: crate::child::SIBLINGS
+                .executable(None, kit::sibling::Role::Timed)
+                .map_err(|e| e.to_string())?,
             tracked: std::env::current_exe().map_err(|e| e.to_string())?,
             dhat_rs,
             jeprof,

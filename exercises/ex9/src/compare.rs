@@ -111,7 +111,7 @@ pub struct Report {
     /// Where the comparison ran.
     pub machine: kit::timing::Machine,
     /// How the timed processes' global allocators were set up.
-    pub timed: kit::split::Timed,
+    pub timed: kit::sibling::Timed,
     /// What was run.
     pub plan: Plan,
     /// One row per job and allocator.
@@ -297,7 +297,7 @@ pub fn collect(plan: &Plan, allocators: &[Allocator], tick: &dyn Fn()) -> Result
     }
     Ok(Report {
         machine: kit::timing::Machine::describe(),
-        timed: kit::split::Timed::Untracked,
+        timed: kit::sibling::Timed::Untracked,
         plan: plan.clone(),
         work,
         churn,

@@ -19,7 +19,6 @@ pub mod report;
 pub mod rss;
 pub mod series;
 pub mod sibling;
-pub mod split;
 pub mod testing;
 pub mod timing;
 
