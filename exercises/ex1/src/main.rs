@@ -36,6 +36,9 @@ enum Command {
     Overhead(OverheadArgs),
     /// The fixed workload dhat and the tracker must agree on; prints its counts.
     Workload(OutputArgs),
+    /// Every part of the chapter in order, at the chapter's sizes: what a
+    /// bare `cargo run -p ex1` runs.
+    Tour,
 }
 
 #[derive(clap::Args)]
@@ -81,15 +84,13 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     cli.child_env.apply();
     let _profile = kit::profile::start("ex1");
-    kit::report::exit_status(match cli.command {
-        Some(Command::Growth(args)) if args.svg => {
-            Ok(kit::output::print_svg(growth::growth_chart()))
-        }
-        Some(Command::Growth(args)) => Ok(growth_cmd(args.out.format())),
-        Some(Command::Strings(out)) => Ok(strings_cmd(out.format())),
-        Some(Command::Overhead(args)) => overhead_cmd(&args),
-        Some(Command::Workload(out)) => Ok(workload_cmd(out.format())),
-        None => {
+    kit::report::exit_status(match kit::output::command_or(cli.command, &["tour"]) {
+        Command::Growth(args) if args.svg => Ok(kit::output::print_svg(growth::growth_chart())),
+        Command::Growth(args) => Ok(growth_cmd(args.out.format())),
+        Command::Strings(out) => Ok(strings_cmd(out.format())),
+        Command::Overhead(args) => overhead_cmd(&args),
+        Command::Workload(out) => Ok(workload_cmd(out.format())),
+        Command::Tour => {
             growth_cmd(Format::Human);
             println!();
             strings_cmd(Format::Human);

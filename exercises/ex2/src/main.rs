@@ -76,6 +76,9 @@ enum Command {
         #[command(subcommand)]
         job: ex2::child::Job,
     },
+    /// Every part of the chapter in order, at the chapter's sizes: what a
+    /// bare `cargo run -p ex2` runs.
+    Tour,
 }
 
 #[derive(clap::Args)]
@@ -177,16 +180,18 @@ fn main() -> std::process::ExitCode {
     cli.child_env.apply();
     validate(&cli);
     let _profile = kit::profile::start("ex2");
-    kit::report::exit_status(match cli.command {
-        _ if cli.check => Ok(check_cmd()),
-        Some(Command::Bench(a)) => bench_cmd(&a),
-        Some(Command::Frag(a)) => frag_cmd(&a),
-        Some(Command::Facts(out)) => Ok(facts_cmd(out.format())),
-        Some(Command::Conf(a)) => conf_cmd(&a),
-        Some(Command::Counts(a)) => counts_cmd(&a),
-        Some(Command::Workload(a)) => Ok(workload_cmd(&a)),
-        Some(Command::Child { job }) => Ok(ex2::child::run(BUILT_WITH, &job)),
-        None => default_cmd(),
+    if cli.check {
+        return kit::report::exit_status(Ok(check_cmd()));
+    }
+    kit::report::exit_status(match kit::output::command_or(cli.command, &["tour"]) {
+        Command::Bench(a) => bench_cmd(&a),
+        Command::Frag(a) => frag_cmd(&a),
+        Command::Facts(out) => Ok(facts_cmd(out.format())),
+        Command::Conf(a) => conf_cmd(&a),
+        Command::Counts(a) => counts_cmd(&a),
+        Command::Workload(a) => Ok(workload_cmd(&a)),
+        Command::Child { job } => Ok(ex2::child::run(BUILT_WITH, &job)),
+        Command::Tour => tour_cmd(),
     })
 }
 
@@ -358,7 +363,7 @@ fn workload_cmd(a: &WorkloadArgs) -> bool {
     })
 }
 
-fn default_cmd() -> Result<bool, String> {
+fn tour_cmd() -> Result<bool, String> {
     // One failing command does not hide the others' results.
     let ok = |r: Result<bool, String>| {
         r.unwrap_or_else(|e| {

@@ -38,6 +38,9 @@ enum Command {
     Limit(LimitArgs),
     /// Arena vs heap for many small objects (timed).
     Versus(VersusArgs),
+    /// Every part of the chapter in order, at the chapter's sizes: what a
+    /// bare `cargo run -p ex3` runs.
+    Tour,
 }
 
 #[derive(clap::Args)]
@@ -111,18 +114,18 @@ fn main() -> std::process::ExitCode {
     cli.child_env.apply();
     let _profile = kit::profile::start("ex3");
     ex1::warn_if_untracked();
-    kit::report::exit_status(match cli.command {
-        Some(Command::Layout(out)) => Ok(layout_cmd(out.format())),
-        Some(Command::Chunks(a)) => Ok(chunks_cmd(a.values as usize, a.out.format())),
-        Some(Command::Reset(a)) => Ok(reset_cmd(
+    kit::report::exit_status(match kit::output::command_or(cli.command, &["tour"]) {
+        Command::Layout(out) => Ok(layout_cmd(out.format())),
+        Command::Chunks(a) => Ok(chunks_cmd(a.values as usize, a.out.format())),
+        Command::Reset(a) => Ok(reset_cmd(
             a.rounds as usize,
             a.values as usize,
             a.out.format(),
         )),
-        Some(Command::Drops(out)) => Ok(drops_cmd(out.format())),
-        Some(Command::Limit(a)) => Ok(limit_cmd(a.bytes as usize, a.out.format())),
-        Some(Command::Versus(a)) => versus_cmd(&a),
-        None => {
+        Command::Drops(out) => Ok(drops_cmd(out.format())),
+        Command::Limit(a) => Ok(limit_cmd(a.bytes as usize, a.out.format())),
+        Command::Versus(a) => versus_cmd(&a),
+        Command::Tour => {
             let h = Format::Human;
             let steps: [&dyn Fn() -> bool; 5] = [
                 &|| layout_cmd(h),

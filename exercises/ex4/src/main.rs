@@ -36,6 +36,9 @@ enum Command {
     Maps(MapArgs),
     /// Build, walk and free times, arena vs heap (timed).
     Bench(BenchArgs),
+    /// Every part of the chapter in order, at the chapter's sizes: what a
+    /// bare `cargo run -p ex4` runs.
+    Tour,
 }
 
 #[derive(clap::Args)]
@@ -101,21 +104,21 @@ fn main() -> std::process::ExitCode {
     cli.child_env.apply();
     let _profile = kit::profile::start("ex4");
     ex1::warn_if_untracked();
-    kit::report::exit_status(match cli.command {
-        Some(Command::Vecs(a)) => Ok(vecs_cmd(a.len as usize, a.out.format())),
-        Some(Command::Strings(a)) => Ok(strings_cmd(a.len as usize, a.out.format())),
-        Some(Command::Tree(a)) => Ok(tree_cmd(
+    kit::report::exit_status(match kit::output::command_or(cli.command, &["tour"]) {
+        Command::Vecs(a) => Ok(vecs_cmd(a.len as usize, a.out.format())),
+        Command::Strings(a) => Ok(strings_cmd(a.len as usize, a.out.format())),
+        Command::Tree(a) => Ok(tree_cmd(
             a.nodes as usize,
             a.children as usize,
             a.out.format(),
         )),
-        Some(Command::Maps(a)) => Ok(maps_cmd(
+        Command::Maps(a) => Ok(maps_cmd(
             a.keys as usize,
             a.distinct as usize,
             a.out.format(),
         )),
-        Some(Command::Bench(a)) => bench_cmd(&a),
-        None => {
+        Command::Bench(a) => bench_cmd(&a),
+        Command::Tour => {
             let h = Format::Human;
             let steps: [&dyn Fn() -> bool; 4] = [
                 &|| vecs_cmd(1000, h),

@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -167,30 +167,20 @@ struct ChartArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli.child_env.apply();
-    if let Some(Command::Run(args)) = &cli.command {
+    let command = kit::output::command_or(cli.command, &["phases"]);
+    if let Command::Run(args) = &command {
         validate_run(args);
     }
     let _profile = kit::profile::start("ex5");
-    let result = match cli.command {
-        Some(Command::Generate(args)) => generate_cmd(&args),
-        Some(Command::Run(args)) => run_cmd(&args),
-        Some(Command::Phases(args)) => phases_cmd(&args),
-        Some(Command::Batch(args)) => batch_cmd(&args),
-        Some(Command::Memory(args)) => memory_cmd(&args),
-        Some(Command::Chart(args)) => chart_cmd(&args),
-        None => phases_cmd(&PhasesArgs {
-            records: 200_000,
-            seed: 1,
-            out: OutputArgs::default(),
-        }),
+    let result = match command {
+        Command::Generate(args) => generate_cmd(&args),
+        Command::Run(args) => run_cmd(&args),
+        Command::Phases(args) => phases_cmd(&args),
+        Command::Batch(args) => batch_cmd(&args),
+        Command::Memory(args) => memory_cmd(&args),
+        Command::Chart(args) => chart_cmd(&args),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    kit::report::exit_status(result.map(|()| true))
 }
 
 /// Checks clap cannot express; exits like clap (one line, status 2).
@@ -216,7 +206,7 @@ fn warn_if_untracked() {
 
 fn generate_cmd(args: &GenerateArgs) -> Result<(), String> {
     match &args.out {
-        Some(path) => write_atomically(path, |w| {
+        Some(path) => kit::output::write_atomically(path, |w| {
             ex5::generate(args.seed, args.records, w).map_err(|e| e.to_string())
         }),
         None => {
@@ -224,30 +214,6 @@ fn generate_cmd(args: &GenerateArgs) -> Result<(), String> {
             ex5::generate(args.seed, args.records, &mut w)
                 .and_then(|()| w.flush())
                 .map_err(|e| format!("cannot write: {e}"))
-        }
-    }
-}
-
-/// Writes through `f` to `path.partial`, then renames it to `path`: a
-/// failed run never leaves a half-written file under the real name.
-fn write_atomically(
-    path: &Path,
-    f: impl FnOnce(&mut BufWriter<File>) -> Result<(), String>,
-) -> Result<(), String> {
-    let mut partial = path.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    let file =
-        File::create(&partial).map_err(|e| format!("cannot create {}: {e}", partial.display()))?;
-    let mut w = BufWriter::new(file);
-    let result = f(&mut w).and_then(|()| w.flush().map_err(|e| format!("cannot write: {e}")));
-    drop(w);
-    match result {
-        Ok(()) => std::fs::rename(&partial, path)
-            .map_err(|e| format!("cannot rename to {}: {e}", path.display())),
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            Err(e)
         }
     }
 }
@@ -321,7 +287,7 @@ fn run_to_output(
 ) -> Result<RunStats, String> {
     let mut stats = None;
     match &args.out {
-        Some(path) => write_atomically(path, |w| {
+        Some(path) => kit::output::write_atomically(path, |w| {
             stats = Some(f(w).map_err(|e| e.to_string())?);
             Ok(())
         })?,

@@ -117,36 +117,24 @@ struct CountsArgs {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     cli.child_env.apply();
-    let run_strategy = match &cli.command {
-        Some(Command::Run(job)) => Some(
+    let command = kit::output::command_or(cli.command, &["compare"]);
+    let run_strategy = match &command {
+        Command::Run(job) => Some(
             ex6::child::strategy_of(job, kit::sibling::Global::System, "ex6").unwrap_or_else(|e| {
                 clap::Error::raw(ErrorKind::InvalidValue, format!("{e}\n")).exit()
             }),
         ),
-        Some(Command::Compare(a)) => {
+        Command::Compare(a) => {
             validate_strategies(&a.strategies);
             None
         }
         _ => None,
     };
     let _profile = kit::profile::start("ex6");
-    kit::report::exit_status(match cli.command {
-        Some(Command::Compare(a)) => compare_cmd(&a),
-        Some(Command::Counts(a)) => counts_cmd(&a),
-        Some(Command::Run(job)) => Ok(run_strategy.is_some_and(|s| ex6::child::run(s, &job))),
-        None => compare_cmd(&CompareArgs {
-            records: DEFAULT_RECORDS,
-            batch: DEFAULT_BATCH,
-            runs: DEFAULT_RUNS,
-            seed: 1,
-            strategies: Vec::new(),
-            from: None,
-            callgrind: false,
-            svg: false,
-            finding: false,
-            quiet: false,
-            out: OutputArgs::default(),
-        }),
+    kit::report::exit_status(match command {
+        Command::Compare(a) => compare_cmd(&a),
+        Command::Counts(a) => counts_cmd(&a),
+        Command::Run(job) => Ok(run_strategy.is_some_and(|s| ex6::child::run(s, &job))),
     })
 }
 

@@ -144,9 +144,7 @@ struct ArenasArgs {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     cli.child_env.apply();
-    let command = cli
-        .command
-        .unwrap_or_else(|| Command::Compare(CompareArgs::parse_from(["compare"])));
+    let command = kit::output::command_or(cli.command, &["compare"]);
     validate(&command);
     let _profile = kit::profile::start("ex7");
     kit::report::exit_status(match command {
@@ -187,17 +185,6 @@ fn validate(command: &Command) {
             }
         }
         _ => {}
-    }
-}
-
-impl CompareArgs {
-    fn parse_from<const N: usize>(argv: [&str; N]) -> CompareArgs {
-        #[derive(Parser)]
-        struct Wrap {
-            #[command(flatten)]
-            a: CompareArgs,
-        }
-        Wrap::parse_from(argv).a
     }
 }
 

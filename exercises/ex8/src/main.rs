@@ -27,7 +27,7 @@ struct Cli {
     #[command(flatten)]
     child_env: kit::child::ChildEnvArgs,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -117,10 +117,9 @@ struct ShootoutArgs {
 }
 
 fn main() -> std::process::ExitCode {
-    // With no command, `counts` with its defaults.
-    let cli = Cli::parse_from(kit::output::args_or("counts"));
+    let cli = Cli::parse();
     cli.child_env.apply();
-    let command = cli.command;
+    let command = kit::output::command_or(cli.command, &["counts"]);
     let _profile = kit::profile::start("ex8");
     exit_status(match command {
         Command::Counts(a) => counts_cmd(&a),

@@ -32,7 +32,7 @@ struct Cli {
     #[command(flatten)]
     child_env: kit::child::ChildEnvArgs,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -113,10 +113,9 @@ struct CompareArgs {
 }
 
 fn main() -> std::process::ExitCode {
-    // With no command, `compare` with its defaults.
-    let cli = Cli::parse_from(kit::output::args_or("compare"));
+    let cli = Cli::parse();
     cli.child_env.apply();
-    let command = cli.command;
+    let command = kit::output::command_or(cli.command, &["compare"]);
     if let Command::Compare(a) = &command {
         for al in &a.allocators {
             if !al.is_available() {

@@ -16,15 +16,42 @@ pub struct OutputArgs {
     pub markdown: bool,
 }
 
-/// The command line, with `command` added when it names none: a program
-/// whose subcommand is required parses this to run `command` (with its
-/// defaults) when started bare.
-pub fn args_or(command: &str) -> Vec<std::ffi::OsString> {
-    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if argv.len() == 1 {
-        argv.push(command.into());
+/// The subcommand a program runs: the one given, or else `default` (a
+/// subcommand and its arguments) parsed as if typed, so that its defaults
+/// are clap's, written once. Every exercise's `main` chooses its default
+/// this way (`cargo run -p exN` with no command).
+pub fn command_or<C: clap::Subcommand>(command: Option<C>, default: &[&str]) -> C {
+    command.unwrap_or_else(|| {
+        // Only a wrong default could fail to parse: a bug, reported by clap.
+        let cmd = C::augment_subcommands(clap::Command::new("default"));
+        let matches = cmd.get_matches_from(std::iter::once("").chain(default.iter().copied()));
+        C::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    })
+}
+
+/// Writes through `f` to `path.partial`, then renames it to `path`: a
+/// failed run never leaves a half-written file under the real name.
+pub fn write_atomically(
+    path: &std::path::Path,
+    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let file = std::fs::File::create(&partial)
+        .map_err(|e| format!("cannot create {}: {e}", partial.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    let result = f(&mut w)
+        .and_then(|()| std::io::Write::flush(&mut w).map_err(|e| format!("cannot write: {e}")));
+    drop(w);
+    match result {
+        Ok(()) => std::fs::rename(&partial, path)
+            .map_err(|e| format!("cannot rename to {}: {e}", path.display())),
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
     }
-    argv
 }
 
 /// The three ways a result is printed.
