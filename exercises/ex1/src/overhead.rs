@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use kit::Summary;
 use kit::callgrind::Scope;
-use kit::timing::Machine;
+use kit::machine::Machine;
 use serde::{Deserialize, Serialize};
 
 use crate::{Counters, NaiveTracker, Tracker};

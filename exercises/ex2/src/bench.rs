@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use kit::Summary;
-use kit::timing::Machine;
+use kit::machine::Machine;
 use serde::{Deserialize, Serialize};
 
 use crate::Allocator;
@@ -503,7 +503,7 @@ pub fn across_machines(runs: &[Report]) -> String {
     }
     format!(
         "On every machine measured ({}), the p99 cut against the claim: {}.",
-        kit::timing::Machine::varied_short(&runs.iter().map(|r| &r.machine).collect::<Vec<_>>()),
+        kit::machine::Machine::varied_short(&runs.iter().map(|r| &r.machine).collect::<Vec<_>>()),
         parts.join("; ")
     )
 }

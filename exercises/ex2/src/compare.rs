@@ -84,7 +84,7 @@ pub fn run_frag(cycles: u32, seed: u64, samples: u32, quiet: bool) -> Result<fra
     pb.finish_and_clear();
     let counts_agree = runs.windows(2).all(|w| w[0].counts == w[1].counts);
     Ok(frag::Report {
-        machine: kit::timing::Machine::describe(),
+        machine: kit::machine::Machine::describe(),
         malloc_conf: crate::malloc_conf_env(),
         runs,
         counts_agree,

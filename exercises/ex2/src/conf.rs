@@ -124,7 +124,7 @@ pub struct Outcome {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Where the experiment ran.
-    pub machine: kit::timing::Machine,
+    pub machine: kit::machine::Machine,
     /// Size of each child's burst, in MiB.
     pub burst_mib: u64,
     /// When each child read resident memory after the free, in ms since it.
@@ -159,7 +159,7 @@ pub fn run(burst_mib: u64, waits_ms: &[u64], progress: impl Fn()) -> Result<Repo
         progress();
     }
     Ok(Report {
-        machine: kit::timing::Machine::describe(),
+        machine: kit::machine::Machine::describe(),
         burst_mib,
         waits_ms: waits_ms.to_vec(),
         outcomes,

@@ -268,7 +268,7 @@ fn malloc_trim() -> String {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Where the runs were made.
-    pub machine: kit::timing::Machine,
+    pub machine: kit::machine::Machine,
     /// `_RJEM_MALLOC_CONF` as the children saw it, if set.
     pub malloc_conf: Option<String>,
     /// One run per allocator.

@@ -23,6 +23,7 @@ pub mod child;
 pub mod chunks;
 pub mod drops;
 pub mod layout;
+pub mod report;
 pub mod versus;
 
 /// The address of a value, as a number (only ever used for differences).

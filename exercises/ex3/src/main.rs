@@ -1,7 +1,7 @@
 //! `cargo run --release -p ex3 -- --help`
 
 use clap::{Parser, Subcommand};
-use ex3::{chunks, drops, layout, versus};
+use ex3::{chunks, drops, layout, report, versus};
 use kit::report::{Page, Runs, show, show_as};
 use kit::{Format, OutputArgs};
 
@@ -204,24 +204,24 @@ fn versus_cmd(args: &VersusArgs) -> Result<bool, String> {
         |r, i| r.instructions = Some(i),
     )?;
     if args.finding {
-        println!("{}", versus::finding(&runs.runs));
+        println!("{}", report::finding(&runs.runs));
         return Ok(true);
     }
     if args.summary {
         runs.print(args.out.format(), |runs, f| {
-            Page::new([versus::verdict_table(runs)]).print(f)
+            Page::new([report::verdict_table(runs)]).print(f)
         });
         return Ok(true);
     }
     runs.print(args.out.format(), |runs, f| {
         let tables = if args.details {
-            versus::tables_without_verdicts(runs)
+            report::tables_without_verdicts(runs)
         } else {
-            versus::tables(runs)
+            report::tables(runs)
         };
         Page::new(tables)
-            .line(versus::label(runs))
-            .line(versus::findings(runs))
+            .line(report::label(runs))
+            .line(report::findings(runs))
             .print(f)
     });
     Ok(true)

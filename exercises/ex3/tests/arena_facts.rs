@@ -6,7 +6,7 @@ use std::alloc::System;
 use std::cell::Cell;
 
 use bumpalo::Bump;
-use ex3::{chunks, drops, layout, versus};
+use ex3::{chunks, drops, layout, report};
 
 #[global_allocator]
 static GLOBAL: ex1::Tracker<System> = ex1::Tracker::new(System);
@@ -183,13 +183,13 @@ fn plain_alloc_past_the_limit_panics_and_try_alloc_does_not() {
 fn the_verdict_follows_the_interval_of_the_median_ratio() {
     use kit::Verdict;
     let of = |samples: &[f64]| kit::Summary::of(samples).unwrap();
-    assert_eq!(versus::verdict(&of(&[3.0; 9])), Verdict::Below);
-    assert_eq!(versus::verdict(&of(&[5.0; 9])), Verdict::Holds);
-    assert_eq!(versus::verdict(&of(&[20.0; 9])), Verdict::Holds);
-    assert_eq!(versus::verdict(&of(&[25.0; 9])), Verdict::Above);
+    assert_eq!(report::verdict(&of(&[3.0; 9])), Verdict::Below);
+    assert_eq!(report::verdict(&of(&[5.0; 9])), Verdict::Holds);
+    assert_eq!(report::verdict(&of(&[20.0; 9])), Verdict::Holds);
+    assert_eq!(report::verdict(&of(&[25.0; 9])), Verdict::Above);
     // Runs from 2.1x to 6.2x: the median alone says "holds", the interval
     // of the median straddles 5x, so the data cannot decide.
     let wide = of(&[2.1, 3.0, 4.0, 4.8, 5.2, 5.5, 6.0, 6.2, 2.5]);
     assert!(wide.ci_low < 5.0 && wide.ci_high > 5.0, "{wide:?}");
-    assert_eq!(versus::verdict(&wide), Verdict::Inconclusive);
+    assert_eq!(report::verdict(&wide), Verdict::Inconclusive);
 }

@@ -16,7 +16,7 @@ use std::time::Instant;
 use bumpalo::Bump;
 use kit::Summary;
 use kit::callgrind::Scope;
-use kit::timing::Machine;
+use kit::machine::Machine;
 use serde::{Deserialize, Serialize};
 
 use crate::{strings, tree};
@@ -530,21 +530,18 @@ impl Size {
     /// `--runs` timed runs, each in a fresh untracked process, the side
     /// that goes first alternating; `progress` after each.
     pub fn measure(&self, progress: impl Fn()) -> Result<Report, String> {
-        let exe = crate::child::SIBLINGS.built_untracked()?;
-        let mut all = Vec::with_capacity(self.runs as usize);
-        for run in 0..self.runs {
-            let first = if run % 2 == 0 {
+        let first = |run: usize| {
+            if run.is_multiple_of(2) {
                 Side::Heap
             } else {
                 Side::Arena
-            };
-            all.push(kit::child::run_json(
-                &exe,
-                &self.untracked_args(first),
-                &[],
-            )?);
-            progress();
-        }
+            }
+        };
+        let all: Vec<Times> = crate::child::SIBLINGS.fresh_runs(
+            self.runs.into(),
+            |run| self.untracked_args(first(run)),
+            progress,
+        )?;
         Ok(report(
             &all,
             self.labels as usize,

@@ -228,7 +228,7 @@ fn mix(x: u64) -> u64 {
 /// Writes `secs` (since 1970, UTC) as `YYYY-MM-DDTHH:MM:SSZ`.
 fn write_time(out: &mut Vec<u8>, secs: u64) -> io::Result<()> {
     let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = kit::timing::civil_date(days as i64);
+    let (y, m, d) = kit::machine::civil_date(days as i64);
     write!(
         out,
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
@@ -292,9 +292,9 @@ mod tests {
 
     #[test]
     fn dates_convert() {
-        assert_eq!(kit::timing::civil_date(0), (1970, 1, 1));
-        assert_eq!(kit::timing::civil_date(19_783), (2024, 3, 1));
-        assert_eq!(kit::timing::civil_date(19_782), (2024, 2, 29));
+        assert_eq!(kit::machine::civil_date(0), (1970, 1, 1));
+        assert_eq!(kit::machine::civil_date(19_783), (2024, 3, 1));
+        assert_eq!(kit::machine::civil_date(19_782), (2024, 2, 29));
         let mut v = Vec::new();
         write_time(&mut v, START + 86_399).unwrap();
         assert_eq!(v, b"2024-03-01T23:59:59Z");

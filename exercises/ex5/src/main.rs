@@ -388,7 +388,7 @@ fn memory_cmd(args: &MemoryArgs) -> Result<(), String> {
                 .collect::<Result<Vec<_>, String>>()
         })?;
         Ok(MemoryReport {
-            machine: kit::timing::Machine::describe(),
+            machine: kit::machine::Machine::describe(),
             rss_is_anon: true,
             seed: args.seed,
             records: args.records,

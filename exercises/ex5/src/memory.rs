@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use kit::Table;
-use kit::timing::Machine;
+use kit::machine::Machine;
 use serde::{Deserialize, Serialize};
 
 use crate::meter::{Pipeline, RunStats};

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kit::Summary;
 use kit::callgrind::Scope;
 use kit::finding::Effect;
-use kit::timing::Machine;
+use kit::machine::Machine;
 use serde::{Deserialize, Serialize};
 
 use crate::{Sample, Strategy};
@@ -661,7 +661,7 @@ pub fn across_machines(runs: &[Report]) -> String {
     let runs = current(runs);
     format!(
         "On every machine that measured the current pipelines ({}): {}.{}",
-        kit::timing::Machine::varied_short(&runs.iter().map(|r| &r.machine).collect::<Vec<_>>()),
+        kit::machine::Machine::varied_short(&runs.iter().map(|r| &r.machine).collect::<Vec<_>>()),
         claim_across(&runs).describe(&CLAIM),
         // Said once for all machines: their labels give each one's runs.
         runs.iter()

@@ -71,7 +71,7 @@ impl Setting {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Arenas {
     /// Where it ran.
-    pub machine: kit::timing::Machine,
+    pub machine: kit::machine::Machine,
     /// Each setting with what its child measured.
     pub rows: Vec<(Setting, Sample)>,
 }
@@ -120,7 +120,7 @@ pub fn collect(threads: &[u32], seed: u64, progress: &dyn Fn()) -> Result<Arenas
         progress();
     }
     Ok(Arenas {
-        machine: kit::timing::Machine::describe(),
+        machine: kit::machine::Machine::describe(),
         rows,
     })
 }

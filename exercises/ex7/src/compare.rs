@@ -9,7 +9,8 @@ use crate::child::Sample;
 use crate::view::View;
 use crate::workload::{Probe, Sharing, Workload};
 use kit::Summary;
-use kit::timing::{Claim, Machine, SPREAD_NOTE, Verdict};
+use kit::machine::Machine;
+use kit::timing::{Claim, SPREAD_NOTE, Verdict};
 
 // ANCHOR: plan
 /// What a comparison runs.
@@ -566,7 +567,7 @@ pub fn claim_line(runs: &[Report]) -> String {
         .collect();
     format!(
         "Verdict on \"jemalloc cuts p99 latency by 30–50%\" for the server simulation, thread counts within the cores only, each judged across the machines measured ({}): {}. {}.",
-        kit::timing::Machine::varied_short(&runs.iter().map(|r| &r.machine).collect::<Vec<_>>()),
+        kit::machine::Machine::varied_short(&runs.iter().map(|r| &r.machine).collect::<Vec<_>>()),
         overall.join("; "),
         per_machine.join("; ")
     )

@@ -4,8 +4,9 @@
 
 use std::time::Instant;
 
+use kit::machine::Machine;
 use kit::output::Table;
-use kit::timing::{Machine, Summary};
+use kit::timing::Summary;
 use serde::{Deserialize, Serialize};
 
 use crate::fix::{self, Version};

@@ -21,8 +21,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use kit::machine::Machine;
 use kit::output::Table;
-use kit::timing::{Machine, Summary};
+use kit::timing::Summary;
 use serde::{Deserialize, Serialize};
 
 use crate::job::{Counted, is_job_frame};

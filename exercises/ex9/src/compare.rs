@@ -109,7 +109,7 @@ pub struct ChurnRow {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Where the comparison ran.
-    pub machine: kit::timing::Machine,
+    pub machine: kit::machine::Machine,
     /// How the timed processes' global allocators were set up.
     pub timed: kit::sibling::Timed,
     /// What was run.
@@ -296,7 +296,7 @@ pub fn collect(plan: &Plan, allocators: &[Allocator], tick: &dyn Fn()) -> Result
         }
     }
     Ok(Report {
-        machine: kit::timing::Machine::describe(),
+        machine: kit::machine::Machine::describe(),
         timed: kit::sibling::Timed::Untracked,
         plan: plan.clone(),
         work,

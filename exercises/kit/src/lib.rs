@@ -13,6 +13,7 @@ pub mod chart;
 pub mod child;
 pub mod finding;
 pub mod format;
+pub mod machine;
 pub mod output;
 pub mod profile;
 pub mod report;

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::timing::Machine;
+use crate::machine::Machine;
 
 /// A data file's shape: `{"series": [run, run, ...]}`.
 #[derive(Debug, Serialize, serde::Deserialize)]

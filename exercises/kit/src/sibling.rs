@@ -161,6 +161,26 @@ impl Siblings {
         crate::child::sibling(&name).map_err(|e| e.to_string())
     }
 
+    /// `runs` runs of the home allocator's timed binary, each in a fresh
+    /// process (built first under cargo): run `i` is given `args(i)`, and
+    /// `after_each` is called after each one (a progress bar's tick). What
+    /// each prints is parsed as JSON.
+    pub fn fresh_runs<T: DeserializeOwned>(
+        &self,
+        runs: usize,
+        args: impl Fn(usize) -> Vec<String>,
+        mut after_each: impl FnMut(),
+    ) -> Result<Vec<T>, String> {
+        let exe = self.built_untracked()?;
+        (0..runs)
+            .map(|i| {
+                let result = crate::child::run_json(&exe, &args(i), &[]);
+                after_each();
+                result
+            })
+            .collect()
+    }
+
     /// Runs `args` in the home allocator's timed binary (built first under
     /// cargo) and parses the JSON it prints.
     pub fn run_untracked<T: DeserializeOwned>(&self, args: &[String]) -> Result<T, String> {
