@@ -189,22 +189,10 @@ fn compare_cmd(a: &CompareArgs) -> Result<bool, String> {
 }
 
 fn classes_cmd(out: &OutputArgs) -> bool {
-    // Chapter 2's requests, every size they ask for recorded.
-    let (_, sizes) = ex9::rounding::record(|| ex2::workload::run(42, 2_000));
-    let (recorded, skipped) =
-        ex9::rounding::recorded("chapter 2's requests (2,000, recorded)", &sizes);
-    let rows = [
-        ex9::rounding::every_size(),
-        ex9::rounding::server_sizes(),
-        recorded,
-    ];
+    let (rows, skipped) = ex9::rounding::classes_rows();
     match out.format() {
         Format::Json => print_json(&rows),
-        f => Page::new([ex9::rounding::table(&rows)])
-            .line(format!(
-                "Requests above 4096 bytes (not rounded by either table here): {skipped} of chapter 2's."
-            ))
-            .print(f),
+        f => ex9::rounding::classes_page(&rows, skipped).print(f),
     }
     true
 }
@@ -229,16 +217,6 @@ fn requests_cmd(a: &RequestsArgs) -> bool {
     show_as(
         a.out.format(),
         || ex1::with_dhat_totals(&report, &all),
-        || {
-            let mut t = kit::Table::new(
-                format!(
-                    "Chapter 2's workload, {} requests, on the final step (counted by the tracker)",
-                    a.units
-                ),
-                &["allocations", "reallocations", "frees", "bytes allocated"],
-            );
-            t.row([s.allocs, s.reallocs, s.deallocs, s.bytes_allocated]);
-            [t]
-        },
+        || [ex9::workload::requests_table(a.units, &s)],
     )
 }

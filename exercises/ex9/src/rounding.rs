@@ -103,6 +103,24 @@ pub fn recorded(what: &str, sizes: &[(usize, u64)]) -> (Waste, u64) {
     (w, skipped)
 }
 
+/// The `classes` command's rows: every size once, the server's sizes, and
+/// chapter 2's requests as recorded; and how many of those requests were
+/// above the largest class (not rounded by either table).
+pub fn classes_rows() -> (Vec<Waste>, u64) {
+    // Chapter 2's requests, every size they ask for recorded.
+    let (_, sizes) = record(|| ex2::workload::run(42, 2_000));
+    let (recorded, skipped) = recorded("chapter 2's requests (2,000, recorded)", &sizes);
+    (vec![every_size(), server_sizes(), recorded], skipped)
+}
+
+/// What a person or the book sees of [`classes_rows`]: the table and the line
+/// under it.
+pub fn classes_page(rows: &[Waste], skipped: u64) -> kit::report::Page {
+    kit::report::Page::new([table(rows)]).line(format!(
+        "Requests above 4096 bytes (not rounded by either table here): {skipped} of chapter 2's."
+    ))
+}
+
 /// The distributions side by side: bytes and waste under both sets of
 /// classes.
 pub fn table(rows: &[Waste]) -> kit::Table {

@@ -285,3 +285,16 @@ pub fn run_and_print(allocator: Allocator, job: &Job, json: bool) -> bool {
     }
     true
 }
+
+/// What chapter 2's workload of `units` requests allocated on the final
+/// step, as the tracker around it counted (the `requests` command).
+pub fn requests_table(units: u64, s: &ex1::Stats) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!(
+            "Chapter 2's workload, {units} requests, on the final step (counted by the tracker)"
+        ),
+        &["allocations", "reallocations", "frees", "bytes allocated"],
+    );
+    t.row([s.allocs, s.reallocs, s.deallocs, s.bytes_allocated]);
+    t
+}
