@@ -33,10 +33,9 @@ pub mod phase_arena;
 pub mod std_pipeline;
 pub mod tally;
 
-pub use access_log::{Error, Options, Request};
-pub use generate::{GeneratedInput, Generator, generate};
-pub use meter::{Meter, Outcome, Pipeline, RunStats};
-pub use phase_arena::{ArenaFull, ArenaUsage, Phase, PhaseArena};
+use access_log::{Error, Options};
+use generate::GeneratedInput;
+use meter::{Meter, Outcome, Pipeline, RunStats};
 
 use std::io::{BufRead, Write};
 

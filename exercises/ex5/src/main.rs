@@ -7,7 +7,10 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use ex5::memory::{self, MemoryReport};
-use ex5::{Options, Pipeline, RunStats};
+use ex5::{
+    access_log::Options,
+    meter::{Pipeline, RunStats},
+};
 use kit::report::{Page, Runs, with_progress};
 use kit::{Format, OutputArgs, output::print_json, output::print_tables};
 
@@ -207,11 +210,11 @@ fn warn_if_untracked() {
 fn generate_cmd(args: &GenerateArgs) -> Result<(), String> {
     match &args.out {
         Some(path) => kit::output::write_atomically(path, |w| {
-            ex5::generate(args.seed, args.records, w).map_err(|e| e.to_string())
+            ex5::generate::generate(args.seed, args.records, w).map_err(|e| e.to_string())
         }),
         None => {
             let mut w = BufWriter::new(std::io::stdout().lock());
-            ex5::generate(args.seed, args.records, &mut w)
+            ex5::generate::generate(args.seed, args.records, &mut w)
                 .and_then(|()| w.flush())
                 .map_err(|e| format!("cannot write: {e}"))
         }
@@ -235,7 +238,7 @@ fn run_cmd(args: &RunArgs) -> Result<(), String> {
             let progress = |_lines: u64, bytes: u64| pb.set_position(bytes);
             let input = BufReader::with_capacity(64 * 1024, file);
             let r = run_to_output(args, &options, |out| {
-                let mut meter = ex5::Meter::new(size / 150, Some(&progress));
+                let mut meter = ex5::meter::Meter::new(size / 150, Some(&progress));
                 let outcome = ex5::run(args.pipeline, input, out, &options, &mut meter)?;
                 Ok(meter.finish(args.pipeline, &options, outcome))
             });
@@ -283,7 +286,7 @@ fn run_cmd(args: &RunArgs) -> Result<(), String> {
 fn run_to_output(
     args: &RunArgs,
     _options: &Options,
-    f: impl FnOnce(&mut dyn Write) -> Result<RunStats, ex5::Error>,
+    f: impl FnOnce(&mut dyn Write) -> Result<RunStats, ex5::access_log::Error>,
 ) -> Result<RunStats, String> {
     let mut stats = None;
     match &args.out {

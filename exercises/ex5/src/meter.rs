@@ -224,7 +224,7 @@ impl<'p> Meter<'p> {
     pub fn finish(
         self,
         pipeline: Pipeline,
-        options: &crate::Options,
+        options: &crate::access_log::Options,
         outcome: Outcome,
     ) -> RunStats {
         RunStats {

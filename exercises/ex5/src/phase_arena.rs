@@ -45,8 +45,8 @@ pub struct ArenaFull {
 
 impl ArenaFull {
     /// The pipeline error, saying at which input line it happened if known.
-    pub fn at_line(self, line: Option<u64>) -> crate::Error {
-        crate::Error::ArenaFull {
+    pub fn at_line(self, line: Option<u64>) -> crate::access_log::Error {
+        crate::access_log::Error::ArenaFull {
             phase: self.phase.name(),
             limit: self.limit,
             line,
@@ -54,7 +54,7 @@ impl ArenaFull {
     }
 }
 
-impl From<ArenaFull> for crate::Error {
+impl From<ArenaFull> for crate::access_log::Error {
     fn from(e: ArenaFull) -> Self {
         e.at_line(None)
     }

@@ -11,7 +11,10 @@
 use std::io::sink;
 
 use ex5::access_log::{LINE_TOO_LONG, Lines, MAX_LINE_BYTES, Options, on_malformed, parse_line};
-use ex5::{Error, Meter, Pipeline};
+use ex5::{
+    access_log::Error,
+    meter::{Meter, Pipeline},
+};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
@@ -180,7 +183,7 @@ fn is_clear(reason: &str) -> bool {
     !reason.is_empty() && reason.len() < 80 && !reason.contains('\n')
 }
 
-fn run(pipeline: Pipeline, input: &[u8], options: &Options) -> Result<ex5::Outcome, Error> {
+fn run(pipeline: Pipeline, input: &[u8], options: &Options) -> Result<ex5::meter::Outcome, Error> {
     let mut meter = Meter::new(8, None);
     ex5::run(pipeline, input, sink(), options, &mut meter)
 }

@@ -9,7 +9,11 @@ use std::alloc::System;
 use ex5::access_log::{Lines, parse_line};
 use ex5::arena::{self, Aggregate};
 use ex5::std_pipeline::{self, OwnedRequest};
-use ex5::{ArenaFull, Error, Meter, Options, Phase, PhaseArena, Request};
+use ex5::{
+    access_log::{Error, Options, Request},
+    meter::Meter,
+    phase_arena::{ArenaFull, Phase, PhaseArena},
+};
 
 #[global_allocator]
 static GLOBAL: ex1::Tracker<System> = ex1::Tracker::new(System);
@@ -20,7 +24,7 @@ const SEED: u64 = 42;
 /// `bad_at` of them when asked.
 fn log(records: u64, bad_at: Option<usize>) -> Vec<u8> {
     let mut generated = Vec::new();
-    ex5::generate(SEED, records, &mut generated).unwrap();
+    ex5::generate::generate(SEED, records, &mut generated).unwrap();
     let mut out = Vec::with_capacity(generated.len() + 64);
     for (i, line) in generated.split_inclusive(|&b| b == b'\n').enumerate() {
         if Some(i) == bad_at {

@@ -123,7 +123,7 @@ fn dropping_the_parse_arena_returns_its_pages_and_std_keeps_its_strings() {
         let r = run(p);
         let signed = |rss: Option<u64>| i64::try_from(rss.unwrap()).unwrap();
         let start = signed(r.timeline[0].rss);
-        let d = r.dropped(ex5::Phase::Parse).unwrap();
+        let d = r.dropped(ex5::phase_arena::Phase::Parse).unwrap();
         let (before, after) = (signed(d.rss_before), signed(d.rss_after));
         assert!(
             before > start,
@@ -131,8 +131,8 @@ fn dropping_the_parse_arena_returns_its_pages_and_std_keeps_its_strings() {
         );
         (before - after) as f64 / (before - start) as f64
     };
-    let arena = given_back(ex5::Pipeline::Arena);
-    let std = given_back(ex5::Pipeline::Std);
+    let arena = given_back(ex5::meter::Pipeline::Arena);
+    let std = given_back(ex5::meter::Pipeline::Std);
     assert!(
         arena > 0.9,
         "the parse arena's drop returned only {arena:.2}"

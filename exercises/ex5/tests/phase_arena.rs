@@ -5,7 +5,7 @@
 use std::alloc::System;
 
 use bumpalo::collections::Vec as BumpVec;
-use ex5::{ArenaFull, Phase, PhaseArena};
+use ex5::phase_arena::{ArenaFull, Phase, PhaseArena};
 
 #[global_allocator]
 static GLOBAL: ex1::Tracker<System> = ex1::Tracker::new(System);

@@ -9,7 +9,10 @@
 use std::alloc::System;
 
 use ex5::phase_arena::Phase;
-use ex5::{Error, Meter, Options, Pipeline, RunStats};
+use ex5::{
+    access_log::{Error, Options},
+    meter::{Meter, Pipeline, RunStats},
+};
 
 #[global_allocator]
 static GLOBAL: ex1::Tracker<System> = ex1::Tracker::new(System);
@@ -18,7 +21,7 @@ const SEED: u64 = 42;
 
 fn generated(records: u64) -> Vec<u8> {
     let mut v = Vec::new();
-    ex5::generate(SEED, records, &mut v).unwrap();
+    ex5::generate::generate(SEED, records, &mut v).unwrap();
     v
 }
 

@@ -15,7 +15,10 @@ use std::time::{Duration, Instant};
 use allocator_api2::alloc::Global;
 use ex5::access_log::{Lines, Options};
 use ex5::meter::{Meter, Outcome};
-use ex5::{Error, Phase, PhaseArena};
+use ex5::{
+    access_log::Error,
+    phase_arena::{Phase, PhaseArena},
+};
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
@@ -286,7 +289,10 @@ pub fn run_job(strategy: Strategy, job: &Job) -> Result<Sample, String> {
         }
         None => measure(
             strategy,
-            BufReader::with_capacity(BUFFER, ex5::GeneratedInput::new(job.seed, job.records)),
+            BufReader::with_capacity(
+                BUFFER,
+                ex5::generate::GeneratedInput::new(job.seed, job.records),
+            ),
             job.records,
             job.batch,
             job.sample_memory,

@@ -66,7 +66,7 @@ impl InputFile {
         let file = std::fs::File::create(&input.path)
             .map_err(|e| format!("cannot create {}: {e}", input.path.display()))?;
         let mut w = BufWriter::with_capacity(1 << 20, file);
-        ex5::generate(seed, records, &mut w)
+        ex5::generate::generate(seed, records, &mut w)
             .and_then(|()| w.flush())
             .map_err(|e| format!("cannot write {}: {e}", input.path.display()))?;
         Ok(input)

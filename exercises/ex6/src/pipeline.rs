@@ -30,7 +30,7 @@ use ex5::std_pipeline::OwnedRequest;
 use ex5::tally::{
     ClientTotals, Latencies, MapHasher, RouteTally, Totals, client_order, route_order, write_report,
 };
-use ex5::{Error, PhaseArena};
+use ex5::{access_log::Error, phase_arena::PhaseArena};
 
 use crate::batch::BatchClock;
 

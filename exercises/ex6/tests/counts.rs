@@ -9,7 +9,7 @@
 use std::alloc::System;
 use std::io::BufReader;
 
-use ex5::{GeneratedInput, Options, Pipeline};
+use ex5::{access_log::Options, generate::GeneratedInput, meter::Pipeline};
 use ex6::{Sample, Strategy};
 
 #[global_allocator]
@@ -22,7 +22,7 @@ fn ex6_job(strategy: Strategy, records: u64, batch: u64) -> Sample {
     ex6::batch::measure(strategy, input, records, batch, false).expect("the job runs")
 }
 
-fn ex5_run(pipeline: Pipeline, records: u64, batch: u64) -> ex5::RunStats {
+fn ex5_run(pipeline: Pipeline, records: u64, batch: u64) -> ex5::meter::RunStats {
     let options = Options {
         batch: Some(batch),
         ..Options::default()

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use ex1::Stats;
 use ex1::budget::{self, Budget};
-use ex5::Request;
+use ex5::access_log::Request;
 use ex5::access_log::{parse_line, route_pieces};
 use ex5::tally::MapHasher;
 use serde::{Deserialize, Serialize};
@@ -108,7 +108,7 @@ impl Tally {
 /// `records` generated access-log lines (exercise 5's generator, `seed`),
 /// one `String` holding them all.
 pub fn lines(seed: u64, records: u64) -> String {
-    let mut g = ex5::Generator::new(seed, records);
+    let mut g = ex5::generate::Generator::new(seed, records);
     let mut text = Vec::new();
     while g.next_line(&mut text) {}
     // The generator writes ASCII only.

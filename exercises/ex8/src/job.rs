@@ -7,7 +7,7 @@
 //! pass through it, which leaves out what the runtime, the command line and
 //! the profilers' own start-up allocate.
 
-use ex5::{Options, Pipeline};
+use ex5::{access_log::Options, meter::Pipeline};
 use serde::{Deserialize, Serialize};
 
 /// The frame the profiles are filtered on, as each tool names it: by path
@@ -30,7 +30,7 @@ pub const SEED: u64 = 1;
 /// Runs exercise 5's std pipeline over `records` generated lines, the
 /// report going nowhere, and returns its fingerprint (report bytes, hash).
 #[inline(never)]
-pub fn std_pipeline(records: u64) -> Result<(u64, u64), ex5::Error> {
+pub fn std_pipeline(records: u64) -> Result<(u64, u64), ex5::access_log::Error> {
     let stats = ex5::run_generated(
         Pipeline::Std,
         SEED,
@@ -66,7 +66,7 @@ pub struct Counted {
 
 /// Runs the job under the tracker (the global allocator of the `ex8`
 /// binary) and returns its counts.
-pub fn counted(records: u64) -> Result<Counted, ex5::Error> {
+pub fn counted(records: u64) -> Result<Counted, ex5::access_log::Error> {
     let live_before = ex1::COUNTERS.totals().live_bytes;
     let (out, stats) = ex1::measure(|| std_pipeline(records));
     let (report_bytes, report_fnv) = out?;
