@@ -5,7 +5,7 @@
 const EX1: &str = env!("CARGO_BIN_EXE_ex1");
 
 fn ex1(args: &[&str]) -> std::process::Output {
-    kit::testing::run(EX1, args)
+    testkit::run(EX1, args)
 }
 
 #[test]
@@ -40,13 +40,13 @@ fn bad_input_exits_2_with_one_error_line() {
         &["growth", "--json", "--markdown"],
         &["no-such-command"],
     ] {
-        kit::testing::assert_usage_error(EX1, args);
+        testkit::assert_usage_error(EX1, args);
     }
 }
 
 #[test]
 fn json_parses_and_a_saved_report_renders() {
-    let report: serde_json::Value = kit::testing::json(
+    let report: serde_json::Value = testkit::json(
         EX1,
         &[
             "overhead",
@@ -61,12 +61,12 @@ fn json_parses_and_a_saved_report_renders() {
     );
     assert_eq!(report["threads"][0]["threads"], 1);
     assert!(report["threads"][0]["tracking_ratio"].is_f64());
-    let shown = kit::testing::render_saved(EX1, &["overhead"], &report, &["--markdown"]);
+    let shown = testkit::render_saved(EX1, &["overhead"], &report, &["--markdown"]);
     assert!(shown.contains("| threads |"), "{shown}");
 }
 
 #[test]
 fn a_missing_report_is_one_line_and_exit_1() {
     let out = ex1(&["overhead", "--from", "no/such/report.json"]);
-    kit::testing::assert_runtime_error(&out, "error: cannot read report");
+    testkit::assert_runtime_error(&out, "error: cannot read report");
 }

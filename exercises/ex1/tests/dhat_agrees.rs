@@ -11,7 +11,7 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 
 fn main() {
     let tracker: serde_json::Value =
-        kit::testing::json(env!("CARGO_BIN_EXE_ex1"), &["workload", "--json"]);
+        testkit::json(env!("CARGO_BIN_EXE_ex1"), &["workload", "--json"]);
     let stats = &tracker["stats"];
     // Built with `dhat-heap` (`--all-features`, say), the ex1 binary has no
     // tracker and counts zero: nothing to compare, and that is a failure, not

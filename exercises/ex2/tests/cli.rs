@@ -32,19 +32,19 @@ fn bad_input_exits_2_with_an_error_line() {
         ],
         &["nonsense"],
     ] {
-        kit::testing::assert_usage_error(EX2, args);
+        testkit::assert_usage_error(EX2, args);
     }
 }
 
 #[test]
 fn the_system_binary_only_takes_child_jobs() {
-    let out = kit::testing::run(env!("CARGO_BIN_EXE_ex2-system"), &[]);
+    let out = testkit::run(env!("CARGO_BIN_EXE_ex2-system"), &[]);
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn same_seeded_work_same_counts_under_both_allocators() {
-    let rows: serde_json::Value = kit::testing::json(
+    let rows: serde_json::Value = testkit::json(
         EX2,
         &["counts", "--threads", "1,2", "--units", "500", "--json"],
     );
@@ -65,7 +65,7 @@ fn same_seeded_work_same_counts_under_both_allocators() {
 
 #[test]
 fn each_process_is_served_by_the_allocator_it_declares() {
-    let f: ex2::compare::Facts = kit::testing::json(EX2, &["facts", "--json"]);
+    let f: ex2::compare::Facts = testkit::json(EX2, &["facts", "--json"]);
     let expected = if cfg!(jemalloc) {
         ex2::Allocator::Jemalloc
     } else {
@@ -86,7 +86,7 @@ fn each_process_is_served_by_the_allocator_it_declares() {
 #[test]
 fn fragmentation_live_bytes_are_the_same_under_both_allocators() {
     let r: ex2::frag::Report =
-        kit::testing::json(EX2, &["frag", "--cycles", "80", "--samples", "8", "--json"]);
+        testkit::json(EX2, &["frag", "--cycles", "80", "--samples", "8", "--json"]);
     assert!(r.counts_agree);
     let first = &r.runs[0];
     for run in &r.runs {

@@ -15,13 +15,13 @@ fn bad_input_exits_2_with_one_line() {
         &["bench", "--nodes", "99999999999"],
         &["no-such-command"],
     ] {
-        kit::testing::assert_usage_error(EX4, args);
+        testkit::assert_usage_error(EX4, args);
     }
 }
 
 #[test]
 fn json_output_parses_and_a_saved_report_renders() {
-    let report: serde_json::Value = kit::testing::json(
+    let report: serde_json::Value = testkit::json(
         EX4,
         &[
             "bench", "--runs", "3", "--labels", "1000", "--nodes", "1000", "--json",
@@ -29,10 +29,10 @@ fn json_output_parses_and_a_saved_report_renders() {
     );
     assert_eq!(report["steps"].as_array().map(|s| s.len()), Some(5));
     assert!(report["machine"]["cpu"].is_string());
-    let shown = kit::testing::render_saved(EX4, &["bench"], &report, &["--markdown"]);
+    let shown = testkit::render_saved(EX4, &["bench"], &report, &["--markdown"]);
     assert!(shown.contains("| tree: build"), "{shown}");
 
     for cmd in ["vecs", "strings", "tree", "maps"] {
-        let _: serde_json::Value = kit::testing::json(EX4, &[cmd, "--json"]);
+        let _: serde_json::Value = testkit::json(EX4, &[cmd, "--json"]);
     }
 }

@@ -5,16 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use kit::testing::{assert_runtime_error, stderr};
+use testkit::{assert_runtime_error, stderr};
 
 const EXE: &str = env!("CARGO_BIN_EXE_ex5");
 
 fn ex5(args: &[&str]) -> Output {
-    kit::testing::run(EXE, args)
+    testkit::run(EXE, args)
 }
 
 fn temp(name: &str) -> PathBuf {
-    kit::testing::temp_dir("cli").join(name)
+    testkit::temp_dir("cli").join(name)
 }
 
 #[test]
@@ -29,7 +29,7 @@ fn out_of_range_counts_are_usage_errors() {
         &["run", "--pipeline", "nope"],
         &["generate", "--records", "0"],
     ] {
-        kit::testing::assert_usage_error(EXE, args);
+        testkit::assert_usage_error(EXE, args);
     }
 }
 

@@ -5,7 +5,7 @@
 //! the arena.
 
 use ex6::Strategy;
-use kit::testing::{run, stderr};
+use testkit::{run, stderr};
 
 const EX6: &str = env!("CARGO_BIN_EXE_ex6");
 
@@ -28,7 +28,7 @@ fn bad_input_exits_2_with_one_error_line() {
         &["nonsense"],
     ];
     for args in cases {
-        kit::testing::assert_usage_error(EX6, args);
+        testkit::assert_usage_error(EX6, args);
     }
     // The siblings run only their own strategy.
     let sibling = run(
@@ -48,14 +48,14 @@ fn a_missing_input_file_is_one_line_and_exit_1() {
         EX6,
         &["run", "--input", "/nonexistent/ex6/access.log", "--json"],
     );
-    kit::testing::assert_runtime_error(&o, "error: cannot open");
+    testkit::assert_runtime_error(&o, "error: cannot open");
 }
 
 // ANCHOR: facts
 #[test]
 fn every_strategy_one_report_and_the_counts_the_chapter_states() {
     let args = ["counts", "--records", "20000", "--batch", "500", "--json"];
-    let r: ex6::Report = kit::testing::json(EX6, &args);
+    let r: ex6::Report = testkit::json(EX6, &args);
     assert_eq!(r.plan.strategies, Strategy::available());
     assert!(r.same_output, "the strategies' reports differ");
     assert!(r.counts_agree);
@@ -101,7 +101,7 @@ fn every_strategy_one_report_and_the_counts_the_chapter_states() {
 
 #[test]
 fn a_saved_comparison_renders_as_tables_and_a_chart() {
-    let saved: serde_json::Value = kit::testing::json(
+    let saved: serde_json::Value = testkit::json(
         EX6,
         &["compare", "--runs", "2", "--records", "3000", "--json"],
     );
@@ -117,9 +117,9 @@ fn a_saved_comparison_renders_as_tables_and_a_chart() {
         1.0
     );
 
-    let md = kit::testing::render_saved(EX6, &["compare"], &saved, &["--markdown"]);
+    let md = testkit::render_saved(EX6, &["compare"], &saved, &["--markdown"]);
     assert!(md.contains("| strategy"), "{md}");
     assert!(md.contains("5–20x"), "{md}");
-    let svg = kit::testing::render_saved(EX6, &["compare"], &saved, &["--svg"]);
+    let svg = testkit::render_saved(EX6, &["compare"], &saved, &["--svg"]);
     assert!(svg.starts_with("<svg") && svg.contains("arena"), "{svg}");
 }

@@ -18,7 +18,7 @@ fn alive_view(exe: &str, env: &[(&str, &str)]) -> serde_json::Value {
         "100",
         "--json",
     ];
-    let v = kit::testing::json_with::<serde_json::Value>(exe, &args, env);
+    let v = testkit::json_with::<serde_json::Value>(exe, &args, env);
     v["alive"]["view"].clone()
 }
 

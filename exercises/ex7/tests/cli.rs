@@ -34,12 +34,12 @@ fn bad_input_exits_2_with_one_error_line() {
         &["frobnicate"],
     ];
     for args in cases {
-        kit::testing::assert_usage_error(EX7, args);
+        testkit::assert_usage_error(EX7, args);
     }
     // A sibling with no command prints its usage and exits 2.
-    let o = kit::testing::run(env!("CARGO_BIN_EXE_ex7-untracked"), &[]);
+    let o = testkit::run(env!("CARGO_BIN_EXE_ex7-untracked"), &[]);
     assert_eq!(o.status.code(), Some(2));
-    kit::testing::assert_usage_error(
+    testkit::assert_usage_error(
         env!("CARGO_BIN_EXE_ex7-jemalloc-untracked"),
         &["run", "--workload", "arenas", "--threads", "1000"],
     );
@@ -58,7 +58,7 @@ fn a_small_comparison_runs_and_renders_from_its_json() {
         "--quiet",
         "--json",
     ];
-    let r: ex7::compare::Report = kit::testing::json(EX7, &args);
+    let r: ex7::compare::Report = testkit::json(EX7, &args);
     let n = ex7::allocator::available().len();
     assert_eq!(r.rows.len(), 5 * 2 * n);
     assert!(r.rows.iter().all(|row| row.mops.median > 0.0));
@@ -67,11 +67,11 @@ fn a_small_comparison_runs_and_renders_from_its_json() {
         c.verdict,
         kit::timing::Verdict::TooFewRuns | kit::timing::Verdict::NoData
     )));
-    let md = kit::testing::render_saved(EX7, &["compare"], &r, &["--markdown"]);
+    let md = testkit::render_saved(EX7, &["compare"], &r, &["--markdown"]);
     assert!(md.contains("| threads"), "{md}");
     assert!(md.contains("Verdict on"), "{md}");
     for chart in ["scaling", "rss"] {
-        let svg = kit::testing::render_saved(EX7, &["compare"], &r, &["--svg", chart]);
+        let svg = testkit::render_saved(EX7, &["compare"], &r, &["--svg", chart]);
         assert!(svg.starts_with("<svg"), "{chart}");
     }
 }

@@ -4,8 +4,7 @@
 
 #[test]
 fn counts_are_equal_under_every_allocator_and_everything_is_freed() {
-    let c: ex7::counts::Counts =
-        kit::testing::json(env!("CARGO_BIN_EXE_ex7"), &["counts", "--json"]);
+    let c: ex7::counts::Counts = testkit::json(env!("CARGO_BIN_EXE_ex7"), &["counts", "--json"]);
     assert!(c.agree(), "the allocators counted different work");
     assert!(c.all_freed(), "blocks left allocated");
     let allocators: std::collections::HashSet<_> = c.samples.iter().map(|s| s.allocator).collect();
@@ -43,7 +42,7 @@ fn timed_processes_count_nothing() {
             .find(|(name, _)| *name == a.name())
             .and_then(|t| t.1)
             .expect("the timed binary is built");
-        let v: serde_json::Value = kit::testing::json(
+        let v: serde_json::Value = testkit::json(
             exe,
             &[
                 "run",

@@ -18,7 +18,7 @@ fn sharing(exe: &str) -> serde_json::Value {
         "100",
         "--json",
     ];
-    let v = kit::testing::json::<serde_json::Value>(exe, &args);
+    let v = testkit::json::<serde_json::Value>(exe, &args);
     v["sharing"].clone()
 }
 

@@ -1,7 +1,7 @@
 //! Bad input: one line of error, exit status 2 (usage) or 1 (a report that
 //! cannot be read); and the default command.
 
-use kit::testing::{assert_runtime_error, assert_usage_error, json, run};
+use testkit::{assert_runtime_error, assert_usage_error, json, run};
 
 const EX8: &str = env!("CARGO_BIN_EXE_ex8");
 

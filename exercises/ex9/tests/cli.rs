@@ -3,13 +3,13 @@
 //! comparison runs every allocator in its own process and renders from its
 //! JSON.
 
-use kit::testing::{assert_runtime_error, assert_usage_error, render_saved, run};
+use testkit::{assert_runtime_error, assert_usage_error, render_saved, run};
 
 const EX9: &str = env!("CARGO_BIN_EXE_ex9");
 
 /// What `ex9 args` printed, parsed.
 fn json(args: &[&str]) -> serde_json::Value {
-    kit::testing::json(EX9, args)
+    testkit::json(EX9, args)
 }
 
 #[test]

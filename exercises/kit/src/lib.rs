@@ -20,7 +20,6 @@ pub mod report;
 pub mod rss;
 pub mod series;
 pub mod sibling;
-pub mod testing;
 pub mod timing;
 
 pub use output::{Format, OutputArgs, Table};

@@ -1,4 +1,7 @@
-//! Helpers for the exercises' command-line tests.
+//! What the exercises' tests share: running a binary the way a test must
+//! (no `$CARGO`, a clean allocator environment), the usage-error promise
+//! every binary keeps, and reading JSON results. A dev-dependency only, so
+//! none of it is in the programs themselves.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -30,9 +33,9 @@ pub fn assert_usage_error(exe: &str, args: &[&str]) {
 /// Runs `exe args` as the tests run a binary: without `$CARGO` (started by
 /// `cargo test`, a parent would rebuild its siblings with cargo, which the
 /// test build has already built) and without any allocator settings from
-/// the environment ([`crate::child::command`]), then with `env` set.
+/// the environment ([`kit::child::command`]), then with `env` set.
 pub fn run_with(exe: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = crate::child::command(exe);
+    let mut cmd = kit::child::command(exe);
     cmd.args(args).env_remove("CARGO");
     for (k, v) in env {
         cmd.env(k, v);
