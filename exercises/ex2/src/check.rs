@@ -1,6 +1,8 @@
 //! `ex2 --check`: the facts this chapter rests on, asserted. Never timings:
 //! each check is true or false on any quiet or busy machine.
 
+use kit::sibling::Role;
+
 use crate::Allocator;
 use crate::allocator::{Evidence, PROBE_BYTES};
 use crate::jemalloc;
@@ -204,8 +206,15 @@ fn compare(name: &str, a: Result<ex1::Stats, String>, b: Result<ex1::Stats, Stri
             name,
             Some(a == b && a.allocs > 0),
             format!(
-                "ex2: {} allocs, {} reallocs, {} B; ex2-system: {} allocs, {} reallocs, {} B",
-                a.allocs, a.reallocs, a.bytes_allocated, b.allocs, b.reallocs, b.bytes_allocated
+                "{}: {} allocs, {} reallocs, {} B; {}: {} allocs, {} reallocs, {} B",
+                Allocator::Jemalloc.binary(Role::Counted),
+                a.allocs,
+                a.reallocs,
+                a.bytes_allocated,
+                Allocator::System.binary(Role::Counted),
+                b.allocs,
+                b.reallocs,
+                b.bytes_allocated
             ),
         ),
         (Err(e), _) | (_, Err(e)) => outcome(name, Some(false), e),

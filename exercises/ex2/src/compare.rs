@@ -224,13 +224,13 @@ pub fn facts_tables(f: &Facts) -> Vec<kit::Table> {
         x.map(|n| format!("{n:+} B"))
             .unwrap_or_else(|| "n/a".into())
     };
-    for (name, e) in [
-        ("ex2", Some(f.this_process)),
-        ("ex2-system", f.system_child),
+    for (allocator, e) in [
+        (Allocator::Jemalloc, Some(f.this_process)),
+        (Allocator::System, f.system_child),
     ] {
         if let Some(e) = e {
             who.row([
-                name.to_string(),
+                allocator.binary(kit::sibling::Role::Counted),
                 moved(e.jemalloc_thread_allocated.map(|n| n as i64)),
                 moved(e.glibc_in_use),
                 e.serving().to_string(),
