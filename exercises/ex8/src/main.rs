@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use ex8::fix::Version;
 use ex8::{compare, shootout};
 use kit::report::{Page, Runs, exit_status, show};
-use kit::{OutputArgs, Table};
+use kit::OutputArgs;
 
 // ANCHOR: global
 // The tracked process: the system allocator in exercise 1's tracker. (With
@@ -156,24 +156,7 @@ fn fix_cmd(a: &FixArgs) -> Result<bool, String> {
 fn job_cmd(a: &JobArgs) -> Result<bool, String> {
     ex1::warn_if_untracked();
     let c = ex8::job::counted(a.records).map_err(|e| e.to_string())?;
-    Ok(show(&c, a.out.format(), |c| {
-        let mut t = Table::new(
-            format!("The std pipeline over {} records", c.records),
-            &[
-                "allocations",
-                "reallocs",
-                "bytes requested",
-                "peak live bytes",
-            ],
-        );
-        t.row([
-            c.stats.dhat_blocks(),
-            c.stats.reallocs,
-            c.stats.bytes_allocated,
-            c.stats.peak_live_bytes as u64,
-        ]);
-        [t]
-    }))
+    Ok(show(&c, a.out.format(), |c| [ex8::job::table(c)]))
 }
 
 fn shootout_cmd(a: &ShootoutArgs) -> Result<bool, String> {
