@@ -33,11 +33,10 @@ impl Allocator {
 
     /// The allocators this build can run: jemalloc only where it is built in.
     pub fn available() -> Vec<Allocator> {
-        if cfg!(jemalloc) {
-            vec![Allocator::System, Allocator::Jemalloc]
-        } else {
-            vec![Allocator::System]
-        }
+        [Allocator::System, Allocator::Jemalloc]
+            .into_iter()
+            .filter(|a| SIBLINGS.is_built_in(a.global()))
+            .collect()
     }
 
     /// kit's name for it, which names its binaries.

@@ -125,11 +125,7 @@ impl Strategy {
     /// Whether this build has the strategy's allocator: jemalloc needs the
     /// `jemalloc` feature and a non-MSVC target, mimalloc its feature.
     pub fn is_available(self) -> bool {
-        match self.global() {
-            Global::System => true,
-            Global::Jemalloc => cfg!(jemalloc),
-            Global::Mimalloc => cfg!(feature = "mimalloc"),
-        }
+        SIBLINGS.is_built_in(self.global())
     }
 
     /// The strategies this build can run.

@@ -32,11 +32,7 @@ fn role(counted: bool) -> Role {
 /// Whether this build has the allocator: jemalloc needs the `jemalloc`
 /// feature and a non-MSVC target, mimalloc its feature.
 pub fn is_available(allocator: Allocator) -> bool {
-    match allocator {
-        Global::System => true,
-        Global::Jemalloc => cfg!(jemalloc),
-        Global::Mimalloc => cfg!(feature = "mimalloc"),
-    }
+    SIBLINGS.is_built_in(allocator)
 }
 
 /// The allocators this build can run.

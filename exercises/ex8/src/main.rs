@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use ex8::fix::Version;
 use ex8::{compare, shootout};
-use kit::report::{Page, Runs, exit_status, show};
 use kit::OutputArgs;
+use kit::report::{Page, Runs, exit_status, show};
 
 // ANCHOR: global
 // The tracked process: the system allocator in exercise 1's tracker. (With

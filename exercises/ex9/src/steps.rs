@@ -95,11 +95,7 @@ impl Allocator {
 
     /// Whether this build has it.
     pub fn is_available(self) -> bool {
-        match self {
-            Allocator::Pool | Allocator::Classes | Allocator::Ex9 | Allocator::System => true,
-            Allocator::Jemalloc => cfg!(jemalloc),
-            Allocator::Mimalloc => cfg!(feature = "mimalloc"),
-        }
+        self.global().is_none_or(|g| SIBLINGS.is_built_in(g))
     }
 
     /// Those of `of` this build can run.

@@ -115,6 +115,18 @@ impl Siblings {
         }
     }
 
+    /// Whether this build has `allocator`: jemalloc needs the `jemalloc`
+    /// feature and a target other than Windows MSVC (where it does not
+    /// build), mimalloc its `mimalloc` feature.
+    pub fn is_built_in(&self, allocator: Global) -> bool {
+        let feature = |f: &str| self.features.split(',').any(|x| x == f);
+        match allocator {
+            Global::System => true,
+            Global::Jemalloc => feature("jemalloc") && !cfg!(target_env = "msvc"),
+            Global::Mimalloc => feature("mimalloc"),
+        }
+    }
+
     /// The binary of `allocator` (`None`: the home one) in `role`, by the
     /// naming rule.
     pub fn binary(&self, allocator: Option<Global>, role: Role) -> String {
@@ -334,6 +346,14 @@ mod tests {
             "ex2-system"
         );
         let ex9 = Siblings::new("ex9", None, "");
+        // Built in: from the build's features (and the target, for jemalloc).
+        let both = Siblings::new("ex7", Some(Global::System), "dhat-heap,jemalloc,mimalloc");
+        assert!(Global::ALL.iter().all(|&g| both.is_built_in(g)) || cfg!(target_env = "msvc"));
+        let bare = Siblings::new("ex7", Some(Global::System), "dhat-heap");
+        assert_eq!(
+            Global::ALL.map(|g| bare.is_built_in(g)),
+            [true, false, false]
+        );
         assert_eq!(ex9.binary(None, Role::Timed), "ex9-untracked");
         assert_eq!(
             ex9.binary(Some(Global::System), Role::Timed),
