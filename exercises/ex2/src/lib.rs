@@ -40,7 +40,7 @@ pub mod compare;
 pub mod conf;
 pub mod frag;
 pub mod jemalloc;
-pub mod spawn;
+pub(crate) mod spawn;
 pub mod workload;
 
 pub use allocator::Allocator;
