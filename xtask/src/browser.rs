@@ -471,7 +471,7 @@ pub fn screenshot_if_changed(m: &Manifest) -> Result<()> {
 }
 
 /// When `dhat-screenshot` writes a new picture.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub enum ScreenshotMode {
     /// Only when the viewer's text changed (what `generate` does).
     IfChanged,

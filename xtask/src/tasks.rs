@@ -9,6 +9,7 @@ use crate::manifest::{self, Manifest, Task};
 use crate::util::{self, Result, fail, root};
 
 /// A task found in the sources, with its manifest entry.
+#[derive(Debug)]
 pub struct FoundTask<'m> {
     pub(crate) ex: String,
     /// The source file, relative to the root.

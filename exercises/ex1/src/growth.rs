@@ -31,6 +31,7 @@ pub struct Case {
 }
 
 /// A 2 KiB element, above the 1 KiB line where `Vec` stops reserving 4.
+#[derive(Debug)]
 pub struct Big(pub [u8; 2048]);
 
 impl Default for Big {

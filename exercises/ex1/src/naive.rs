@@ -12,6 +12,7 @@ use crate::Stats;
 
 // ANCHOR: naive
 /// A tracking allocator whose counters are shared atomics.
+#[derive(Debug)]
 pub struct NaiveTracker<A> {
     inner: A,
     allocs: AtomicU64,

@@ -53,6 +53,7 @@ fn churn<A: GlobalAlloc>(alloc: &A, iters: u64) -> Option<Duration> {
 /// The benchmark's threads, started once and reused by every run, so that
 /// each run measures the same threads (and the tracker the same slots)
 /// rather than threads born for it.
+#[derive(Debug)]
 pub struct Workers {
     jobs: Vec<mpsc::Sender<Job>>,
     done: mpsc::Receiver<Option<Duration>>,

@@ -33,6 +33,7 @@ pub const MAX_SPAN: usize = 64;
 
 // ANCHOR: pattern
 /// How long a block lives.
+#[derive(Debug)]
 pub enum Lifetime {
     /// Freed at the end of the cycle that allocated it.
     Cycle,

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 // ANCHOR: counted
 /// Counts its own drops in a shared cell.
+#[derive(Debug)]
 pub struct Counted<'c>(pub &'c Cell<usize>);
 
 impl Drop for Counted<'_> {

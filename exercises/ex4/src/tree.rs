@@ -26,6 +26,7 @@ use serde::Serialize;
 
 // ANCHOR: arena_node
 /// A node in the arena: plain references, valid for the arena's lifetime `'b`.
+#[derive(Debug)]
 pub struct Node<'b> {
     /// Its index in the build order, from 0 (the root).
     pub id: u32,
@@ -39,6 +40,7 @@ pub struct Node<'b> {
 }
 
 /// A whole tree in an arena.
+#[derive(Debug)]
 pub struct ArenaTree<'b> {
     /// The first node built.
     pub root: &'b Node<'b>,
@@ -77,6 +79,7 @@ pub fn build_arena(bump: &Bump, n: usize, k: usize) -> ArenaTree<'_> {
 // ANCHOR: rc_node
 /// The same node on the heap: children owned through `Rc`, the parent
 /// referred to through `Weak` (a strong parent link would be a cycle and leak).
+#[derive(Debug)]
 pub struct RcNode {
     /// Its index in the build order, from 0 (the root).
     pub id: u32,

@@ -279,6 +279,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// The lines of the input, one at a time, in a buffer reused for every line.
+#[derive(Debug)]
 pub struct Lines<R> {
     input: R,
     buf: Vec<u8>,

@@ -82,6 +82,7 @@ type ArenaMap<'t, V> = HashMap<&'t str, V, MapHasher, &'t Bump>;
 // ANCHOR: aggregate
 /// Transform phase state. Everything it holds is in the transform arena
 /// (`'t`); none of it borrows the parse arena.
+#[derive(Debug)]
 pub struct Aggregate<'t> {
     arena: &'t PhaseArena,
     totals: Totals,
@@ -175,6 +176,7 @@ impl<'t> Aggregate<'t> {
 // ANCHOR_END: aggregate
 
 /// The transform phase's result, in the transform arena.
+#[derive(Debug)]
 pub struct Summary<'t> {
     /// Whole-input totals.
     pub totals: Totals,

@@ -252,6 +252,7 @@ pub fn generate(seed: u64, records: u64, out: &mut impl Write) -> io::Result<()>
 
 /// The generator as a reader, so a pipeline can stream generated input
 /// without holding all of it: memory stays one line, however many records.
+#[derive(Debug)]
 pub struct GeneratedInput {
     generator: Generator,
     line: Vec<u8>,

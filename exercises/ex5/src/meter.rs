@@ -88,6 +88,21 @@ pub struct Meter<'p> {
     progress: Option<&'p dyn Fn(u64, u64)>,
 }
 
+/// What it has collected; the progress callback shows as whether there is
+/// one.
+impl std::fmt::Debug for Meter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Meter")
+            .field("phases", &self.phases)
+            .field("drops", &self.drops)
+            .field("arenas", &self.arenas)
+            .field("batches", &self.batches)
+            .field("records", &self.records)
+            .field("progress", &self.progress.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'p> Meter<'p> {
     /// A meter for a run of about `expected_records` records (for the
     /// sampling interval; any guess works). `progress` is called with the
@@ -333,6 +348,7 @@ impl RunStats {
 }
 
 /// A writer that counts and hashes what passes through it (FNV-1a).
+#[derive(Debug)]
 pub struct Fingerprint<W> {
     inner: W,
     /// Bytes written so far.

@@ -62,6 +62,7 @@ impl From<ArenaFull> for crate::access_log::Error {
 
 // ANCHOR: phase_arena
 /// One phase's arena.
+#[derive(Debug)]
 pub struct PhaseArena {
     phase: Phase,
     bump: Bump,

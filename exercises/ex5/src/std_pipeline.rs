@@ -109,7 +109,7 @@ pub fn parse<R: BufRead>(
 // ANCHOR_END: parse
 
 /// Transform phase state: maps that own their keys.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Aggregate {
     totals: Totals,
     routes: HashMap<String, RouteTally<Box<Latencies>>, MapHasher>,
@@ -184,6 +184,7 @@ impl Aggregate {
 }
 
 /// The transform phase's result.
+#[derive(Debug)]
 pub struct Summary {
     /// Whole-input totals.
     pub totals: Totals,

@@ -126,6 +126,7 @@ pub struct Sample {
 /// Times batches into an HDR histogram (1 ns to 60 s, 3 significant
 /// digits). The histogram is made before the job starts; recording into it
 /// never allocates, so the clock does not change what it measures.
+#[derive(Debug)]
 pub struct BatchClock {
     histogram: Histogram<u64>,
     batches: u64,

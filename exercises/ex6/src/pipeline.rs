@@ -68,6 +68,7 @@ pub fn batches<K: Records, P: Blocks, T: Allocator + Copy, R: BufRead>(
 /// What a run reads from and reports to: the input's lines, the options
 /// they are read with, exercise 5's meter (its parsers report each line to
 /// it) and the batch clock.
+#[derive(Debug)]
 pub struct BatchIo<'a, 'm, R> {
     /// The input, line by line.
     pub lines: &'a mut Lines<R>,
@@ -91,6 +92,7 @@ pub trait Records {
 }
 
 /// Every text field copied into a `String` of its own: seven per record.
+#[derive(Debug)]
 pub struct Copied;
 
 impl Records for Copied {
@@ -104,6 +106,7 @@ impl Records for Copied {
 }
 
 /// The fields borrowed from the batch's text: nothing allocated per record.
+#[derive(Debug)]
 pub struct Borrowed;
 
 impl Records for Borrowed {
@@ -155,7 +158,7 @@ impl Blocks for PhaseArena {
 /// One batch's text: every line of the batch appended to one `String`, and
 /// where each line lies in it. Reused from batch to batch, so once it has
 /// grown to a batch it allocates no more. Every pipeline reads this way.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct BatchText {
     text: String,
     lines: std::vec::Vec<(u64, std::ops::Range<usize>)>,
@@ -219,6 +222,7 @@ type Map<V, A> = hashbrown::HashMap<Box<[u8], A>, V, MapHasher, A>;
 /// The transform phase's state: per-route and per-client maps. Everything
 /// it allocates comes from `A`; a key is copied in the first time it is
 /// seen, and later requests only look it up.
+#[derive(Debug)]
 pub struct Aggregate<A: Allocator + Copy> {
     alloc: A,
     totals: Totals,

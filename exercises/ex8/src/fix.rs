@@ -29,7 +29,7 @@ pub type Row<'a> = (&'a str, u64);
 
 // ANCHOR: naive
 /// Requests per route and per client, the first way that comes to mind.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct NaiveTally {
     routes: HashMap<String, u64, MapHasher>,
     clients: HashMap<String, u64, MapHasher>,
@@ -60,7 +60,7 @@ impl NaiveTally {
 // ANCHOR_END: naive
 
 /// Requests per route and per client, allocating only for keys never seen.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Tally {
     routes: HashMap<String, u64, MapHasher>,
     clients: HashMap<String, u64, MapHasher>,

@@ -49,6 +49,7 @@ pub const BATCH: usize = 32;
 
 // ANCHOR: bin
 /// One thread's free blocks of one class: a stack of pointers.
+#[derive(Debug)]
 pub struct Bin {
     len: u32,
     blocks: [*mut u8; CAP],
@@ -154,6 +155,7 @@ impl Bin {
 
 // ANCHOR: tls
 /// A thread's cache: its bins, and how many blocks a bin may hold.
+#[derive(Debug)]
 pub struct Cache {
     /// [`CAP`] while the thread is active; 0 before its first free and
     /// after it exited.
@@ -208,6 +210,7 @@ pub fn cached_here() -> [usize; NCLASSES] {
 
 /// Step 3: size classes behind a per-thread cache. A unit struct: its
 /// state is [`SHARED`] and each thread's cache.
+#[derive(Debug)]
 pub struct ThreadCache;
 
 // ANCHOR: cached

@@ -153,6 +153,7 @@ pub fn table(rows: &[Waste]) -> kit::Table {
 /// A global allocator wrapper that, while [`record`] runs, counts the
 /// requests of each size from 1 to 4096 bytes (larger ones in one count),
 /// in a fixed table: it never allocates.
+#[derive(Debug)]
 pub struct Recording<A>(pub A);
 
 const BUCKETS: usize = MAX_CLASS + 2;

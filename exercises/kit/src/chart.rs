@@ -21,6 +21,7 @@ use plotters::prelude::*;
 pub use plotters::style::RGBColor;
 
 /// One line: its legend label, colour and points.
+#[derive(Debug)]
 pub struct Series {
     /// The legend's text.
     pub label: String,
@@ -59,6 +60,7 @@ pub enum Corner {
 /// A line chart. Each axis starts at 0 ([`Scale::Linear`]) or 1
 /// ([`Scale::Log`]) and ends a little above the largest value, leaving room
 /// for the legend.
+#[derive(Debug)]
 pub struct LineChart<'a> {
     /// Above the plot.
     pub title: &'a str,
@@ -164,6 +166,7 @@ impl LineChart<'_> {
 }
 
 /// One bar: the median of the runs, and the range of the runs as a whisker.
+#[derive(Debug)]
 pub struct Bar {
     /// What the bar stands for.
     pub label: String,
@@ -178,6 +181,7 @@ pub struct Bar {
 }
 
 /// One panel of a [`BarChart`]: its own title (with the unit) and y axis.
+#[derive(Debug)]
 pub struct Panel {
     /// Above the panel: what it measures, with the unit.
     pub title: String,
@@ -187,6 +191,7 @@ pub struct Panel {
 
 /// Panels side by side under one title, each a bar per contender on a linear
 /// axis from 0: several measures of the same contenders at a glance.
+#[derive(Debug)]
 pub struct BarChart<'a> {
     /// Above all the panels.
     pub title: &'a str,

@@ -55,6 +55,7 @@ pub fn out_dir() -> std::path::PathBuf {
 }
 
 /// A running heap profile; writes its file and says how to open it on drop.
+#[derive(Debug)]
 pub struct Profile {
     #[cfg(feature = "dhat-heap")]
     profiler: Option<dhat::Profiler>,

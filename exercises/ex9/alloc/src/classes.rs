@@ -149,6 +149,17 @@ pub struct SizeClasses<U> {
 }
 // ANCHOR_END: size_classes
 
+/// The free lists and the upstream allocator; not the blocks (another
+/// thread may own them) nor every link.
+impl<U: core::fmt::Debug> core::fmt::Debug for SizeClasses<U> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SizeClasses")
+            .field("lists", &self.lists)
+            .field("upstream", &self.upstream)
+            .finish_non_exhaustive()
+    }
+}
+
 // SAFETY: each block has one owner at a time (the free lists hand it out
 // once until it is pushed back); every other field is atomic, and `U` is
 // shared only if it is `Sync` itself.

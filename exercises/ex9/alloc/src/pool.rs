@@ -45,6 +45,7 @@ use crate::valgrind;
 /// A lock-free, ABA-safe stack of block indices, linked through a `links`
 /// array the caller owns: one entry per block, so its length is the number
 /// of blocks. All zeros when empty, so a `static` pool costs no file size.
+#[derive(Debug)]
 pub struct FreeList {
     /// `tag << 32 | (top + 1)`; the low half is 0 when the list is empty.
     head: AtomicU64,
@@ -185,6 +186,18 @@ pub struct Pool<const BLOCK: usize, const BLOCKS: usize> {
 }
 // ANCHOR_END: pool
 
+/// The shape and the free list; not the blocks (another thread may own
+/// them) nor every link.
+impl<const BLOCK: usize, const BLOCKS: usize> core::fmt::Debug for Pool<BLOCK, BLOCKS> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Pool")
+            .field("block", &BLOCK)
+            .field("blocks", &BLOCKS)
+            .field("list", &self.list)
+            .finish_non_exhaustive()
+    }
+}
+
 // SAFETY: the buffer is shared by design: the free list hands each block to
 // one owner at a time (see the module's invariants), and every other field
 // is atomic.
@@ -264,6 +277,7 @@ impl<const BLOCK: usize, const BLOCKS: usize> Pool<BLOCK, BLOCKS> {
 /// pool; the rest, and everything once the pool is full, from `fallback`
 /// (in a `no_std` program, whatever allocator the platform offers, or one
 /// that returns null).
+#[derive(Debug)]
 pub struct PoolAlloc<const BLOCK: usize, const BLOCKS: usize, F> {
     pool: Pool<BLOCK, BLOCKS>,
     fallback: F,
