@@ -43,55 +43,19 @@
 //! - Nothing on the counting path allocates, locks or panics: it runs
 //!   *inside* the allocator.
 //!
-//! ## Thread-local storage, and the targets this supports
-//!
-//! The hot path reads `SLOT_OFFSET`, a `const`-initialised thread-local without
-//! `Drop`. With *native* TLS (`#[thread_local]`: Linux, macOS, Windows MSVC,
-//! the BSDs) that read is a load at a fixed offset: it never allocates and
-//! works at any point of a thread's life, teardown included. On a target with
-//! key-based TLS the first access boxes the value through the global
-//! allocator, which would recurse into this tracker: such targets are not
-//! supported. (Stable Rust has no `cfg(target_thread_local)` to reject them at
-//! compile time; `tests/slot_reuse.rs` checks the claim on the target CI
-//! builds, x86_64 Linux with glibc, by counting every allocation a fresh
-//! thread makes through the global allocator while it claims a slot.)
-//!
-//! Giving a slot back needs a hook at thread exit: a thread-local whose
-//! `Drop` releases the index. Two traps, and how they are avoided:
-//!
-//! - *Registering* that destructor may allocate, and it happens inside the
-//!   allocator, on the thread's first allocation. The thread therefore owns
-//!   its slot *before* it registers: an allocation made by the registration
-//!   takes the ordinary path into that slot and never reaches the
-//!   registration again. On glibc the registration is
-//!   `__cxa_thread_atexit_impl`, which allocates with C's `malloc`, not
-//!   through Rust's global allocator at all; elsewhere std keeps a list of
-//!   destructors in a `RefCell<Vec<_>>`, and an allocator that registers one
-//!   while that list is being pushed to makes std abort. So slots are given
-//!   back only where the registration is known not to come back through the
-//!   global allocator: [`RECYCLES_SLOTS`] (Linux with glibc). Elsewhere no
-//!   destructor is registered and a slot is kept for the thread's life, as if
-//!   the process never ended a thread: exact for the first `SLOTS` threads,
-//!   and said to be inexact after.
-//! - *Teardown order*: other thread-locals' destructors may allocate and free
-//!   before or after ours runs. Before, they count into the thread's slot.
-//!   After, `SLOT_OFFSET` (which has no destructor and so is never torn down) already
-//!   points at the shared slot and the cold path knows the thread has exited,
-//!   so they count there, atomically, and never claim an index again.
-//!
-//! One case keeps an index for good: a thread whose *first* allocation comes
-//! after all its thread-local destructors ran (from a C library's
-//! `pthread_key` destructor, say) registers a hook that never runs. That
-//! costs one index, never exactness.
+//! How a thread gets a slot of its own and gives it back when it exits, and
+//! why that neither allocates nor recurses into this allocator, is in
+//! `tracker/slots.rs`, the slot registry. This file holds the counters, the
+//! hot path and the `GlobalAlloc` impl.
+
+mod slots;
 
 use std::alloc::{GlobalAlloc, Layout};
-use std::cell::Cell;
-use std::sync::atomic::{
-    AtomicI64, AtomicU64,
-    Ordering::{Acquire, Relaxed, Release},
-};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 
 use crate::Stats;
+pub use slots::{RECYCLES_SLOTS, on_thread_exit};
+use slots::{SHARED, claim_slot, slot_offset};
 
 /// Threads that can hold a slot of their own at once; more threads alive at
 /// the same time share one more slot.
@@ -100,11 +64,6 @@ pub const SLOTS: usize = 256;
 /// A slot publishes its live-bytes change to the shared total once it exceeds
 /// this many bytes either way. This bounds the cross-thread peak error.
 pub const FLUSH_BYTES: i64 = 64 * 1024;
-
-/// True where a thread's slot is given back when the thread exits (see the
-/// module docs): Linux with glibc. Elsewhere a slot lasts as long as the
-/// process.
-pub const RECYCLES_SLOTS: bool = cfg!(all(target_os = "linux", target_env = "gnu"));
 
 // ANCHOR: slot
 /// One thread's counters, alone on its cache line (128 bytes: two 64-byte
@@ -188,160 +147,6 @@ impl Slot {
     }
 }
 
-// ANCHOR: claim
-thread_local! {
-    /// Where this thread's slot sits in [`Counters::slots`], in bytes (its
-    /// index times `size_of::<Slot>()`, kept multiplied so the hot path adds
-    /// it without a shift): its own (index `< SLOTS`) or [`SHARED`]'s, which
-    /// it holds before its first allocation, when no index was free, and
-    /// after its index was given back. `const`-initialised and without
-    /// `Drop`, so reading it never allocates and works even while the thread
-    /// is being torn down (with native TLS: see the module docs).
-    static SLOT_OFFSET: Cell<usize> = const { Cell::new(SHARED * SLOT_BYTES) };
-    /// Where the thread stands, for the cold path only (same properties).
-    static STATE: Cell<State> = const { Cell::new(State::Unclaimed) };
-    /// Gives the thread's index back when the thread exits: the one
-    /// thread-local here with a destructor, registered once the thread owns
-    /// a slot.
-    static RELEASE: SlotRelease = const { SlotRelease };
-}
-
-/// The index of the slot that threads without one of their own share.
-const SHARED: usize = SLOTS;
-
-const SLOT_BYTES: usize = std::mem::size_of::<Slot>();
-
-/// The calling thread's slot index (see `SLOT_OFFSET`).
-fn slot_index() -> usize {
-    SLOT_OFFSET.get() / SLOT_BYTES
-}
-
-fn set_slot_index(i: usize) {
-    SLOT_OFFSET.set(i * SLOT_BYTES);
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
-    /// Has not allocated yet.
-    Unclaimed,
-    /// Owns the slot at `SLOT_OFFSET`.
-    Owned,
-    /// Found every index taken; counts into the shared slot.
-    Overflowed,
-    /// Gave its index back (its destructors are running); counts into the
-    /// shared slot from now on.
-    Exited,
-}
-
-/// Which slot indices are taken: bit `i % 64` of word `i / 64` set.
-struct Taken([AtomicU64; SLOTS / 64]);
-
-const _: () = assert!(SLOTS.is_multiple_of(64), "SLOTS fills whole bitmap words");
-
-/// Shared by every [`Counters`]: an index is a thread's in all of them.
-static TAKEN: Taken = Taken([const { AtomicU64::new(0) }; SLOTS / 64]);
-
-impl Taken {
-    /// Claims the lowest free index. `Acquire` pairs with [`Taken::give_back`]:
-    /// the last owner's final stores into the slot are visible to us.
-    fn claim(&self) -> Option<usize> {
-        for (w, word) in self.0.iter().enumerate() {
-            let mut bits = word.load(Relaxed);
-            while bits != u64::MAX {
-                let bit = (!bits).trailing_zeros() as usize;
-                match word.compare_exchange_weak(bits, bits | 1 << bit, Acquire, Relaxed) {
-                    Ok(_) => return Some(w * 64 + bit),
-                    Err(now) => bits = now,
-                }
-            }
-        }
-        None
-    }
-
-    fn give_back(&self, i: usize) {
-        self.0[i / 64].fetch_and(!(1 << (i % 64)), Release);
-    }
-}
-
-/// Claims a slot for a thread that has none yet (and, with `retry`, for one
-/// that found none free before) and returns the thread's index. Runs inside
-/// the allocator, on a thread's first allocation: see the module docs for
-/// why registering the release hook here neither recurses nor deadlocks.
-#[cold]
-fn claim_slot(retry: bool) -> usize {
-    match STATE.get() {
-        State::Owned => return slot_index(),
-        State::Exited => return SHARED,
-        State::Overflowed if !retry => return SHARED,
-        State::Unclaimed | State::Overflowed => {}
-    }
-    let Some(i) = TAKEN.claim() else {
-        STATE.set(State::Overflowed);
-        return SHARED;
-    };
-    // Owned first: an allocation made by the registration below takes the
-    // ordinary path into slot `i` and does not come back here.
-    set_slot_index(i);
-    STATE.set(State::Owned);
-    if RECYCLES_SLOTS && RELEASE.try_with(|_| ()).is_err() {
-        // The thread's destructors have already run, so it cannot be told
-        // when it exits: it must not keep an index.
-        give_back_slot();
-    }
-    slot_index()
-}
-
-/// Moves the calling thread to the shared slot for good and frees its index.
-fn give_back_slot() {
-    let i = slot_index();
-    set_slot_index(SHARED);
-    STATE.set(State::Exited);
-    if i < SLOTS {
-        TAKEN.give_back(i);
-    }
-}
-
-/// The thread-exit hook. Neither allocates nor touches a thread-local that
-/// has a destructor, so it is safe whatever order the destructors run in.
-struct SlotRelease;
-
-impl Drop for SlotRelease {
-    fn drop(&mut self) {
-        give_back_slot();
-    }
-}
-// ANCHOR_END: claim
-
-// ANCHOR: on_thread_exit
-thread_local! {
-    /// Another allocator's thread-exit hook (see [`on_thread_exit`]).
-    static EXIT_HOOK: ExitHook = const { ExitHook(Cell::new(None)) };
-}
-
-/// Runs the function it holds when the thread's destructors run.
-struct ExitHook(Cell<Option<fn()>>);
-
-impl Drop for ExitHook {
-    fn drop(&mut self) {
-        if let Some(hook) = self.0.take() {
-            hook();
-        }
-    }
-}
-
-/// Arranges for `hook` to run when the calling thread exits, by the
-/// mechanism that gives a tracker's slot back (the same two traps apply:
-/// see the module docs), for an allocator of another chapter that keeps
-/// per-thread state. One hook per thread: a second call replaces the first.
-///
-/// Returns false, and registers nothing, where registering could come back
-/// through the global allocator (anywhere but [`RECYCLES_SLOTS`] targets)
-/// or once the thread's destructors have run. `hook` must not allocate.
-pub fn on_thread_exit(hook: fn()) -> bool {
-    RECYCLES_SLOTS && EXIT_HOOK.try_with(|h| h.0.set(Some(hook))).is_ok()
-}
-// ANCHOR_END: on_thread_exit
-
 /// Adds to a counter only this thread writes: a plain load and store, which
 /// compile to ordinary `mov`s instead of a locked read-modify-write.
 #[inline]
@@ -367,6 +172,15 @@ impl Default for Counters {
     }
 }
 
+/// The process-wide totals; not every slot.
+impl std::fmt::Debug for Counters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Counters")
+            .field("totals", &self.totals())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Counters {
     /// Counters at zero with every slot free; `const`, so they can be a `static`.
     pub const fn new() -> Self {
@@ -384,11 +198,11 @@ impl Counters {
     /// shared one (whose limits send every call to the slow path).
     #[inline]
     fn slot(&self) -> &Slot {
-        let offset = SLOT_OFFSET.get();
-        // SAFETY: SLOT_OFFSET is only ever set by `set_slot_index`, to an
-        // index from `TAKEN` (< SLOTS) or SHARED (= SLOTS) times the size of
-        // a slot, and `slots` has SLOTS + 1 of them: the result is a whole
-        // `Slot` inside `self.slots`.
+        let offset = slot_offset();
+        // SAFETY: `slot_offset` returns SLOT_OFFSET, which only the registry's
+        // `set_slot_index` sets, to an index from `TAKEN` (< SLOTS) or SHARED
+        // (= SLOTS) times the size of a slot, and `slots` has SLOTS + 1 of
+        // them: the result is a whole `Slot` inside `self.slots`.
         unsafe { &*self.slots.as_ptr().byte_add(offset) }
     }
 
@@ -597,6 +411,16 @@ pub static COUNTERS: Counters = Counters::new();
 pub struct Tracker<A> {
     inner: A,
     counters: &'static Counters,
+}
+
+/// The allocator it wraps; the counters are read with [`Counters::this_thread`]
+/// and [`Counters::totals`], not printed.
+impl<A: std::fmt::Debug> std::fmt::Debug for Tracker<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracker")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<A> Tracker<A> {

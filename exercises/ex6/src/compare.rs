@@ -13,18 +13,28 @@
 //! the tracker would charge its per-call cost to the strategies that call
 //! the global allocator most. Each strategy then runs once more in its
 //! tracked binary, for the allocation counts and the memory figures.
+//!
+//! This file runs the children and gathers their samples into a
+//! [`Report`]; `compare/callgrind.rs` counts instructions, and what the
+//! report shows is in `compare/table.rs` (its tables) and
+//! `compare/finding.rs` (the verdict and the finding, in words).
+
+mod callgrind;
+mod finding;
+mod table;
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use kit::Summary;
-use kit::callgrind::Scope;
-use kit::finding::Effect;
 use kit::machine::Machine;
 use serde::{Deserialize, Serialize};
 
 use crate::{Sample, Strategy};
+pub use callgrind::{COUNTED_RECORDS, InstructionRow, Instructions, count_instructions};
+pub use finding::{CLAIM, across_machines, finding, verdict};
+pub use table::{PAIRS, counts_table, instructions_table, label, output_line, pairs_table, table};
 
 /// What to compare.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +52,7 @@ pub struct Plan {
 }
 
 /// The generated input, in a temporary file that is removed on drop.
+#[derive(Debug)]
 pub struct InputFile {
     dir: PathBuf,
     path: PathBuf,
@@ -229,90 +240,6 @@ pub struct Report {
     pub one_code_path: bool,
 }
 
-/// Instructions per record for each strategy, counted by valgrind's
-/// callgrind: unlike a timing, nearly the same on every run (a count
-/// moves by a fraction of a percent between processes).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Instructions {
-    /// `valgrind --version` of the run.
-    pub valgrind: String,
-    /// The two input sizes run (same seed and batch size as the comparison):
-    /// the figures are per record of the difference between them.
-    pub records: [u64; 2],
-    /// One row per strategy.
-    pub rows: Vec<InstructionRow>,
-}
-
-impl Instructions {
-    /// The counts of `strategy`, if it was counted.
-    pub fn row(&self, strategy: Strategy) -> Option<&InstructionRow> {
-        self.rows.iter().find(|x| x.strategy == strategy)
-    }
-}
-
-/// One strategy's counts per record.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct InstructionRow {
-    /// The strategy counted.
-    pub strategy: Strategy,
-    /// Instructions per record.
-    pub instructions: f64,
-    /// Global allocations (allocs + reallocs) per record over the same two
-    /// runs, counted by the tracker in a normal child.
-    pub allocations: f64,
-}
-
-/// Input sizes callgrind runs: the whole comparison under callgrind (many
-/// times slower than native) would take minutes per strategy.
-pub const COUNTED_RECORDS: [u64; 2] = [25_000, 75_000];
-
-// ANCHOR: count_instructions
-/// Runs each strategy's child under callgrind on two input sizes: the
-/// difference of the two totals over the difference in records is one
-/// record's work (start-up, the allocator's own set-up and the report
-/// cancel). Callgrind runs the untracked binaries, so no tracker is counted;
-/// the tracked ones run the same two inputs outside callgrind for the
-/// allocation counts over the same records.
-pub fn count_instructions(plan: &Plan) -> Result<Instructions, String> {
-    let valgrind = kit::callgrind::valgrind_version()?;
-    // With `--from`, nothing has built the siblings yet.
-    build_siblings(&plan.strategies)?;
-    let [small, large] = COUNTED_RECORDS;
-    let inputs = [
-        InputFile::generate(plan.seed, small)?,
-        InputFile::generate(plan.seed, large)?,
-    ];
-    let input = |records: u64| inputs[usize::from(records == large)].path();
-    let mut rows = Vec::new();
-    for &strategy in &plan.strategies {
-        let exe = executable(strategy, false)?;
-        let instructions =
-            kit::callgrind::per_iteration(&exe, Scope::Program, small, large, |n| {
-                child_args(strategy, input(n), n, plan.batch)
-            })?;
-        let counted = |records: u64| {
-            let plan = Plan {
-                records,
-                ..plan.clone()
-            };
-            run_child(strategy, input(records), &plan, true).map(|s| allocs(&s.counts))
-        };
-        let allocations =
-            (counted(large)? as f64 - counted(small)? as f64) / (large - small) as f64;
-        rows.push(InstructionRow {
-            strategy,
-            instructions,
-            allocations,
-        });
-    }
-    Ok(Instructions {
-        valgrind,
-        records: COUNTED_RECORDS,
-        rows,
-    })
-}
-// ANCHOR_END: count_instructions
-
 /// Builds the report from every child's sample.
 pub fn aggregate(plan: &Plan, samples: Vec<Sample>) -> Report {
     let timed = |s: Strategy| -> Vec<&Sample> {
@@ -395,223 +322,6 @@ fn allocs(s: &ex1::Stats) -> u64 {
     s.allocs + s.reallocs
 }
 
-/// The comparison table: timings from the untracked runs, counts and
-/// memory from the tracked one.
-pub fn table(r: &Report) -> kit::Table {
-    let p = &r.plan;
-    let mut t = kit::Table::new(
-        format!(
-            "{}: {} records in batches of {}, {} of {} runs, each a fresh untracked \
-             process; allocations and anonymous memory (RssAnon, sampled after every \
-             batch, and before the job) from one tracked run",
-            r.machine.short(),
-            p.records,
-            p.batch,
-            kit::timing::SPREAD_NOTE,
-            p.runs
-        ),
-        &[
-            "strategy",
-            "wall time (s)",
-            "vs System (95% interval)",
-            "batch p50 (µs)",
-            "batch p99 (µs)",
-            "global allocs",
-            "peak live heap (MiB)",
-            "RssAnon at start (MiB)",
-            "peak RssAnon (MiB)",
-        ],
-    );
-    for row in &r.rows {
-        t.row([
-            row.strategy.to_string(),
-            row.wall_secs.display(3),
-            row.speedup.map_or("n/a".to_string(), |s| {
-                format!("{:.2}x ({}x)", s.median, s.interval(2))
-            }),
-            row.batch_p50_us.display(0),
-            row.batch_p99_us.display(0),
-            allocs(&row.counts).to_string(),
-            kit::format::mib(row.counts.peak_live_bytes as f64),
-            kit::format::mib_or_na(row.baseline_anon),
-            kit::format::mib_or_na(row.peak_anon),
-        ]);
-    }
-    t
-}
-
-/// The callgrind counts beside the timings, when the report has them.
-pub fn instructions_table(r: &Report) -> Option<kit::Table> {
-    let i = r.instructions.as_ref()?;
-    let system = i.row(Strategy::System);
-    let mut t = kit::Table::new(
-        format!(
-            "Instructions per record, counted by callgrind ({}) on {} and {} records \
-             (a smaller input than the timed one), batches of {}",
-            i.valgrind, i.records[0], i.records[1], r.plan.batch
-        ),
-        &[
-            "strategy",
-            "instructions per record",
-            "System / this",
-            "global allocs per record",
-            "ns per record (timed above)",
-        ],
-    );
-    for x in &i.rows {
-        let timed = r.row(x.strategy).map_or("n/a".to_string(), |row| {
-            format!(
-                "{:.0}",
-                row.wall_secs.median * 1e9 / r.plan.records.max(1) as f64
-            )
-        });
-        t.row([
-            x.strategy.to_string(),
-            format!("{:.0}", x.instructions),
-            system.map_or("n/a".to_string(), |s| {
-                format!("{:.2}x", s.instructions / x.instructions)
-            }),
-            format!("{:.3}", x.allocations),
-            timed,
-        ]);
-    }
-    Some(t)
-}
-
-// ANCHOR: pairs
-/// The pairs that differ in one thing each, and what that thing is.
-pub const PAIRS: [(Strategy, Strategy, &str); 6] = {
-    use Strategy::*;
-    [
-        (System, Borrowed, "copying: seven `String`s per record"),
-        (
-            Borrowed,
-            Arena,
-            "where blocks come from: malloc/free → arenas",
-        ),
-        (System, Jemalloc, "global allocator: glibc → jemalloc"),
-        (System, Mimalloc, "global allocator: glibc → mimalloc"),
-        (
-            Arena,
-            ArenaJemalloc,
-            "the arenas' allocator: glibc → jemalloc",
-        ),
-        (
-            Arena,
-            ArenaMimalloc,
-            "the arenas' allocator: glibc → mimalloc",
-        ),
-    ]
-};
-// ANCHOR_END: pairs
-
-/// One row per pair: the time ratio paired run by run, and, when callgrind
-/// counted this run, instructions and global allocations per record on
-/// each side.
-pub fn pairs_table(r: &Report) -> kit::Table {
-    let i = r.instructions.as_ref();
-    let counted = |s: Strategy| i.and_then(|i| i.row(s));
-    let mut t = kit::Table::new(
-        format!(
-            "{}, {} runs: each pair differs in one thing. Time ratio paired run by run (above \
-             1, the second is faster; median, 95% interval); per record, the instructions and \
-             global allocations callgrind counted",
-            r.machine.short(),
-            r.plan.runs
-        ),
-        &[
-            "pair",
-            "differs in",
-            "time ratio",
-            "instructions per record",
-            "allocs per record",
-            "instructions per alloc avoided",
-        ],
-    );
-    for (a, b, what) in PAIRS {
-        let Some(time) = paired(r, a, b) else {
-            continue;
-        };
-        let (ca, cb) = (counted(a), counted(b));
-        let both = |f: fn(&InstructionRow) -> String| match (ca, cb) {
-            (Some(x), Some(y)) => format!("{} → {}", f(x), f(y)),
-            _ => "n/a".to_string(),
-        };
-        let per_avoided = match (ca, cb) {
-            (Some(x), Some(y)) if x.allocations - y.allocations >= 0.5 => format!(
-                "{:.0}",
-                (x.instructions - y.instructions) / (x.allocations - y.allocations)
-            ),
-            _ => "n/a".to_string(),
-        };
-        t.row([
-            format!("`{a}` → `{b}`"),
-            what.to_string(),
-            ratio(&time),
-            both(|x| format!("{:.0}", x.instructions)),
-            both(|x| format!("{:.3}", x.allocations)),
-            per_avoided,
-        ]);
-    }
-    t
-}
-
-/// Allocation counts only (deterministic: the same on every machine).
-pub fn counts_table(r: &Report) -> kit::Table {
-    let p = &r.plan;
-    let mut t = kit::Table::new(
-        format!(
-            "{} records in batches of {}: what each process allocated, counted by the tracker",
-            p.records, p.batch
-        ),
-        &[
-            "strategy",
-            "global allocator",
-            "pipeline",
-            "allocs",
-            "reallocs",
-            "deallocs",
-            "allocs per record",
-            "bytes requested (MiB)",
-            "peak live heap (MiB)",
-        ],
-    );
-    for row in &r.rows {
-        let c = &row.counts;
-        t.row([
-            row.strategy.to_string(),
-            row.strategy.allocator().to_string(),
-            row.strategy.pipeline().name().to_string(),
-            c.allocs.to_string(),
-            c.reallocs.to_string(),
-            c.deallocs.to_string(),
-            format!("{:.4}", allocs(c) as f64 / p.records.max(1) as f64),
-            kit::format::mib(c.bytes_allocated as f64),
-            kit::format::mib(c.peak_live_bytes as f64),
-        ]);
-    }
-    t
-}
-
-/// One line on the reports: identical or not.
-pub fn output_line(r: &Report) -> String {
-    let n = r.rows.len();
-    if r.same_output {
-        format!(
-            "All {n} strategies wrote the same report in every run: {} bytes, FNV-1a hash {:016x}.",
-            r.report_bytes, r.report_fnv
-        )
-    } else {
-        "The strategies' reports DIFFER: the comparison is void.".to_string()
-    }
-}
-
-/// The claim: "arena allocation can make batch processing 5–20x faster".
-pub const CLAIM: kit::Claim = kit::Claim {
-    low: 5.0,
-    high: 20.0,
-};
-
 /// `a`'s wall time over `b`'s, run by run: above 1, `b` is faster.
 fn paired(r: &Report, a: Strategy, b: Strategy) -> Option<Summary> {
     let wall = |s: Strategy, run: usize| {
@@ -624,154 +334,4 @@ fn paired(r: &Report, a: Strategy, b: Strategy) -> Option<Summary> {
         .filter_map(|run| Some(wall(a, run)? / wall(b, run)?))
         .collect();
     Summary::of(&ratios)
-}
-
-/// `1.23x (1.20-1.26x)`.
-fn ratio(s: &Summary) -> String {
-    format!("{:.2}x ({}x)", s.median, s.interval(2))
-}
-
-// ANCHOR: verdict
-/// The verdict on "arena allocation can make batch processing 5–20x
-/// faster", from the data: the arena strategy's wall time against System's,
-/// paired run by run, with the 95% interval of its median. The pairs table
-/// splits it into its parts.
-pub fn verdict(r: &Report) -> String {
-    let Some(speedup) = r.row(Strategy::Arena).and_then(|a| a.speedup) else {
-        return "No arena/System comparison in this run.".into();
-    };
-    format!(
-        "The claim \"arenas make batch processing 5–20x faster\", measured: the arena \
-         strategy ran {} as fast as System (median of per-run ratios, 95% interval): {}.",
-        ratio(&speedup),
-        CLAIM.judge(&speedup).describe(&CLAIM)
-    )
-}
-// ANCHOR_END: verdict
-
-/// The runs measured with the pipelines as they are now; older series are
-/// shown but not judged with them.
-fn current(runs: &[Report]) -> Vec<&Report> {
-    runs.iter().filter(|r| r.one_code_path).collect()
-}
-
-/// The verdict on the claim over every machine measured: stated as a result
-/// only where all agree, "machine-dependent" otherwise.
-pub fn across_machines(runs: &[Report]) -> String {
-    let runs = current(runs);
-    format!(
-        "On every machine that measured the current pipelines ({}): {}.{}",
-        kit::machine::Machine::varied_short(&runs.iter().map(|r| &r.machine).collect::<Vec<_>>()),
-        claim_across(&runs).describe(&CLAIM),
-        // Said once for all machines: their labels give each one's runs.
-        runs.iter()
-            .map(|r| r.plan.runs)
-            .min()
-            .and_then(kit::timing::few_runs_note)
-            .map_or(String::new(), |n| format!(" Note: {n}."))
-    )
-}
-
-/// The claim's verdict over every machine's arena speed-up.
-fn claim_across(runs: &[&Report]) -> kit::Verdict {
-    kit::Verdict::across(
-        runs.iter()
-            .filter_map(|r| Some(CLAIM.judge(&r.row(Strategy::Arena)?.speedup?))),
-    )
-}
-
-// ANCHOR: finding
-/// The chapter's finding, from every machine's pairs: what not copying
-/// (`system` → `borrowed`) and bumping (`borrowed` → `arena`) each did, and
-/// the advice that follows from the two effects. Chosen by the verdicts, so
-/// it cannot contradict the data; the instruction counts, the same on every
-/// machine, are quoted beside them.
-pub fn finding(runs: &[Report]) -> String {
-    use Strategy::*;
-    let runs = current(runs);
-    let pairs = |a: Strategy, b: Strategy| -> Vec<(String, Summary)> {
-        runs.iter()
-            .filter_map(|r| Some((r.machine.short(), paired(r, a, b)?)))
-            .collect()
-    };
-    let instructions = |a: Strategy, b: Strategy| -> String {
-        let counted = runs.iter().find_map(|r| {
-            let i = r.instructions.as_ref()?;
-            Some((i.row(a)?.instructions, i.row(b)?.instructions))
-        });
-        counted.map_or(String::new(), |(x, y)| {
-            format!(" (callgrind: {x:.0} → {y:.0} instructions per record)")
-        })
-    };
-    let part = |what: &str, a: Strategy, b: Strategy| -> (Effect, String) {
-        let pairs = pairs(a, b);
-        let sums: Vec<Summary> = pairs.iter().map(|p| p.1).collect();
-        let effect = Effect::of(&sums);
-        let each: Vec<String> = pairs
-            .iter()
-            .map(|(m, s)| format!("{} on {m}", ratio(s)))
-            .collect();
-        let text = format!(
-            "{what} {}{}{}",
-            effect.describe(runs.len()),
-            if each.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", each.join("; "))
-            },
-            instructions(a, b)
-        );
-        (effect, text)
-    };
-    let (copy, copy_text) = part(
-        "Not copying (`system` → `borrowed`: the same code without the seven `String`s per \
-         record)",
-        System,
-        Borrowed,
-    );
-    let (bump, bump_text) = part(
-        "Arenas instead of malloc/free for the blocks that were left (`borrowed` → `arena`)",
-        Borrowed,
-        Arena,
-    );
-    let advice = match (copy.pays(), bump.pays()) {
-        (true, false) => {
-            "So stop copying first. Use an arena where lifetimes already line up, for \
-             the memory it gives back in one step, not for speed."
-        }
-        (true, true) => "So stop copying first; an arena then adds a further gain.",
-        (false, true) => "Here the gain is in the arena, not in copying less.",
-        (false, false) => {
-            "Neither change paid on every machine measured: measure your own job before \
-             restructuring it."
-        }
-    };
-    format!(
-        "Against the claim \"arenas make batch processing 5–20x faster\", on every machine \
-         that measured the current pipelines ({}): {}. {copy_text}. {bump_text}. {advice}\n",
-        runs.len(),
-        claim_across(&runs).describe(&CLAIM)
-    )
-}
-// ANCHOR_END: finding
-
-/// The line under the tables: machine, build, runs.
-pub fn label(r: &Report) -> String {
-    let p = &r.plan;
-    format!(
-        "{}; {} run{}, each strategy in a fresh process per run, order rotated \
-         between runs; {} records, batches of {}, seed {}.{}",
-        r.machine.measured_on(),
-        p.runs,
-        if p.runs == 1 { "" } else { "s" },
-        p.records,
-        p.batch,
-        p.seed,
-        if r.one_code_path {
-            ""
-        } else {
-            " An older method: exercise 5's two pipelines, whose pairs also differed in \
-             their line readers and maps; not counted in the findings."
-        }
-    )
 }

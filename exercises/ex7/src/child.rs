@@ -144,7 +144,7 @@ pub fn measure(allocator: Allocator, job: &Job, counted: bool) -> Sample {
 /// Runs the job and prints the result (JSON, or a table for a person).
 pub fn run(allocator: Allocator, job: &Job) -> bool {
     // What the job allocated, its threads included: what a dhat profile of
-    // this command attributes to workload.rs.
+    // this command attributes to src/workload.rs and src/workload/.
     let counted = ex1::tracking_is_active();
     let (sample, all) = ex1::measure_process(|| measure(allocator, job, counted));
     if job.json {

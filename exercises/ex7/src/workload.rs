@@ -10,9 +10,18 @@
 //! slots made before the work starts (a full ring makes the sender wait, it
 //! never allocates), histograms have fixed bounds, and the sampler that
 //! reads `/proc` allocates nothing.
+//!
+//! This file holds what the workloads share: their parameters and limits,
+//! the seeded generators, the latency clock and the results; each workload
+//! is in `workload/`, with the ring the remote-free threads send through.
 
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::{Barrier, Mutex};
+mod arenas;
+mod churn;
+mod false_sharing;
+mod remote_free;
+mod ring;
+mod server;
+
 use std::time::Instant;
 
 use ex1::Stats;
@@ -22,6 +31,11 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::view::{self, View};
+use arenas::arenas;
+use churn::churn;
+use false_sharing::false_sharing;
+use remote_free::remote_free;
+use server::server;
 
 // ANCHOR: workload
 /// One of the five workloads.
@@ -248,6 +262,7 @@ fn new_histogram() -> Histogram<u64> {
 }
 
 /// What one thread (or one chain of threads) did.
+#[derive(Debug)]
 pub struct ThreadOut {
     /// Its allocations, counted on its own thread(s).
     pub stats: Stats,
@@ -288,6 +303,7 @@ pub struct Sharing {
 }
 
 /// A run's result.
+#[derive(Debug)]
 pub struct Outcome {
     /// One entry per thread (per chain of threads for server).
     pub threads: Vec<ThreadOut>,
@@ -300,6 +316,7 @@ pub struct Outcome {
 }
 
 /// A run's result summed over its threads.
+#[derive(Debug)]
 pub struct Totals {
     /// Every thread's work, plus the main thread's share.
     pub counts: Stats,
@@ -314,7 +331,8 @@ pub struct Totals {
 }
 
 /// Sums the threads' results (here, so that a heap profile attributes the
-/// summing's few allocations to this file, with the rest of the run's).
+/// summing's few allocations to the workload's files, with the rest of the
+/// run's).
 pub fn totals(o: &Outcome) -> Totals {
     let mut t = Totals {
         counts: o.main,
@@ -358,477 +376,6 @@ pub fn work_counts(s: &Stats) -> Stats {
 /// Whether two runs did the same work, as counted.
 pub fn same_work(a: &Stats, b: &Stats) -> bool {
     work_counts(a) == work_counts(b)
-}
-
-// ANCHOR: ring
-/// A bounded single-producer, single-consumer channel of blocks: slots made
-/// before the work, so sending and receiving never allocate. The producer
-/// fills slots in order, the consumer empties them in the same order; each
-/// side keeps its own position.
-struct Ring {
-    slots: Vec<Mutex<Option<Box<[u8]>>>>,
-    /// The next slot the producer fills (only the producer moves it).
-    tail: AtomicUsize,
-    /// The next slot the consumer empties (only the consumer moves it).
-    head: AtomicUsize,
-}
-
-impl Ring {
-    /// `capacity` empty slots.
-    fn new(capacity: usize) -> Ring {
-        Ring {
-            slots: (0..capacity).map(|_| Mutex::new(None)).collect(),
-            tail: AtomicUsize::new(0),
-            head: AtomicUsize::new(0),
-        }
-    }
-
-    /// Puts `block` in the next slot, or gives it back if that slot is still
-    /// full (the ring is full).
-    fn try_push(&self, block: Box<[u8]>) -> Result<(), Box<[u8]>> {
-        let t = self.tail.load(Relaxed);
-        let mut slot = self.slots[t % self.slots.len()]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if slot.is_some() {
-            return Err(block);
-        }
-        *slot = Some(block);
-        self.tail.store(t + 1, Relaxed);
-        Ok(())
-    }
-
-    /// Takes the block from the next slot, if the producer has filled it.
-    fn try_pop(&self) -> Option<Box<[u8]>> {
-        let h = self.head.load(Relaxed);
-        let block = self.slots[h % self.slots.len()]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()?;
-        self.head.store(h + 1, Relaxed);
-        Some(block)
-    }
-}
-// ANCHOR_END: ring
-
-fn remote_free(p: &Params) -> Outcome {
-    let n = p.threads as usize;
-    // Ring i carries thread i's blocks to thread i + 1 (thread 0's to
-    // itself when it is alone: a baseline with no remote frees).
-    let rings: Vec<Ring> = (0..n).map(|_| Ring::new(RING)).collect();
-    let start = Barrier::new(n);
-    let threads = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..n)
-            .map(|i| {
-                let (rings, start) = (&rings, &start);
-                s.spawn(move || remote_free_thread(p, i, &rings[i], &rings[(i + n - 1) % n], start))
-            })
-            .collect();
-        handles.into_iter().map(join).collect()
-    });
-    Outcome {
-        threads,
-        main: Stats::default(),
-        alive: None,
-        sharing: None,
-    }
-}
-
-// ANCHOR: remote_free_thread
-/// Thread `i` of the remote-free workload: sends `p.ops` new blocks into
-/// `outbox` and frees the `p.ops` blocks that arrive in `inbox` (allocated
-/// by the thread before it).
-fn remote_free_thread(
-    p: &Params,
-    i: usize,
-    outbox: &Ring,
-    inbox: &Ring,
-    start: &Barrier,
-) -> ThreadOut {
-    let mut rng = rng(p.seed, i as u64);
-    let mut clock = Clock::new();
-    start.wait();
-    clock.restart();
-    let (checksum, stats) = ex1::measure(|| {
-        // ANCHOR: task_remote_free
-        let (mut sent, mut received, mut sum) = (0u64, 0u64, 0u64);
-        let mut unsent: Option<Box<[u8]>> = None;
-        while sent < p.ops || received < p.ops {
-            let mut progressed = false;
-            if sent < p.ops {
-                let block = unsent
-                    .take()
-                    .unwrap_or_else(|| object(&mut rng, p.max_size));
-                match outbox.try_push(block) {
-                    Ok(()) => {
-                        sent += 1;
-                        progressed = true;
-                    }
-                    Err(block) => unsent = Some(block),
-                }
-            }
-            if let Some(block) = inbox.try_pop() {
-                sum = sum.wrapping_add(block.len() as u64 + block[0] as u64);
-                drop(block);
-                received += 1;
-                clock.tick();
-                progressed = true;
-            }
-            if !progressed {
-                std::thread::yield_now();
-            }
-        }
-        sum
-        // ANCHOR_END: task_remote_free
-    });
-    ThreadOut {
-        stats,
-        hist: clock.hist,
-        ops: p.ops,
-        checksum,
-    }
-}
-// ANCHOR_END: remote_free_thread
-
-/// A server thread's state, handed from each generation to the next.
-struct Seat {
-    set: Vec<Box<[u8]>>,
-    rng: ChaCha8Rng,
-    clock: Clock,
-    stats: Stats,
-    checksum: u64,
-}
-
-/// What a server thread leaves behind: its successor, or the last state.
-enum Step {
-    Next(std::thread::JoinHandle<Step>),
-    Done(Box<Seat>),
-}
-
-fn server(p: &Params) -> Outcome {
-    let p = *p;
-    let handles: Vec<_> = (0..p.threads as u64)
-        .map(|i| {
-            let seat = Seat {
-                set: Vec::new(),
-                rng: rng(p.seed, i),
-                clock: Clock::new(),
-                stats: Stats::default(),
-                checksum: 0,
-            };
-            std::thread::spawn(move || generation(p, seat, 0))
-        })
-        .collect();
-    let mut threads = Vec::with_capacity(handles.len());
-    let mut main = Stats::default();
-    for h in handles {
-        let mut step = join(h);
-        let seat = loop {
-            match step {
-                Step::Next(h) => step = join(h),
-                Step::Done(seat) => break *seat,
-            }
-        };
-        let (set, out) = (
-            seat.set,
-            ThreadOut {
-                stats: seat.stats,
-                hist: seat.clock.hist,
-                ops: p.ops,
-                checksum: seat.checksum,
-            },
-        );
-        // The last generation's objects, freed here: part of the work.
-        main = main.merged(&ex1::measure(|| drop(set)).1);
-        threads.push(out);
-    }
-    Outcome {
-        threads,
-        main,
-        alive: None,
-        sharing: None,
-    }
-}
-
-// ANCHOR: generation
-/// One generation of a server thread: fills the set if it is the first, does
-/// its share of the replacements (each frees an object some earlier
-/// generation, on another thread, may have allocated), then hands the set to
-/// a new thread and exits.
-fn generation(p: Params, mut seat: Seat, g: u64) -> Step {
-    let share = p.ops / GENERATIONS + u64::from(g < p.ops % GENERATIONS);
-    seat.clock.restart();
-    let (_, stats) = ex1::measure(|| {
-        if seat.set.is_empty() {
-            seat.set.reserve_exact(OBJECTS);
-            for _ in 0..OBJECTS {
-                seat.set.push(object(&mut seat.rng, p.max_size));
-            }
-        }
-        for _ in 0..share {
-            let j = seat.rng.random_range(0..OBJECTS);
-            let new = object(&mut seat.rng, p.max_size);
-            seat.checksum = seat.checksum.wrapping_add(seat.set[j].len() as u64);
-            seat.set[j] = new; // frees the old object
-            seat.clock.tick();
-        }
-    });
-    seat.stats = seat.stats.merged(&stats);
-    if g + 1 < GENERATIONS {
-        Step::Next(std::thread::spawn(move || generation(p, seat, g + 1)))
-    } else {
-        Step::Done(Box::new(seat))
-    }
-}
-// ANCHOR_END: generation
-
-fn churn(p: &Params) -> Outcome {
-    let p = *p;
-    let n = p.threads as usize;
-    let per_round = (p.ops / ROUNDS).max(1);
-    let (mut pool, mut main) =
-        ex1::measure(|| (0..POOL).map(|_| None).collect::<Vec<Option<Box<[u8]>>>>());
-    let mut cursor = 0;
-    let mut threads: Vec<ThreadOut> = (0..n)
-        .map(|_| ThreadOut {
-            stats: Stats::default(),
-            hist: new_histogram(),
-            ops: 0,
-            checksum: 0,
-        })
-        .collect();
-    for round in 0..ROUNDS {
-        let handles: Vec<_> = (0..n as u64)
-            .map(|i| std::thread::spawn(move || churn_thread(p, round * 1000 + i, per_round)))
-            .collect();
-        for (i, h) in handles.into_iter().enumerate() {
-            let (survivors, out) = join(h);
-            let t = &mut threads[i];
-            t.stats = t.stats.merged(&out.stats);
-            let _ = t.hist.add(&out.hist);
-            t.ops += out.ops;
-            t.checksum = t.checksum.wrapping_add(out.checksum);
-            // The survivors outlive their thread; each replaces (frees) the
-            // oldest object in the pool once it is full.
-            let (_, stats) = ex1::measure(|| {
-                for s in survivors {
-                    pool[cursor % POOL] = Some(s);
-                    cursor += 1;
-                }
-            });
-            main = main.merged(&stats);
-        }
-    }
-    main = main.merged(&ex1::measure(|| drop(pool)).1);
-    Outcome {
-        threads,
-        main,
-        alive: None,
-        sharing: None,
-    }
-}
-
-// ANCHOR: churn_thread
-/// A short-lived thread: allocates `count` objects into a window of 64 it
-/// replaces at random; every fourth object is kept instead, to outlive it.
-fn churn_thread(p: Params, stream: u64, count: u64) -> (Vec<Box<[u8]>>, ThreadOut) {
-    let mut rng = rng(p.seed, stream);
-    let mut clock = Clock::new();
-    let ((kept, checksum), stats) = ex1::measure(|| {
-        let mut kept = Vec::with_capacity((count / 4 + 1) as usize);
-        let mut window: Vec<Option<Box<[u8]>>> = (0..64).map(|_| None).collect();
-        let mut sum = 0u64;
-        for k in 0..count {
-            let o = object(&mut rng, p.max_size);
-            sum = sum.wrapping_add(o.len() as u64);
-            if k % 4 == 0 {
-                kept.push(o);
-            } else {
-                window[rng.random_range(0..64)] = Some(o);
-            }
-            clock.tick();
-        }
-        drop(window);
-        (kept, sum)
-    });
-    let out = ThreadOut {
-        stats,
-        hist: clock.hist,
-        ops: count,
-        checksum,
-    };
-    (kept, out)
-}
-// ANCHOR_END: churn_thread
-
-fn arenas(p: &Params, probe: &dyn Fn() -> Probe) -> Outcome {
-    let n = p.threads as usize;
-    let loaded = Barrier::new(n + 1);
-    let release = Barrier::new(n + 1);
-    let (threads, alive) = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..n)
-            .map(|i| {
-                let (loaded, release) = (&loaded, &release);
-                s.spawn(move || arena_thread(p, i, loaded, release))
-            })
-            .collect();
-        // Every thread holds its memory now: what does the allocator show?
-        loaded.wait();
-        // The threads wait for `release` whatever the probe does: a probe
-        // that panics must not leave them (and the scope) waiting forever.
-        let alive = std::panic::catch_unwind(std::panic::AssertUnwindSafe(probe));
-        release.wait();
-        let threads = handles.into_iter().map(join).collect();
-        let alive = alive.unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (threads, alive)
-    });
-    Outcome {
-        threads,
-        main: Stats::default(),
-        alive: Some(alive),
-        sharing: None,
-    }
-}
-
-// ANCHOR: arena_thread
-/// A thread that holds [`HOLD_BYTES`] while the main thread reads the
-/// allocator's view, then replaces `p.ops` of its objects and frees them all.
-fn arena_thread(p: &Params, i: usize, loaded: &Barrier, release: &Barrier) -> ThreadOut {
-    let mut rng = rng(p.seed, i as u64);
-    let mut clock = Clock::new();
-    let (checksum, stats) = ex1::measure(|| {
-        let mut held = Vec::new();
-        let mut bytes = 0;
-        while bytes < HOLD_BYTES {
-            let o = object(&mut rng, p.max_size);
-            bytes += o.len() as u64;
-            held.push(o);
-        }
-        loaded.wait();
-        release.wait();
-        clock.restart();
-        let mut sum = 0u64;
-        for _ in 0..p.ops {
-            let j = rng.random_range(0..held.len());
-            sum = sum.wrapping_add(held[j].len() as u64);
-            held[j] = object(&mut rng, p.max_size);
-            clock.tick();
-        }
-        sum
-    });
-    ThreadOut {
-        stats,
-        hist: clock.hist,
-        ops: p.ops,
-        checksum,
-    }
-}
-// ANCHOR_END: arena_thread
-
-fn false_sharing(p: &Params) -> Outcome {
-    let n = p.threads as usize;
-    // One small object per thread, allocated back to back by one thread:
-    // neighbours in memory, as a server's per-connection state often is.
-    let (mut given, main) =
-        ex1::measure(|| (0..n).map(|_| Some(Box::new(0u64))).collect::<Vec<_>>());
-    let given_addrs: Vec<usize> = given
-        .iter()
-        .flatten()
-        .map(|b| &**b as *const u64 as usize)
-        .collect();
-    let (start, placed) = (Barrier::new(n), Barrier::new(n));
-    let results: Vec<(ThreadOut, usize)> = std::thread::scope(|s| {
-        let handles: Vec<_> = given
-            .iter_mut()
-            .filter_map(Option::take)
-            .map(|obj| {
-                let (start, placed) = (&start, &placed);
-                s.spawn(move || scratch_thread(p, obj, start, placed))
-            })
-            .collect();
-        handles.into_iter().map(join).collect()
-    });
-    let main = main.merged(&ex1::measure(|| drop(given)).1);
-    let own_addrs: Vec<usize> = results.iter().map(|r| r.1).collect();
-    let reused = own_addrs
-        .iter()
-        .zip(&given_addrs)
-        .filter(|(own, given)| own == given)
-        .count() as u32;
-    Outcome {
-        threads: results.into_iter().map(|r| r.0).collect(),
-        main,
-        alive: None,
-        sharing: Some(Sharing {
-            given: shared_lines(&given_addrs),
-            own: shared_lines(&own_addrs),
-            reused,
-        }),
-    }
-}
-
-// ANCHOR: scratch_thread
-/// Writes the object it was given [`WRITES`] times, frees it, allocates its
-/// own and writes that, `p.ops` rounds. Returns where its first own object
-/// landed: if the allocator hands back the block just freed (or one beside
-/// it), every round writes to a cache line other threads write too. It holds
-/// that first object until every thread has one (`placed`), so the addresses
-/// compared are of blocks live at the same time.
-fn scratch_thread(
-    p: &Params,
-    given: Box<u64>,
-    start: &Barrier,
-    placed: &Barrier,
-) -> (ThreadOut, usize) {
-    let mut clock = Clock::new();
-    start.wait();
-    clock.restart();
-    let ((checksum, first_own), stats) = ex1::measure(|| {
-        let mut obj = given;
-        let mut first_own = 0;
-        let mut sum = 0u64;
-        for round in 0..p.ops {
-            for _ in 0..WRITES {
-                // Through black_box: every write really goes to memory.
-                *std::hint::black_box(&mut *obj) += 1;
-            }
-            sum = sum.wrapping_add(*obj);
-            // Free first, then allocate: the allocator may hand back the
-            // block just freed, which is the point of the workload.
-            drop(obj);
-            obj = Box::new(round);
-            clock.tick();
-            if round == 0 {
-                first_own = &*obj as *const u64 as usize;
-                placed.wait();
-                // The wait is not part of any round.
-                clock.restart();
-            }
-        }
-        (sum, first_own)
-    });
-    let out = ThreadOut {
-        stats,
-        hist: clock.hist,
-        ops: p.ops,
-        checksum,
-    };
-    (out, first_own)
-}
-// ANCHOR_END: scratch_thread
-
-/// How many of `addrs` share their 64-byte cache line with another.
-pub fn shared_lines(addrs: &[usize]) -> u32 {
-    addrs
-        .iter()
-        .enumerate()
-        .filter(|(i, a)| {
-            addrs
-                .iter()
-                .enumerate()
-                .any(|(j, b)| j != *i && **a / 64 == *b / 64)
-        })
-        .count() as u32
 }
 
 /// Joins a worker; a worker that panicked takes the process down with its

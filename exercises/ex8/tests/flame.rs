@@ -1,8 +1,8 @@
 //! The flame graph's structure (never its bytes), and the parsers the
 //! shoot-out reads tool output with.
 
-use ex8::flame;
-use ex8::shootout::{fold_under, folded_total, jemalloc_bound, jemalloc_estimate};
+use ex8::flame::{self, fold_under, folded_total};
+use ex8::shootout::{jemalloc_bound, jemalloc_estimate};
 
 #[test]
 fn folded_stacks_are_cut_at_the_frame_and_merged() {
@@ -57,7 +57,7 @@ fn the_sampling_bound_narrows_with_more_samples() {
 
 #[test]
 fn dhat_frames_lose_address_generics_and_lines() {
-    use ex8::shootout::short_frame;
+    use ex8::flame::short_frame;
     assert_eq!(
         short_frame(
             "0x55f6c5dcb05b: parse<&mut std::io::BufReader<ex5::G>> (ex5/src/std_pipeline.rs:88:42)"
