@@ -302,3 +302,24 @@ pub fn counts_tables(c: &Counts) -> Vec<Table> {
     }
     vec![fresh, budgets]
 }
+
+/// What a person sees of [`crate::job::counted`]: the job's allocations in
+/// one row. (Not in job.rs, whose frames every profile counts as the job's.)
+pub fn job_table(c: &crate::job::Counted) -> kit::Table {
+    let mut t = kit::Table::new(
+        format!("The std pipeline over {} records", c.records),
+        &[
+            "allocations",
+            "reallocs",
+            "bytes requested",
+            "peak live bytes",
+        ],
+    );
+    t.row([
+        c.stats.dhat_blocks(),
+        c.stats.reallocs,
+        c.stats.bytes_allocated,
+        c.stats.peak_live_bytes as u64,
+    ]);
+    t
+}

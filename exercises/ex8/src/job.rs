@@ -80,23 +80,3 @@ pub fn counted(records: u64) -> Result<Counted, ex5::access_log::Error> {
         dhat_bytes: stats.bytes_allocated,
     })
 }
-
-/// What a person sees of [`counted`]: the job's allocations in one row.
-pub fn table(c: &Counted) -> kit::Table {
-    let mut t = kit::Table::new(
-        format!("The std pipeline over {} records", c.records),
-        &[
-            "allocations",
-            "reallocs",
-            "bytes requested",
-            "peak live bytes",
-        ],
-    );
-    t.row([
-        c.stats.dhat_blocks(),
-        c.stats.reallocs,
-        c.stats.bytes_allocated,
-        c.stats.peak_live_bytes as u64,
-    ]);
-    t
-}

@@ -156,7 +156,7 @@ fn fix_cmd(a: &FixArgs) -> Result<bool, String> {
 fn job_cmd(a: &JobArgs) -> Result<bool, String> {
     ex1::warn_if_untracked();
     let c = ex8::job::counted(a.records).map_err(|e| e.to_string())?;
-    Ok(show(&c, a.out.format(), |c| [ex8::job::table(c)]))
+    Ok(show(&c, a.out.format(), |c| [ex8::compare::job_table(c)]))
 }
 
 fn shootout_cmd(a: &ShootoutArgs) -> Result<bool, String> {
