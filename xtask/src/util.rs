@@ -260,7 +260,7 @@ pub(crate) fn walk(dir: &Path) -> Vec<PathBuf> {
 /// root: tracked and untracked-but-not-ignored files (a new test file
 /// belongs in the starter copy before it is committed); without git, a walk
 /// of the same folders.
-pub(crate) fn project_files(tops: &[&str]) -> Vec<String> {
+pub fn project_files(tops: &[&str]) -> Vec<String> {
     let root = root();
     let git = Command::new("git")
         .args([

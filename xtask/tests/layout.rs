@@ -11,9 +11,7 @@
 //! Each rule is also run on a small bad input, so that a rule which stopped
 //! finding anything would fail here too.
 
-use std::path::{Path, PathBuf};
-
-use xtask::util::root;
+use xtask::util::{project_files, root};
 
 /// The most lines a source file may have.
 const MAX_LINES: usize = 600;
@@ -34,40 +32,17 @@ const OTHER_BINS: &[(&str, &str)] = &[(
 /// The one build script every exercise's `package.build` names.
 const BUILD_SCRIPT: &str = "../kit/build/exercise.rs";
 
-/// Every `.rs` file under `dirs` (relative to the root), `target` folders
-/// left out, as (path relative to the root, text).
+/// Every `.rs` file of the project under `dirs` (relative to the root), as
+/// (path relative to the root, text): the files the starter copies and the
+/// task rules read, git's view of the tree.
 fn sources(dirs: &[&str]) -> Vec<(String, String)> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                if p.file_name().is_some_and(|n| n != "target") {
-                    walk(&p, out);
-                }
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
-        }
-    }
     let root = root();
-    let mut files = Vec::new();
-    for d in dirs {
-        walk(&root.join(d), &mut files);
-    }
-    files.sort();
-    files
+    project_files(dirs)
         .into_iter()
-        .map(|p| {
-            let rel = p
-                .strip_prefix(&root)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            let text = std::fs::read_to_string(&p).unwrap();
-            (rel, text)
+        .filter(|f| f.ends_with(".rs"))
+        .map(|f| {
+            let text = std::fs::read_to_string(root.join(&f)).unwrap();
+            (f, text)
         })
         .collect()
 }
@@ -140,7 +115,12 @@ fn build_script_problems(path: &str, toml_text: &str) -> Vec<String> {
 #[test]
 fn measured_children_are_started_one_way() {
     let mut problems = Vec::new();
-    for (path, text) in sources(&["exercises"]) {
+    let files = sources(&["exercises"]);
+    assert!(
+        files.iter().any(|(p, _)| p == SIBLING),
+        "the sources are read"
+    );
+    for (path, text) in files {
         problems.extend(sibling_problems(&path, &text));
     }
     let root = root();

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, error::ErrorKind};
+use clap::{Parser, Subcommand};
 use ex6::Strategy;
 use ex6::batch::{Job, MAX_BATCH};
 use ex6::compare::{self, Plan, Report};
@@ -120,9 +120,8 @@ fn main() -> std::process::ExitCode {
     let command = kit::output::command_or(cli.command, &["compare"]);
     let run_strategy = match &command {
         Command::Run(job) => Some(
-            ex6::child::strategy_of(job, kit::sibling::Global::System, "ex6").unwrap_or_else(|e| {
-                clap::Error::raw(ErrorKind::InvalidValue, format!("{e}\n")).exit()
-            }),
+            ex6::child::strategy_of(job, kit::sibling::Global::System, "ex6")
+                .unwrap_or_else(|e| kit::output::usage_error(e)),
         ),
         Command::Compare(a) => {
             validate_strategies(&a.strategies);
@@ -142,14 +141,10 @@ fn main() -> std::process::ExitCode {
 fn validate_strategies(strategies: &[Strategy]) {
     for s in strategies {
         if !s.is_available() {
-            clap::Error::raw(
-                ErrorKind::InvalidValue,
-                format!(
-                    "{}\n",
-                    kit::sibling::not_built_in(&format!("strategy '{s}'"), "this program")
-                ),
-            )
-            .exit();
+            kit::output::usage_error(kit::sibling::not_built_in(
+                &format!("strategy '{s}'"),
+                "this program",
+            ));
         }
     }
 }

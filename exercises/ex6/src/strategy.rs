@@ -82,8 +82,7 @@ impl Strategy {
     /// The binary whose global allocator the strategy needs: the tracked
     /// one counts, the untracked one (`-untracked`) is timed.
     pub fn binary(self, tracked: bool) -> String {
-        let role = if tracked { Role::Counted } else { Role::Timed };
-        SIBLINGS.binary(Some(self.global()), role)
+        SIBLINGS.binary(Some(self.global()), Role::of(tracked))
     }
 }
 // ANCHOR_END: strategy

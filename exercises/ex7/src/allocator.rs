@@ -21,13 +21,9 @@ pub const SIBLINGS: Siblings = kit::siblings!(Some(Global::System));
 /// The binary whose global allocator is `allocator`: the timed process, or
 /// (`counted`) the one that wraps it in the tracker.
 pub fn binary(allocator: Allocator, counted: bool) -> String {
-    SIBLINGS.binary(Some(allocator), role(counted))
+    SIBLINGS.binary(Some(allocator), Role::of(counted))
 }
 // ANCHOR_END: allocator
-
-fn role(counted: bool) -> Role {
-    if counted { Role::Counted } else { Role::Timed }
-}
 
 /// Whether this build has the allocator: jemalloc needs the `jemalloc`
 /// feature and a non-MSVC target, mimalloc its feature.
@@ -45,7 +41,7 @@ pub fn available() -> Vec<Allocator> {
 
 /// The path of the allocator's binary, beside this one.
 pub fn executable(allocator: Allocator, counted: bool) -> std::io::Result<PathBuf> {
-    SIBLINGS.executable(Some(allocator), role(counted))
+    SIBLINGS.executable(Some(allocator), Role::of(counted))
 }
 
 /// `cargo run -p ex7` builds only `ex7`: build every sibling it starts.

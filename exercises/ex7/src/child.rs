@@ -258,10 +258,3 @@ impl kit::sibling::Child for ChildCli {
         run(me.allocator.unwrap_or(Allocator::System), &job)
     }
 }
-
-/// Checks a job's memory cap: over it is a usage error (one line, status 2).
-pub fn check_or_exit(job: &Job) {
-    if let Err(e) = job.params.check() {
-        clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n")).exit();
-    }
-}

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum, error::ErrorKind};
+use clap::{Parser, Subcommand, ValueEnum};
 use ex7::child::{self, Job};
 use ex7::compare::{self, Plan};
 use ex7::workload::{MAX_OBJECT, MAX_THREADS, Workload};
@@ -163,9 +163,13 @@ fn main() -> std::process::ExitCode {
 /// Usage errors clap cannot see: allocators this build lacks, runs over the
 /// memory cap. One line, status 2.
 fn validate(command: &Command) {
-    let usage = |msg: String| clap::Error::raw(ErrorKind::InvalidValue, format!("{msg}\n")).exit();
+    use kit::output::usage_error as usage;
     match command {
-        Command::Run(job) => child::check_or_exit(job),
+        Command::Run(job) => {
+            if let Err(e) = job.params.check() {
+                usage(e);
+            }
+        }
         Command::Compare(a) if a.from.is_none() => {
             for al in &a.allocators {
                 if !ex7::allocator::is_available(*al) {

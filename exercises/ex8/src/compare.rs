@@ -89,19 +89,25 @@ pub fn collect(records: u64, processes: u32, runs: u32) -> Result<Report, String
     // micros[version]: every call; medians[version]: each process's median.
     let mut micros = [Vec::new(), Vec::new()];
     let mut medians = [Vec::new(), Vec::new()];
-    for p in 0..processes as usize {
-        for k in 0..2 {
-            let i = (k + p) % 2;
-            let args = [
+    // Process j times version (j % 2 + j / 2) % 2: two per pair, the one
+    // that goes first alternating from pair to pair.
+    let version = |j: usize| (j % 2 + j / 2) % 2;
+    let timed: Vec<Timed> = crate::child::SIBLINGS.fresh_runs(
+        2 * processes as usize,
+        |j| {
+            vec![
                 "time-fix".to_string(),
-                Version::ALL[i].name().to_string(),
+                Version::ALL[version(j)].name().to_string(),
                 format!("--records={records}"),
                 format!("--runs={runs}"),
-            ];
-            let t: Timed = crate::child::SIBLINGS.run_untracked(&args)?;
-            medians[i].push(Summary::of_or_nan(&t.micros).median);
-            micros[i].extend(t.micros);
-        }
+            ]
+        },
+        || {},
+    )?;
+    for (j, t) in timed.into_iter().enumerate() {
+        let i = version(j);
+        medians[i].push(Summary::of_or_nan(&t.micros).median);
+        micros[i].extend(t.micros);
     }
     let ratios: Vec<f64> = medians[0]
         .iter()

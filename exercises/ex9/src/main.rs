@@ -119,14 +119,10 @@ fn main() -> std::process::ExitCode {
     if let Command::Compare(a) = &command {
         for al in &a.allocators {
             if !al.is_available() {
-                clap::Error::raw(
-                    clap::error::ErrorKind::InvalidValue,
-                    format!(
-                        "{}\n",
-                        kit::sibling::not_built_in(&format!("allocator '{al}'"), "this program")
-                    ),
-                )
-                .exit();
+                kit::output::usage_error(kit::sibling::not_built_in(
+                    &format!("allocator '{al}'"),
+                    "this program",
+                ));
             }
         }
     }

@@ -16,6 +16,12 @@ pub struct OutputArgs {
     pub markdown: bool,
 }
 
+/// A usage error clap's own bounds cannot express: one `error:` line on
+/// stderr and exit status 2, as clap reports its own.
+pub fn usage_error(msg: impl std::fmt::Display) -> ! {
+    clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{msg}\n")).exit()
+}
+
 /// The subcommand a program runs: the one given, or else `default` (a
 /// subcommand and its arguments) parsed as if typed, so that its defaults
 /// are clap's, written once. Every exercise's `main` chooses its default

@@ -71,6 +71,13 @@ pub enum Role {
     Timed,
 }
 
+impl Role {
+    /// `Counted` when `counted`, else `Timed`.
+    pub fn of(counted: bool) -> Role {
+        if counted { Role::Counted } else { Role::Timed }
+    }
+}
+
 /// Says what a process's global allocator was when a timing run was kept:
 /// the label of the data files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,13 +199,6 @@ impl Siblings {
             })
             .collect()
     }
-
-    /// Runs `args` in the home allocator's timed binary (built first under
-    /// cargo) and parses the JSON it prints.
-    pub fn run_untracked<T: DeserializeOwned>(&self, args: &[String]) -> Result<T, String> {
-        let exe = self.built_untracked()?;
-        crate::child::run_json(&exe, args, &[])
-    }
 }
 
 /// What a child binary runs: its command line and its job.
@@ -234,7 +234,7 @@ pub struct Process {
 pub fn main<C: Child>(me: Process) -> ExitCode {
     let cli = C::parse();
     if let Err(e) = cli.check(&me) {
-        clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n")).exit();
+        crate::output::usage_error(e);
     }
     let _profile = crate::profile::start(me.name);
     if !me.built_in {
